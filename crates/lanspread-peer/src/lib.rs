@@ -1,0 +1,1 @@
+//! The lanspread peer runtime (filled in by the peer-runtime work).

@@ -1,0 +1,1 @@
+//! Archive extraction for installs, over the official UnRAR library (filled in by the install work).

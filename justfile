@@ -1,0 +1,67 @@
+# lanspread daily loop. `just --list` shows everything.
+# Tests, demos and benchmarks keep mDNS and QUIC off the real network: they run inside a
+# fresh network namespace (scripts/netns-run.sh) or in namespaces they create.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+export CARGO_TERM_COLOR := "never"
+
+default:
+    @just --list
+
+# Install whatever is missing (apt packages, deno, just, tauri-driver, node modules).
+bootstrap:
+    scripts/bootstrap.sh
+
+# Build the workspace (debug) and the frontend.
+build:
+    deno task build
+    cargo build --workspace
+
+# Run the desktop app with the bundled catalog and the default game directory.
+run: build-app
+    scripts/run-app.sh
+
+# Build the standalone debug app binary (frontend embedded).
+build-app:
+    deno task build
+    cargo build -p lanspread-app --features custom-protocol
+
+# Everything CI checks: lint, build, then all tests inside an isolated network namespace.
+test: lint build-tests
+    scripts/netns-run.sh just _test-inner
+
+_test-inner:
+    cargo test --workspace --offline -- --test-threads 2
+    deno test --allow-read --allow-env ui/tests/
+
+# Compile every test binary (outside the namespace, where the registry is reachable).
+build-tests:
+    cargo test --workspace --no-run
+    deno task build
+
+# Format check, clippy with -D warnings, frontend lint and type-check, generated files fresh.
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+    deno lint
+    deno fmt --check
+    deno check ui/src/main.tsx ui/tests/ scripts/
+    deno run --allow-read scripts/gen-art.ts --check
+
+# Apply formatting.
+fmt:
+    cargo fmt --all
+    deno fmt
+
+# Regenerate the catalog's placeholder art.
+art:
+    deno run --allow-read --allow-write scripts/gen-art.ts
+
+# Regenerate the golden wire fixtures after an intended protocol change (review the diff!).
+fixtures:
+    UPDATE_FIXTURES=1 cargo test -p lanspread-proto --test golden
+
+# Fuzz the frame + message decoder (stable toolchain: no sanitizer). RUNS=0 means forever.
+fuzz target="frame_decode" runs="1000000":
+    cd crates/lanspread-proto/fuzz && cargo fuzz run --sanitizer none {{target}} corpus/{{target}} -- -runs={{runs}}
