@@ -1,1 +1,32 @@
-//! The lanspread peer runtime (filled in by the peer-runtime work).
+//! lanspread-peer: the networking runtime that lets lanspread nodes find each other on the
+//! local network, exchange library metadata and transfer game files.
+//!
+//! - [`start_peer`] / [`start_peer_with`] boot the runtime and return a
+//!   [`PeerRuntimeHandle`]; [`PeerCommand`]s go in, [`PeerEvent`]s come out.
+//! - [`PeerGameDB`] aggregates what other peers hold; [`game_db::aggregate`] merges it with
+//!   the local library into the list the UI shows (including local-only titles).
+//! - [`library::scan_local_library`] reads the game directory; [`install`] holds the install
+//!   transactions.
+
+pub mod api;
+mod discovery;
+pub mod error;
+pub mod game_db;
+pub mod identity;
+pub mod install;
+pub mod library;
+mod monitor;
+mod net;
+pub mod peer_db;
+mod ping;
+mod platform;
+mod runtime;
+mod tls;
+
+pub use api::*;
+pub use error::{ErrorInfo, ErrorKind, StartError};
+pub use lanspread_unpack::Unpacker;
+pub use peer_db::PeerGameDB;
+pub use runtime::{
+    start_peer, start_peer_with, DiscoveryMode, EventSender, PeerOptions, PeerRuntimeHandle, Timing,
+};

@@ -1,0 +1,420 @@
+//! The control surface of the runtime: [`PeerCommand`] in, [`PeerEvent`] out.
+//!
+//! Both are plain serializable data; the headless CLI speaks them as JSON lines
+//! (`{"command": "get_game", "id": "quake3"}` in, `{"event": "list_games", …}` out).
+
+use std::path::PathBuf;
+
+use lanspread_proto::{GameFileDescription, GameId, GameVersion, PeerId};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorInfo;
+
+/// A command for the runtime.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PeerCommand {
+    /// Emit [`PeerEvent::ListGames`] with the aggregated library.
+    ListGames,
+    /// Query the peers holding the latest version of `id`, agree on its manifest and emit
+    /// [`PeerEvent::GotGameFiles`]. A new download may reuse verified local data. With
+    /// `download`, the download starts as soon as the manifest is agreed.
+    GetGame {
+        /// The game.
+        id: GameId,
+        /// Start downloading right away.
+        #[serde(default)]
+        download: bool,
+    },
+    /// Like [`PeerCommand::GetGame`] for an update: local payload that the new manifest does
+    /// not contain is ignored, and the latest version is fetched from peers.
+    FetchLatestFromPeers {
+        /// The game.
+        id: GameId,
+        /// Start downloading right away.
+        #[serde(default)]
+        download: bool,
+    },
+    /// Download the agreed manifest of `id` (from the last `GetGame`/`FetchLatestFromPeers`).
+    /// `files`, when given, must equal the agreed manifest's file list.
+    DownloadGameFiles {
+        /// The game.
+        id: GameId,
+        /// The file list from [`PeerEvent::GotGameFiles`]; `None` means the agreed manifest.
+        #[serde(default)]
+        files: Option<Vec<GameFileDescription>>,
+    },
+    /// Install (or update) the downloaded game into its `local/` directory.
+    InstallGame {
+        /// The game.
+        id: GameId,
+    },
+    /// Remove the game's `local/` directory; the downloaded files stay and keep being served.
+    UninstallGame {
+        /// The game.
+        id: GameId,
+    },
+    /// Switch to another game directory (rescans, re-announces).
+    SetGameDir {
+        /// The new directory.
+        path: PathBuf,
+    },
+    /// Emit [`PeerEvent::PeerCountUpdated`].
+    GetPeerCount,
+    /// Emit [`PeerEvent::Peers`] with every known peer.
+    ListPeers,
+    /// Cancel the download or install running on `id`.
+    Cancel {
+        /// The game.
+        id: GameId,
+    },
+    /// Stop every task cleanly and emit [`PeerEvent::ShutdownComplete`].
+    Shutdown,
+}
+
+impl PeerCommand {
+    /// The snake_case name of the command, for logs and errors.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::ListGames => "list_games",
+            Self::GetGame { .. } => "get_game",
+            Self::FetchLatestFromPeers { .. } => "fetch_latest_from_peers",
+            Self::DownloadGameFiles { .. } => "download_game_files",
+            Self::InstallGame { .. } => "install_game",
+            Self::UninstallGame { .. } => "uninstall_game",
+            Self::SetGameDir { .. } => "set_game_dir",
+            Self::GetPeerCount => "get_peer_count",
+            Self::ListPeers => "list_peers",
+            Self::Cancel { .. } => "cancel",
+            Self::Shutdown => "shutdown",
+        }
+    }
+}
+
+/// Where a title stands on this machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GameState {
+    /// Only other peers have it.
+    RemoteOnly,
+    /// A download runs.
+    Downloading,
+    /// An interrupted download with verified chunks kept; can resume.
+    Paused,
+    /// Completely downloaded, not installed.
+    Downloaded,
+    /// Downloaded and installed.
+    Installed,
+    /// A peer announces a higher version than the local one.
+    UpdateAvailable,
+    /// On disk, but no peer has it.
+    LocalOnly,
+}
+
+/// An operation running on a title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// Agreeing on a manifest with peers.
+    Preparing,
+    /// Downloading.
+    Downloading,
+    /// Installing or updating.
+    Installing,
+    /// Uninstalling.
+    Uninstalling,
+}
+
+/// One title as the UI shows it: catalog data merged with local and remote state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GameEntry {
+    /// Catalog id.
+    pub id: GameId,
+    /// Display name.
+    pub name: String,
+    /// Catalog description.
+    pub description: String,
+    /// Genre label.
+    pub genre: String,
+    /// Most players per match.
+    pub max_players: u32,
+    /// Original release year.
+    pub release_year: u16,
+    /// Art path relative to the catalog directory.
+    pub art: Option<String>,
+    /// Size in bytes: the latest version's, else the local one's, else the catalog estimate.
+    pub size_bytes: u64,
+    /// Summary state.
+    pub state: GameState,
+    /// Running operation, if any.
+    pub operation: Option<Operation>,
+    /// Completely downloaded (`version.ini` present).
+    pub downloaded: bool,
+    /// Installed (`local/` present).
+    pub installed: bool,
+    /// Version on disk.
+    pub local_version: Option<GameVersion>,
+    /// Highest version any live peer announces.
+    pub latest_version: Option<GameVersion>,
+    /// Peers announcing the latest version.
+    pub peer_count: usize,
+    /// Verified bytes of a paused or running download.
+    pub downloaded_bytes: Option<u64>,
+}
+
+/// A known peer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerInfo {
+    /// Peer id (certificate fingerprint).
+    pub peer_id: PeerId,
+    /// Display name.
+    pub name: String,
+    /// Address we talk to.
+    pub addr: String,
+    /// Games it holds completely.
+    pub game_count: usize,
+    /// Ids of those games.
+    pub games: Vec<GameId>,
+}
+
+/// Progress of a running download.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DownloadProgress {
+    /// The game.
+    pub id: GameId,
+    /// Verified bytes so far (including bytes verified before a restart).
+    pub bytes_done: u64,
+    /// Bytes in total.
+    pub total_bytes: u64,
+    /// Current rate in bytes per second (smoothed).
+    pub rate_bps: u64,
+    /// Estimated seconds left, when the rate is known.
+    pub eta_secs: Option<u64>,
+    /// Peers currently delivering data.
+    pub peers: Vec<PeerTransfer>,
+}
+
+/// Bytes delivered by one peer during a download.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerTransfer {
+    /// The peer.
+    pub peer_id: PeerId,
+    /// Verified bytes received from it.
+    pub bytes: u64,
+}
+
+/// Something the runtime reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PeerEvent {
+    /// The aggregated library (catalog ∩ (local ∪ remote)) changed, or was asked for.
+    ListGames {
+        /// Every title known locally or remotely.
+        games: Vec<GameEntry>,
+    },
+    /// Peers agreed on the manifest of a game (answer to GetGame / FetchLatestFromPeers).
+    GotGameFiles {
+        /// The game.
+        id: GameId,
+        /// Agreed version.
+        version: GameVersion,
+        /// Payload bytes.
+        total_bytes: u64,
+        /// The agreed file list.
+        files: Vec<GameFileDescription>,
+        /// Peers whose manifest agrees.
+        peers: Vec<PeerId>,
+        /// Whether this is an update of a local version.
+        update: bool,
+    },
+    /// A download started.
+    DownloadGameFilesBegin {
+        /// The game.
+        id: GameId,
+        /// Version being downloaded.
+        version: GameVersion,
+        /// Payload bytes.
+        total_bytes: u64,
+        /// Bytes already verified on disk (resume).
+        verified_bytes: u64,
+        /// Peers used.
+        peers: Vec<PeerId>,
+    },
+    /// Download progress (a few per second at most).
+    DownloadGameFilesProgress(DownloadProgress),
+    /// A download completed and `version.ini` was committed.
+    DownloadGameFilesFinished {
+        /// The game.
+        id: GameId,
+        /// Version downloaded.
+        version: GameVersion,
+        /// Bytes transferred in this run.
+        bytes: u64,
+        /// Wall time of this run.
+        seconds: f64,
+        /// Peers that delivered data.
+        peers: Vec<PeerId>,
+    },
+    /// A download failed or was cancelled; verified chunks are kept (state paused).
+    DownloadGameFilesFailed {
+        /// The game.
+        id: GameId,
+        /// What went wrong.
+        error: ErrorInfo,
+    },
+    /// An install (or update) started.
+    InstallGameBegin {
+        /// The game.
+        id: GameId,
+        /// Whether an existing install is being replaced.
+        update: bool,
+    },
+    /// Install progress.
+    InstallGameProgress {
+        /// The game.
+        id: GameId,
+        /// Bytes extracted.
+        bytes_done: u64,
+        /// Bytes to extract.
+        total_bytes: u64,
+    },
+    /// An install finished.
+    InstallGameFinished {
+        /// The game.
+        id: GameId,
+        /// Installed version.
+        version: Option<GameVersion>,
+        /// Files carried over from the previous install (user data).
+        carried_over: Vec<String>,
+    },
+    /// An install failed; the previous state was kept.
+    InstallGameFailed {
+        /// The game.
+        id: GameId,
+        /// What went wrong.
+        error: ErrorInfo,
+    },
+    /// An uninstall started.
+    UninstallGameBegin {
+        /// The game.
+        id: GameId,
+    },
+    /// An uninstall finished.
+    UninstallGameFinished {
+        /// The game.
+        id: GameId,
+    },
+    /// An uninstall failed.
+    UninstallGameFailed {
+        /// The game.
+        id: GameId,
+        /// What went wrong.
+        error: ErrorInfo,
+    },
+    /// A peer appeared (after a successful handshake).
+    PeerDiscovered {
+        /// The peer.
+        peer: PeerInfo,
+    },
+    /// A peer disappeared (goodbye, or stopped answering).
+    PeerLost {
+        /// The peer.
+        peer_id: PeerId,
+        /// Its display name.
+        name: String,
+        /// Why it is considered gone.
+        reason: String,
+    },
+    /// The number of live peers changed, or was asked for.
+    PeerCountUpdated {
+        /// Live peers.
+        count: usize,
+    },
+    /// Every known peer (answer to ListPeers).
+    Peers {
+        /// The peers.
+        peers: Vec<PeerInfo>,
+    },
+    /// A peer broke the rules (bad data, lying manifest) and is not used for that game.
+    PeerMisbehaved {
+        /// The peer.
+        peer_id: PeerId,
+        /// The game concerned, if any.
+        game: Option<GameId>,
+        /// What it did.
+        reason: String,
+    },
+    /// Peers announcing the same version disagree about its content.
+    ManifestDisagreement {
+        /// The game.
+        id: GameId,
+        /// The version.
+        version: GameVersion,
+        /// Peers whose manifest is not used.
+        outvoted: Vec<PeerId>,
+        /// Plain-words summary.
+        message: String,
+    },
+    /// The game directory changed.
+    GameDirChanged {
+        /// The new directory.
+        path: PathBuf,
+    },
+    /// The runtime is listening and announcing itself.
+    Ready {
+        /// Our peer id.
+        peer_id: PeerId,
+        /// QUIC address we listen on.
+        addr: String,
+    },
+    /// A command was refused or failed before it started.
+    CommandFailed {
+        /// The command's name.
+        command: String,
+        /// What went wrong.
+        error: ErrorInfo,
+    },
+    /// A background component failed (it is restarted where possible).
+    RuntimeFailed {
+        /// Which component.
+        component: String,
+        /// What went wrong.
+        error: ErrorInfo,
+    },
+    /// Every task stopped; no more events follow.
+    ShutdownComplete,
+}
+
+impl PeerEvent {
+    /// The snake_case name of the event.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::ListGames { .. } => "list_games",
+            Self::GotGameFiles { .. } => "got_game_files",
+            Self::DownloadGameFilesBegin { .. } => "download_game_files_begin",
+            Self::DownloadGameFilesProgress(_) => "download_game_files_progress",
+            Self::DownloadGameFilesFinished { .. } => "download_game_files_finished",
+            Self::DownloadGameFilesFailed { .. } => "download_game_files_failed",
+            Self::InstallGameBegin { .. } => "install_game_begin",
+            Self::InstallGameProgress { .. } => "install_game_progress",
+            Self::InstallGameFinished { .. } => "install_game_finished",
+            Self::InstallGameFailed { .. } => "install_game_failed",
+            Self::UninstallGameBegin { .. } => "uninstall_game_begin",
+            Self::UninstallGameFinished { .. } => "uninstall_game_finished",
+            Self::UninstallGameFailed { .. } => "uninstall_game_failed",
+            Self::PeerDiscovered { .. } => "peer_discovered",
+            Self::PeerLost { .. } => "peer_lost",
+            Self::PeerCountUpdated { .. } => "peer_count_updated",
+            Self::Peers { .. } => "peers",
+            Self::PeerMisbehaved { .. } => "peer_misbehaved",
+            Self::ManifestDisagreement { .. } => "manifest_disagreement",
+            Self::GameDirChanged { .. } => "game_dir_changed",
+            Self::Ready { .. } => "ready",
+            Self::CommandFailed { .. } => "command_failed",
+            Self::RuntimeFailed { .. } => "runtime_failed",
+            Self::ShutdownComplete => "shutdown_complete",
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Discovery: advertises this peer over mDNS and browses for others. The blocking mDNS
+//! receive loop runs on a dedicated blocking thread; this task reacts to its events.
+//!
+//! A resolved peer whose advertised library revision/digest differs from what we hold (or that
+//! we do not know yet) gets a handshake; a goodbye removes the peer at once.
+
+use std::{
+    collections::HashSet,
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
+
+use lanspread_mdns::{Advert, Discovered, Mdns, MdnsEvent};
+use lanspread_proto::PeerId;
+use tokio::sync::mpsc;
+
+use crate::{
+    error::{ErrorInfo, ErrorKind},
+    runtime::{sync, Ctx},
+};
+
+fn advert(ctx: &Ctx) -> Advert {
+    let snap = ctx.snapshot();
+    Advert {
+        peer_id: ctx.identity.peer_id.to_hex(),
+        protocol_version: ctx.protocol_version,
+        port: ctx.local_addr.port(),
+        name: ctx.name.clone(),
+        library_rev: snap.library_rev,
+        library_digest: snap.digest.to_hex(),
+    }
+}
+
+pub(crate) async fn run(ctx: Arc<Ctx>, mdns: Mdns) -> Result<(), ErrorInfo> {
+    let mdns = Arc::new(mdns);
+    let err = |e: lanspread_mdns::MdnsError| ErrorInfo::new(ErrorKind::Network, format!("mDNS: {e}"));
+    mdns.advertise(&advert(&ctx)).map_err(err)?;
+    let mut browser = mdns.browse().map_err(err)?;
+    let (tx, mut rx) = mpsc::channel::<MdnsEvent>(256);
+    let stop = ctx.cancel.clone();
+    let reader = tokio::task::spawn_blocking(move || {
+        while !stop.is_cancelled() {
+            match browser.recv_timeout(Duration::from_millis(200)) {
+                Ok(Some(ev)) => {
+                    if tx.blocking_send(ev).is_err() {
+                        break;
+                    }
+                }
+                Ok(None) => {}
+                Err(()) => break,
+            }
+        }
+    });
+    let mut advert_rx = ctx.advert_tx.subscribe();
+    let mut ignored_versions: HashSet<String> = HashSet::new();
+    loop {
+        tokio::select! {
+            biased;
+            _ = ctx.cancel.cancelled() => break,
+            changed = advert_rx.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                if let Err(e) = mdns.advertise(&advert(&ctx)) {
+                    tracing::warn!(error = %e, "could not update the mDNS advert");
+                }
+            }
+            ev = rx.recv() => match ev {
+                Some(ev) => handle(&ctx, ev, &mut ignored_versions),
+                None => break,
+            },
+        }
+    }
+    // Goodbye, so others drop us at once.
+    let m = mdns.clone();
+    let _ = tokio::task::spawn_blocking(move || m.shutdown(Duration::from_secs(1))).await;
+    let _ = reader.await;
+    Ok(())
+}
+
+fn handle(ctx: &Arc<Ctx>, ev: MdnsEvent, ignored: &mut HashSet<String>) {
+    match ev {
+        MdnsEvent::Resolved(d) => resolved(ctx, d, ignored),
+        MdnsEvent::Removed { peer_id: Some(id) } => {
+            if let Ok(id) = id.parse::<PeerId>() {
+                ctx.lose_peer(&id, "said goodbye");
+            }
+        }
+        MdnsEvent::Removed { peer_id: None } => {}
+        MdnsEvent::Invalid { reason } => tracing::debug!(reason, "ignoring an invalid mDNS record"),
+    }
+}
+
+fn resolved(ctx: &Arc<Ctx>, d: Discovered, ignored: &mut HashSet<String>) {
+    let Ok(peer) = d.advert.peer_id.parse::<PeerId>() else { return };
+    if peer == ctx.identity.peer_id {
+        return;
+    }
+    if d.advert.protocol_version != ctx.protocol_version {
+        if ignored.insert(d.advert.peer_id.clone()) {
+            tracing::warn!(
+                peer = %peer.short(),
+                name = %d.advert.name,
+                theirs = d.advert.protocol_version,
+                ours = ctx.protocol_version,
+                "ignoring a peer that speaks another protocol version (update lanspread on one of the machines)"
+            );
+        }
+        return;
+    }
+    let Some(ip) = pick_addr(&d.addrs, ctx.bind) else { return };
+    let addr = SocketAddr::new(ip, d.advert.port);
+    let stale = ctx.peers.write().unwrap_or_else(|p| p.into_inner()).update_peer_library(
+        &peer,
+        d.advert.library_rev,
+        &d.advert.library_digest,
+    );
+    if stale {
+        sync::spawn_handshake(ctx, peer, addr, "mDNS");
+    }
+}
+
+/// Picks the address to dial: one on a subnet we share, else the first IPv4, else any.
+fn pick_addr(addrs: &[IpAddr], bind: Option<IpAddr>) -> Option<IpAddr> {
+    if let Some(b) = bind {
+        if b.is_loopback() {
+            return addrs.iter().copied().find(IpAddr::is_loopback).or_else(|| addrs.first().copied());
+        }
+    }
+    let ours = if_addrs::get_if_addrs().unwrap_or_default();
+    for a in addrs {
+        for i in &ours {
+            if let (IpAddr::V4(peer), if_addrs::IfAddr::V4(mine)) = (a, &i.addr) {
+                let mask = u32::from(mine.netmask);
+                if !i.is_loopback() && u32::from(*peer) & mask == u32::from(mine.ip) & mask {
+                    return Some(*a);
+                }
+            }
+        }
+    }
+    addrs.iter().copied().find(IpAddr::is_ipv4).or_else(|| addrs.first().copied())
+}

@@ -1,0 +1,115 @@
+use std::{fs, sync::atomic::AtomicBool};
+
+use lanspread_proto::{chunk::chunk_count, Catalog, ChunkHash, GameId};
+
+use super::{hashes::*, *};
+
+fn catalog() -> Catalog {
+    let entry = |id: &str| {
+        format!(r#"{{"id":"{id}","name":"{id}","description":"","genre":"","max_players":2,"release_year":2000,"size_bytes":0,"art":null}}"#)
+    };
+    Catalog::from_json(format!("[{},{},{}]", entry("alpha"), entry("bravo"), entry("charlie")).as_bytes()).unwrap()
+}
+
+fn write(path: &Path, data: &[u8]) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, data).unwrap();
+}
+
+#[test]
+fn scan_gates_by_catalog_and_reads_states() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path();
+    write(&g.join("alpha/version.ini"), b"20250101\n");
+    write(&g.join("alpha/alpha.rar"), b"data");
+    write(&g.join("alpha/sub/x.bin"), b"12345");
+    fs::create_dir_all(g.join("alpha/local/bin")).unwrap();
+    write(&g.join("alpha/local/bin/game.exe"), b"exe");
+    write(&g.join("alpha/.lanspread.json"), b"{}");
+    write(&g.join("alpha/.version.ini.tmp"), b"x");
+    fs::create_dir_all(g.join("alpha/.local.installing")).unwrap();
+    fs::create_dir_all(g.join("alpha/emptydir")).unwrap();
+    write(&g.join("bravo/bravo.rar"), b"partial");
+    write(&g.join("notincatalog/version.ini"), b"1");
+    write(&g.join("charlie/version.ini"), b"bad version!");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/passwd", g.join("alpha/escape")).unwrap();
+
+    let lib = scan_local_library(g, &catalog(), &mut ScanCache::default()).unwrap();
+    assert_eq!(lib.games.keys().map(GameId::as_str).collect::<Vec<_>>(), ["alpha", "bravo", "charlie"]);
+
+    let a = &lib.games[&GameId::new("alpha").unwrap()];
+    assert_eq!(a.version.as_ref().unwrap().as_str(), "20250101");
+    assert!(a.installed);
+    let paths: Vec<&str> = a.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["alpha.rar", "sub/x.bin", "version.ini"], "reserved names, local/ and symlinks excluded");
+    assert_eq!(a.empty_dirs.iter().map(|d| d.as_str()).collect::<Vec<_>>(), ["emptydir"]);
+    assert_eq!(a.payload_bytes(), 4 + 5 + 9);
+    #[cfg(unix)]
+    assert_eq!(a.skipped, ["escape"]);
+
+    let b = &lib.games[&GameId::new("bravo").unwrap()];
+    assert!(!b.downloaded() && !b.installed);
+
+    let c = &lib.games[&GameId::new("charlie").unwrap()];
+    assert!(c.version.is_none());
+    assert!(c.version_error.as_deref().unwrap().contains("may only contain"));
+
+    let snap = lib.snapshot(3, &HashMap::new());
+    assert_eq!(snap.games.len(), 1, "only completely downloaded games are announced");
+    assert_eq!(snap.games[0].size_bytes, 18);
+}
+
+#[test]
+fn manifest_uses_the_hash_cache_for_unchanged_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let root = dir.path().join("alpha");
+    let big: Vec<u8> = (0..(2 * (1 << 20) + 77)).map(|i| (i % 251) as u8).collect();
+    write(&root.join("version.ini"), b"7\n");
+    write(&root.join("data.bin"), &big);
+    let id = GameId::new("alpha").unwrap();
+    let mut cache = ScanCache::default();
+    let game = scan_game(&root, &id, &mut cache).unwrap();
+    let index = HashIndex::new(state.path(), dir.path());
+    let cancel = AtomicBool::new(false);
+
+    let mut hashed = 0;
+    let m = build_manifest(&game, &index, &cancel, &mut |h, _| hashed = h).unwrap();
+    m.validate().unwrap();
+    assert_eq!(hashed, big.len() as u64 + 2);
+    let f = m.file(&lanspread_proto::RelPath::new("data.bin").unwrap()).unwrap();
+    assert_eq!(f.chunks.len() as u64, chunk_count(big.len() as u64, m.chunk_size));
+    assert_eq!(f.chunks[0], ChunkHash::of(&big[..1 << 20]));
+    assert_eq!(f.chunks[2], ChunkHash::of(&big[2 << 20..]));
+
+    // Unchanged: nothing is hashed again, same manifest.
+    let mut hashed_again = 0;
+    let m2 = build_manifest(&game, &index, &cancel, &mut |h, _| hashed_again = h).unwrap();
+    assert_eq!(hashed_again, 0);
+    assert_eq!(m2, m);
+
+    // A changed file is re-hashed (size changes the key).
+    write(&root.join("data.bin"), b"short");
+    let game = scan_game(&root, &id, &mut cache).unwrap();
+    let mut rehashed = 0;
+    let m3 = build_manifest(&game, &index, &cancel, &mut |h, _| rehashed = h).unwrap();
+    assert_eq!(rehashed, 5);
+    assert_ne!(m3.digest(), m.digest());
+}
+
+#[test]
+fn damaged_hash_cache_is_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let root = dir.path().join("alpha");
+    write(&root.join("version.ini"), b"7\n");
+    let id = GameId::new("alpha").unwrap();
+    let game = scan_game(&root, &id, &mut ScanCache::default()).unwrap();
+    let index = HashIndex::new(state.path(), dir.path());
+    let cancel = AtomicBool::new(false);
+    let m = build_manifest(&game, &index, &cancel, &mut |_, _| {}).unwrap();
+    let idx_dir = fs::read_dir(state.path().join("index")).unwrap().next().unwrap().unwrap().path();
+    fs::write(idx_dir.join("alpha.json"), b"{not json").unwrap();
+    assert_eq!(build_manifest(&game, &index, &cancel, &mut |_, _| {}).unwrap(), m);
+}

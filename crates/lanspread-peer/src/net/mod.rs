@@ -1,0 +1,254 @@
+//! QUIC endpoints (s2n-quic), the outbound connection pool and the request helper.
+//!
+//! One request per bidirectional stream: the opener writes one framed request and finishes its
+//! send side; the other side answers with one framed response (plus raw bytes for file data).
+//! Every wait has a timeout; every read has a size cap.
+
+pub(crate) mod server;
+
+use std::{
+    collections::HashMap,
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use lanspread_proto::{
+    frame::{read_frame, write_frame, FrameError, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME},
+    PeerId, Request, Response,
+};
+use s2n_quic::{
+    client::Connect,
+    connection::Handle,
+    provider::limits::Limits,
+    stream::BidirectionalStream,
+};
+use tokio::sync::Mutex as AsyncMutex;
+
+use crate::{error::StartError, identity::Identity, tls};
+
+/// Most bidirectional streams a peer may have open towards us on one connection.
+pub(crate) const MAX_STREAMS_PER_CONNECTION: u64 = 256;
+/// Most simultaneous inbound connections from one peer id.
+pub(crate) const MAX_CONNECTIONS_PER_PEER: usize = 4;
+/// Most simultaneous inbound connections in total.
+pub(crate) const MAX_CONNECTIONS: usize = 512;
+/// How long a connection attempt may take.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
+/// How long a control request may take end to end.
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a peer may take to send its request after opening a stream.
+pub(crate) const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// QUIC idle timeout: a silent connection is closed after this.
+pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Errors talking to a peer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub(crate) enum NetError {
+    /// Could not connect (unreachable, refused, timed out, or TLS/ALPN failed).
+    #[error("could not connect to {addr}: {message}")]
+    Connect {
+        /// Address tried.
+        addr: SocketAddr,
+        /// Why.
+        message: String,
+    },
+    /// The peer's certificate does not match the id it claims.
+    #[error("peer at {addr} presented certificate {got} but claims to be {expected}")]
+    IdentityMismatch {
+        /// Address.
+        addr: SocketAddr,
+        /// Claimed id (short).
+        expected: String,
+        /// Fingerprint of the presented certificate (short).
+        got: String,
+    },
+    /// The connection or stream failed.
+    #[error("connection error: {0}")]
+    Stream(String),
+    /// A frame could not be read or written.
+    #[error(transparent)]
+    Frame(#[from] FrameError),
+    /// No answer in time.
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    /// The peer answered with an error.
+    #[error("peer refused: {0:?}: {1}")]
+    Refused(lanspread_proto::ErrorCode, String),
+    /// The peer answered with the wrong kind of message.
+    #[error("unexpected answer {0}")]
+    Unexpected(&'static str),
+}
+
+impl From<s2n_quic::connection::Error> for NetError {
+    fn from(e: s2n_quic::connection::Error) -> Self {
+        Self::Stream(e.to_string())
+    }
+}
+
+impl From<s2n_quic::stream::Error> for NetError {
+    fn from(e: s2n_quic::stream::Error) -> Self {
+        Self::Stream(e.to_string())
+    }
+}
+
+fn limits() -> Limits {
+    // Generous flow-control windows so one connection can fill a fast link.
+    let build = || {
+        Limits::new()
+            .with_max_idle_timeout(IDLE_TIMEOUT)?
+            .with_max_open_remote_bidirectional_streams(MAX_STREAMS_PER_CONNECTION)?
+            .with_data_window(64 << 20)?
+            .with_bidirectional_local_data_window(16 << 20)?
+            .with_bidirectional_remote_data_window(16 << 20)?
+            .with_max_handshake_duration(Duration::from_secs(5))
+    };
+    build().unwrap_or_default()
+}
+
+/// The server and client endpoints of one peer.
+pub(crate) struct Endpoints {
+    pub(crate) server: s2n_quic::Server,
+    pub(crate) client: s2n_quic::Client,
+    pub(crate) local_addr: SocketAddr,
+}
+
+pub(crate) fn start_endpoints(identity: &Identity, bind: Option<IpAddr>, port: u16, alpn: &str) -> Result<Endpoints, StartError> {
+    let ip = bind.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let addr = SocketAddr::new(ip, port);
+    let quic_err = |addr: SocketAddr| move |e: &dyn std::fmt::Display| StartError::Quic { addr, message: e.to_string() };
+    let cfg = tls::configs(identity, alpn).map_err(|e| StartError::Identity(e.to_string()))?;
+    let server_tls = s2n_quic::provider::tls::rustls::Server::from(cfg.server);
+    let client_tls = s2n_quic::provider::tls::rustls::Client::from(cfg.client);
+    let server = s2n_quic::Server::builder()
+        .with_tls(server_tls)
+        .map_err(|e| quic_err(addr)(&e))?
+        .with_io(addr)
+        .map_err(|e| quic_err(addr)(&e))?
+        .with_limits(limits())
+        .map_err(|e| quic_err(addr)(&e))?
+        .with_event(tls::PeerCertSubscriber)
+        .map_err(|e| quic_err(addr)(&e))?
+        .start()
+        .map_err(|e| quic_err(addr)(&e))?;
+    let local_addr = server.local_addr().map_err(|e| quic_err(addr)(&e))?;
+    let client_addr = SocketAddr::new(ip, 0);
+    let client = s2n_quic::Client::builder()
+        .with_tls(client_tls)
+        .map_err(|e| quic_err(client_addr)(&e))?
+        .with_io(client_addr)
+        .map_err(|e| quic_err(client_addr)(&e))?
+        .with_limits(limits())
+        .map_err(|e| quic_err(client_addr)(&e))?
+        .with_event(tls::PeerCertSubscriber)
+        .map_err(|e| quic_err(client_addr)(&e))?
+        .start()
+        .map_err(|e| quic_err(client_addr)(&e))?;
+    Ok(Endpoints { server, client, local_addr })
+}
+
+/// Outbound connections, one per peer, verified against the peer's id.
+pub(crate) struct ConnPool {
+    client: s2n_quic::Client,
+    conns: Mutex<HashMap<PeerId, (SocketAddr, Handle)>>,
+    connecting: Mutex<HashMap<PeerId, Arc<AsyncMutex<()>>>>,
+}
+
+impl ConnPool {
+    pub(crate) fn new(client: s2n_quic::Client) -> Self {
+        Self { client, conns: Mutex::new(HashMap::new()), connecting: Mutex::new(HashMap::new()) }
+    }
+
+    /// A live connection to `peer` at `addr`, connecting (and verifying) when needed.
+    pub(crate) async fn get(&self, peer: PeerId, addr: SocketAddr) -> Result<Handle, NetError> {
+        if let Some(h) = self.cached(&peer, addr) {
+            return Ok(h);
+        }
+        let gate = {
+            let mut map = self.connecting.lock().unwrap_or_else(|p| p.into_inner());
+            map.entry(peer).or_insert_with(|| Arc::new(AsyncMutex::new(()))).clone()
+        };
+        let _guard = gate.lock().await;
+        if let Some(h) = self.cached(&peer, addr) {
+            return Ok(h);
+        }
+        let handle = self.connect(peer, addr).await?;
+        self.conns.lock().unwrap_or_else(|p| p.into_inner()).insert(peer, (addr, handle.clone()));
+        Ok(handle)
+    }
+
+    fn cached(&self, peer: &PeerId, addr: SocketAddr) -> Option<Handle> {
+        let conns = self.conns.lock().unwrap_or_else(|p| p.into_inner());
+        conns.get(peer).filter(|(a, _)| *a == addr).map(|(_, h)| h.clone())
+    }
+
+    async fn connect(&self, peer: PeerId, addr: SocketAddr) -> Result<Handle, NetError> {
+        let attempt = self.client.connect(Connect::new(addr).with_server_name("lanspread"));
+        let conn = tokio::time::timeout(CONNECT_TIMEOUT, attempt)
+            .await
+            .map_err(|_| NetError::Connect { addr, message: format!("no answer within {CONNECT_TIMEOUT:?}") })?
+            .map_err(|e| NetError::Connect { addr, message: e.to_string() })?;
+        let (mut handle, mut acceptor) = conn.split();
+        let got = tls::peer_id_of(&handle);
+        if got != Some(peer) {
+            handle.close(1u32.into());
+            return Err(NetError::IdentityMismatch {
+                addr,
+                expected: peer.short(),
+                got: got.map_or_else(|| "none".into(), |g| g.short()),
+            });
+        }
+        let _ = handle.keep_alive(true);
+        // We never accept streams on outbound connections; this task only notices closure.
+        tokio::spawn(async move {
+            while let Ok(Some(stream)) = acceptor.accept_bidirectional_stream().await {
+                drop(stream);
+            }
+        });
+        Ok(handle)
+    }
+
+    /// Forgets (and closes) the connection to `peer`, e.g. after it stopped answering.
+    pub(crate) fn drop_peer(&self, peer: &PeerId) {
+        if let Some((_, h)) = self.conns.lock().unwrap_or_else(|p| p.into_inner()).remove(peer) {
+            h.close(0u32.into());
+        }
+    }
+
+    /// Closes every connection.
+    pub(crate) fn close_all(&self) {
+        let all: Vec<_> = self.conns.lock().unwrap_or_else(|p| p.into_inner()).drain().collect();
+        for (_, (_, h)) in all {
+            h.close(0u32.into());
+        }
+    }
+}
+
+/// Opens a stream, sends `req`, finishes the send side and reads one response.
+pub(crate) async fn request(handle: &Handle, req: &Request, timeout: Duration) -> Result<Response, NetError> {
+    let fut = async {
+        let mut stream = open_stream(handle).await?;
+        send_request(&mut stream, req).await?;
+        let resp: Response = read_frame(&mut stream, MAX_RESPONSE_FRAME).await?;
+        Ok::<_, NetError>(resp)
+    };
+    match tokio::time::timeout(timeout, fut).await {
+        Ok(Ok(Response::Error(e))) => Err(NetError::Refused(e.code, e.message)),
+        Ok(r) => r,
+        Err(_) => Err(NetError::Timeout(timeout)),
+    }
+}
+
+/// Opens a bidirectional stream on a connection.
+pub(crate) async fn open_stream(handle: &Handle) -> Result<BidirectionalStream, NetError> {
+    let mut h = handle.clone();
+    Ok(h.open_bidirectional_stream().await?)
+}
+
+/// Writes a request and finishes the send side.
+pub(crate) async fn send_request(stream: &mut BidirectionalStream, req: &Request) -> Result<(), NetError> {
+    write_frame(stream, req, MAX_REQUEST_FRAME).await?;
+    stream.finish()?;
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! The QUIC server: accepts connections (identity from the TLS certificate, a cap per peer),
+//! reads one request per stream with a timeout, and answers it.
+//!
+//! Serving rules: only catalog games that are completely downloaded here, only payload files
+//! the local scan listed (never reserved names, never symlinks), resolved and checked to stay
+//! inside the game root.
+
+use std::{
+    io::SeekFrom,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    sync::{atomic::Ordering, Arc},
+    time::Duration,
+};
+
+use bytes::{Bytes, BytesMut};
+use lanspread_proto::{
+    chunk::{chunk_range, is_valid_chunk_size},
+    frame::{read_frame, write_frame, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME},
+    ErrorCode, FileDataHeader, GameId, GameVersion, GamesList, Pong, RelPath, Request, Response,
+};
+use s2n_quic::{connection::Connection, stream::BidirectionalStream};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use super::{MAX_CONNECTIONS, MAX_CONNECTIONS_PER_PEER, REQUEST_READ_TIMEOUT};
+use crate::{
+    error::ErrorInfo,
+    runtime::{manifests, sync, Ctx},
+    tls,
+};
+
+/// Bytes read from disk and sent per QUIC write.
+const SEND_PIECE: usize = 1 << 20;
+
+pub(crate) async fn run(ctx: Arc<Ctx>, mut server: s2n_quic::Server) -> Result<(), ErrorInfo> {
+    loop {
+        let conn = tokio::select! {
+            biased;
+            _ = ctx.cancel.cancelled() => return Ok(()),
+            c = server.accept() => match c {
+                Some(c) => c,
+                None => return Ok(()),
+            },
+        };
+        let ctx2 = ctx.clone();
+        ctx.tasks.spawn(async move {
+            serve_connection(ctx2, conn).await;
+        });
+    }
+}
+
+/// Decrements the per-peer connection count when a connection ends.
+struct InboundGuard {
+    ctx: Arc<Ctx>,
+    peer: lanspread_proto::PeerId,
+}
+
+impl Drop for InboundGuard {
+    fn drop(&mut self) {
+        let mut map = self.ctx.inbound.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = map.get_mut(&self.peer) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.peer);
+            }
+        }
+    }
+}
+
+async fn serve_connection(ctx: Arc<Ctx>, mut conn: Connection) {
+    let remote = match conn.remote_addr() {
+        Ok(a) => a,
+        Err(_) => return,
+    };
+    let Some(peer) = tls::peer_id_of(&conn.handle()) else {
+        tracing::info!(%remote, "closing a connection without a client certificate");
+        conn.close(2u32.into());
+        return;
+    };
+    {
+        let mut map = ctx.inbound.lock().unwrap_or_else(|p| p.into_inner());
+        let total: usize = map.values().sum();
+        let n = map.entry(peer).or_insert(0);
+        if *n >= MAX_CONNECTIONS_PER_PEER || total >= MAX_CONNECTIONS {
+            tracing::warn!(peer = %peer.short(), %remote, "too many connections from this peer; refusing");
+            drop(map);
+            conn.close(3u32.into());
+            return;
+        }
+        *n += 1;
+    }
+    let _guard = InboundGuard { ctx: ctx.clone(), peer };
+    tracing::debug!(peer = %peer.short(), %remote, "inbound connection");
+    loop {
+        let stream = tokio::select! {
+            biased;
+            _ = ctx.cancel.cancelled() => {
+                conn.close(0u32.into());
+                return;
+            }
+            s = conn.accept_bidirectional_stream() => match s {
+                Ok(Some(s)) => s,
+                _ => return,
+            },
+        };
+        let ctx2 = ctx.clone();
+        tokio::spawn(async move {
+            let cancel = ctx2.cancel.clone();
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                _ = serve_stream(&ctx2, peer, remote, stream) => {}
+            }
+        });
+    }
+}
+
+async fn serve_stream(ctx: &Arc<Ctx>, peer: lanspread_proto::PeerId, remote: SocketAddr, mut stream: BidirectionalStream) {
+    let req: Request = match tokio::time::timeout(REQUEST_READ_TIMEOUT, read_frame(&mut stream, MAX_REQUEST_FRAME)).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            tracing::debug!(peer = %peer.short(), error = %e, "bad request frame");
+            let _ = respond(&mut stream, &Response::error(ErrorCode::BadRequest, e.to_string())).await;
+            return;
+        }
+        Err(_) => {
+            tracing::debug!(peer = %peer.short(), "request not received in time; closing the stream");
+            let _ = stream.reset(4u32.into());
+            return;
+        }
+    };
+    ctx.peers.write().unwrap_or_else(|p| p.into_inner()).touch(&peer);
+    let kind = req.kind();
+    let result = match req {
+        Request::Hello(hello) => respond(&mut stream, &sync::accept_hello(ctx, peer, remote, hello)).await,
+        Request::Ping(p) => {
+            let rev = ctx.snapshot().library_rev;
+            respond(&mut stream, &Response::Pong(Pong { nonce: p.nonce, library_rev: rev })).await
+        }
+        Request::ListGames => {
+            let snap = ctx.snapshot();
+            respond(&mut stream, &Response::Games(GamesList { library_rev: snap.library_rev, games: snap.games })).await
+        }
+        Request::GetGame(g) => {
+            let resp = match manifests::manifest_for(ctx, &g.game_id, g.version.as_ref(), Duration::from_secs(5)).await {
+                Ok(m) => Response::Manifest((*m).clone()),
+                Err(r) => Response::error(r.code, r.message),
+            };
+            respond(&mut stream, &resp).await
+        }
+        Request::GetGameFileData(r) => serve_file(ctx, &mut stream, &r.game_id, &r.version, &r.path, None).await,
+        Request::GetGameFileChunk(r) => {
+            if !is_valid_chunk_size(r.chunk_size) {
+                respond(&mut stream, &Response::error(ErrorCode::BadRequest, "invalid chunk size")).await
+            } else {
+                serve_file(ctx, &mut stream, &r.game_id, &r.version, &r.path, Some((r.chunk_size, r.chunk_index))).await
+            }
+        }
+        Request::LibraryDelta(d) => respond(&mut stream, &sync::accept_delta(ctx, peer, d)).await,
+    };
+    if let Err(e) = result {
+        tracing::debug!(peer = %peer.short(), request = kind, error = %e, "stream ended early");
+    }
+}
+
+async fn respond(stream: &mut BidirectionalStream, resp: &Response) -> Result<(), String> {
+    write_frame(stream, resp, MAX_RESPONSE_FRAME).await.map_err(|e| e.to_string())?;
+    stream.close().await.map_err(|e| e.to_string())
+}
+
+/// Finds the file to serve, or the error to answer.
+fn resolve_served_file(
+    ctx: &Ctx,
+    game_id: &GameId,
+    version: &GameVersion,
+    path: &RelPath,
+) -> Result<(PathBuf, PathBuf, u64), Response> {
+    if !ctx.catalog().contains(game_id) {
+        return Err(Response::error(ErrorCode::NotInCatalog, format!("{game_id} is not in this peer's catalog")));
+    }
+    if ctx.gated.lock().unwrap_or_else(|p| p.into_inner()).contains(game_id) {
+        return Err(Response::error(ErrorCode::NotReady, format!("{game_id} is being changed on this peer")));
+    }
+    let local = ctx.local.read().unwrap_or_else(|p| p.into_inner());
+    let Some(game) = local.library.games.get(game_id) else {
+        return Err(Response::error(ErrorCode::UnknownGame, format!("this peer does not have {game_id}")));
+    };
+    match &game.version {
+        None => return Err(Response::error(ErrorCode::NotReady, format!("{game_id} is not completely downloaded here"))),
+        Some(v) if v != version => {
+            return Err(Response::error(ErrorCode::VersionMismatch, format!("this peer has {game_id} version {v}")));
+        }
+        Some(_) => {}
+    }
+    let Ok(idx) = game.files.binary_search_by(|f| f.path.cmp(path)) else {
+        return Err(Response::error(ErrorCode::NotFound, format!("{path} is not a payload file of {game_id}")));
+    };
+    let size = game.files[idx].size;
+    Ok((game.root.clone(), game.root.join(path.to_path_buf()), size))
+}
+
+/// Opens `path` for reading only if it resolves to a regular file inside `root`.
+fn open_inside(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
+    let root = std::fs::canonicalize(root)?;
+    let real = std::fs::canonicalize(path)?;
+    if !real.starts_with(&root) || real == root {
+        return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "path escapes the game root"));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW);
+    }
+    let f = opts.open(&real)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "not a regular file"));
+    }
+    Ok(f)
+}
+
+async fn serve_file(
+    ctx: &Arc<Ctx>,
+    stream: &mut BidirectionalStream,
+    game_id: &GameId,
+    version: &GameVersion,
+    path: &RelPath,
+    chunk: Option<(u32, u64)>,
+) -> Result<(), String> {
+    let (root, full, size) = match resolve_served_file(ctx, game_id, version, path) {
+        Ok(x) => x,
+        Err(resp) => return respond(stream, &resp).await,
+    };
+    let range = match chunk {
+        None => 0..size,
+        Some((cs, idx)) => match chunk_range(size, cs, idx) {
+            Some(r) => r,
+            None => {
+                return respond(stream, &Response::error(ErrorCode::NotFound, format!("{path} has no chunk {idx}"))).await;
+            }
+        },
+    };
+    let file = match tokio::task::spawn_blocking(move || open_inside(&root, &full)).await {
+        Ok(Ok(f)) => f,
+        Ok(Err(e)) => {
+            tracing::warn!(game = %game_id, %path, error = %e, "refusing to serve a file");
+            return respond(stream, &Response::error(ErrorCode::NotFound, format!("{path} cannot be served: {e}"))).await;
+        }
+        Err(e) => return respond(stream, &Response::error(ErrorCode::Internal, e.to_string())).await,
+    };
+    let mut file = tokio::fs::File::from_std(file);
+    let header = FileDataHeader { offset: range.start, length: range.end - range.start, file_size: size };
+    write_frame(stream, &Response::FileData(header), MAX_RESPONSE_FRAME).await.map_err(|e| e.to_string())?;
+    file.seek(SeekFrom::Start(range.start)).await.map_err(|e| e.to_string())?;
+    let mut left = header.length;
+    while left > 0 {
+        let want = (left as usize).min(SEND_PIECE);
+        let mut buf = BytesMut::zeroed(want);
+        let mut filled = 0;
+        while filled < want {
+            let n = file.read(&mut buf[filled..]).await.map_err(|e| e.to_string())?;
+            if n == 0 {
+                // The file shrank under us: abort the stream so the reader sees an error.
+                let _ = stream.reset(5u32.into());
+                return Err(format!("{path} shrank while being served"));
+            }
+            filled += n;
+        }
+        let bytes: Bytes = buf.freeze();
+        stream.send(bytes).await.map_err(|e| e.to_string())?;
+        left -= want as u64;
+        ctx.uploaded.fetch_add(want as u64, Ordering::Relaxed);
+    }
+    stream.close().await.map_err(|e| e.to_string())
+}

@@ -1,0 +1,62 @@
+//! Liveness: pings every known peer over QUIC; a peer silent for `peer_timeout` is removed and
+//! reported lost. A pong announcing a library revision other than the one we hold triggers a
+//! re-sync (covers lost deltas).
+
+use std::{sync::Arc, time::Instant};
+
+use lanspread_proto::{Ping, Request, Response};
+
+use crate::{
+    error::ErrorInfo,
+    net,
+    runtime::{sync, Ctx},
+};
+
+pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
+    let mut tick = tokio::time::interval(ctx.timing.ping_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut nonce: u64 = rand::random();
+    loop {
+        tokio::select! {
+            biased;
+            _ = ctx.cancel.cancelled() => return Ok(()),
+            _ = tick.tick() => {}
+        }
+        let targets: Vec<_> = {
+            let db = ctx.peers.read().unwrap_or_else(|p| p.into_inner());
+            db.peers().map(|p| (p.id, p.addr, p.library_rev, p.last_seen)).collect()
+        };
+        let now = Instant::now();
+        for (peer, addr, held_rev, last_seen) in targets {
+            let silent = now.saturating_duration_since(last_seen);
+            if silent > ctx.timing.peer_timeout {
+                ctx.lose_peer(&peer, &format!("stopped answering for {} s", silent.as_secs()));
+                continue;
+            }
+            nonce = nonce.wrapping_add(1);
+            let ctx2 = ctx.clone();
+            let rev = ctx.snapshot().library_rev;
+            let timeout = ctx.timing.ping_interval.max(std::time::Duration::from_secs(1));
+            ctx.tasks.spawn(async move {
+                let r = async {
+                    let h = ctx2.pool.get(peer, addr).await?;
+                    net::request(&h, &Request::Ping(Ping { nonce, library_rev: rev }), timeout).await
+                }
+                .await;
+                match r {
+                    Ok(Response::Pong(p)) if p.nonce == nonce => {
+                        ctx2.peers.write().unwrap_or_else(|p| p.into_inner()).touch(&peer);
+                        if p.library_rev != held_rev {
+                            sync::spawn_handshake(&ctx2, peer, addr, "revision changed");
+                        }
+                    }
+                    Ok(other) => tracing::debug!(peer = %peer.short(), answer = other.kind(), "odd ping answer"),
+                    Err(e) => {
+                        tracing::debug!(peer = %peer.short(), error = %e, "ping failed");
+                        ctx2.pool.drop_peer(&peer);
+                    }
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Library synchronisation with other peers: the Hello/HelloAck handshake (both directions
+//! apply the full snapshot before emitting events) and received deltas.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use lanspread_proto::{Ack, ErrorCode, Hello, HelloAck, LibraryDelta, LibrarySnapshot, PeerId, Request, Response};
+
+use super::{peer_info, Ctx};
+use crate::{
+    api::PeerEvent,
+    net::{self, NetError},
+};
+
+pub(crate) fn hello(ctx: &Ctx) -> Hello {
+    Hello {
+        peer_id: ctx.identity.peer_id,
+        protocol_version: ctx.protocol_version,
+        name: ctx.name.clone(),
+        listen_addrs: ctx.listen_addrs(),
+        library: ctx.snapshot(),
+    }
+}
+
+pub(crate) fn hello_ack(ctx: &Ctx) -> HelloAck {
+    let h = hello(ctx);
+    HelloAck {
+        peer_id: h.peer_id,
+        protocol_version: h.protocol_version,
+        name: h.name,
+        listen_addrs: h.listen_addrs,
+        library: h.library,
+    }
+}
+
+/// Outbound handshake with `peer` at `addr`: sends our snapshot, applies theirs, emits
+/// PeerDiscovered (if new) + PeerCountUpdated + ListGames.
+pub(crate) async fn handshake(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr) -> Result<(), NetError> {
+    if peer == ctx.identity.peer_id {
+        return Ok(());
+    }
+    let result = async {
+        let handle = ctx.pool.get(peer, addr).await?;
+        let resp = net::request(&handle, &Request::Hello(hello(ctx)), net::REQUEST_TIMEOUT).await?;
+        let Response::HelloAck(ack) = resp else {
+            return Err(NetError::Unexpected(resp.kind()));
+        };
+        if ack.peer_id != peer {
+            return Err(NetError::IdentityMismatch { addr, expected: peer.short(), got: ack.peer_id.short() });
+        }
+        if ack.protocol_version != ctx.protocol_version {
+            return Err(NetError::Refused(
+                ErrorCode::ProtocolVersion,
+                format!("peer speaks protocol {}, we speak {}", ack.protocol_version, ctx.protocol_version),
+            ));
+        }
+        ack.validate().map_err(|e| NetError::Refused(ErrorCode::BadRequest, e))?;
+        apply_snapshot(ctx, peer, &ack.name, addr, ack.library);
+        Ok(())
+    }
+    .await;
+    if result.is_err() {
+        ctx.pool.drop_peer(&peer);
+    }
+    result
+}
+
+/// Starts a handshake in the background unless one is already running for `peer`.
+pub(crate) fn spawn_handshake(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr, why: &'static str) {
+    {
+        let mut syncing = ctx.syncing.lock().unwrap_or_else(|p| p.into_inner());
+        if !syncing.insert(peer) {
+            return;
+        }
+    }
+    let ctx2 = ctx.clone();
+    ctx.tasks.spawn(async move {
+        let r = tokio::select! {
+            _ = ctx2.cancel.cancelled() => Ok(()),
+            r = handshake(&ctx2, peer, addr) => r,
+        };
+        ctx2.syncing.lock().unwrap_or_else(|p| p.into_inner()).remove(&peer);
+        match r {
+            Ok(()) => tracing::debug!(peer = %peer.short(), %addr, why, "synced"),
+            Err(e) => tracing::info!(peer = %peer.short(), %addr, why, error = %e, "handshake failed"),
+        }
+    });
+}
+
+/// Applies a peer's full snapshot and emits the membership and library events.
+pub(crate) fn apply_snapshot(ctx: &Arc<Ctx>, peer: PeerId, name: &str, addr: SocketAddr, library: LibrarySnapshot) {
+    let applied = {
+        let mut db = ctx.peers.write().unwrap_or_else(|p| p.into_inner());
+        db.apply_snapshot(peer, name, addr, library)
+    };
+    match applied {
+        Ok(applied) => {
+            if applied.new_peer {
+                let info = {
+                    let db = ctx.peers.read().unwrap_or_else(|p| p.into_inner());
+                    db.get(&peer).map(peer_info)
+                };
+                if let Some(info) = info {
+                    tracing::info!(peer = %peer.short(), name, %addr, games = info.game_count, "peer discovered");
+                    ctx.emit(PeerEvent::PeerDiscovered { peer: info });
+                }
+                ctx.emit(PeerEvent::PeerCountUpdated { count: ctx.peer_count() });
+            }
+            ctx.emit_games();
+        }
+        Err(e) => {
+            tracing::warn!(peer = %peer.short(), error = %e, "refused a library snapshot");
+            ctx.emit(PeerEvent::PeerMisbehaved { peer_id: peer, game: None, reason: e.to_string() });
+        }
+    }
+}
+
+/// Server side of the handshake.
+pub(crate) fn accept_hello(ctx: &Arc<Ctx>, conn_peer: PeerId, remote: SocketAddr, hello: Hello) -> Response {
+    if hello.peer_id != conn_peer {
+        return Response::error(
+            ErrorCode::Unauthenticated,
+            "the peer id in Hello does not match your TLS certificate",
+        );
+    }
+    if hello.protocol_version != ctx.protocol_version {
+        tracing::info!(peer = %conn_peer.short(), theirs = hello.protocol_version, "ignoring a peer with another protocol version");
+        return Response::error(
+            ErrorCode::ProtocolVersion,
+            format!("this peer speaks protocol {}", ctx.protocol_version),
+        );
+    }
+    if let Err(e) = hello.validate() {
+        return Response::error(ErrorCode::BadRequest, e);
+    }
+    let addr = dial_addr(remote, &hello.listen_addrs);
+    let ack = hello_ack(ctx);
+    apply_snapshot(ctx, conn_peer, &hello.name, addr, hello.library);
+    Response::HelloAck(ack)
+}
+
+/// The address to dial a peer back at: its listen address on the interface it came from.
+fn dial_addr(remote: SocketAddr, listen: &[SocketAddr]) -> SocketAddr {
+    if let Some(a) = listen.iter().find(|a| a.ip() == remote.ip()) {
+        return *a;
+    }
+    match listen.first() {
+        Some(a) => SocketAddr::new(remote.ip(), a.port()),
+        None => remote,
+    }
+}
+
+/// Server side of a pushed delta.
+pub(crate) fn accept_delta(ctx: &Arc<Ctx>, conn_peer: PeerId, delta: LibraryDelta) -> Response {
+    let result = ctx.peers.write().unwrap_or_else(|p| p.into_inner()).apply_delta(&conn_peer, &delta);
+    match result {
+        Ok(applied) => {
+            if applied.games_changed {
+                ctx.emit_games();
+            }
+            Response::Ack(Ack { library_rev: delta.library_rev })
+        }
+        Err(e) => {
+            // Out of step: re-sync with a full handshake.
+            let addr = ctx.peers.read().unwrap_or_else(|p| p.into_inner()).get(&conn_peer).map(|r| r.addr);
+            if let Some(addr) = addr {
+                spawn_handshake(ctx, conn_peer, addr, "delta did not apply");
+            }
+            Response::error(ErrorCode::BadRequest, format!("{e}; re-syncing"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dial_addr;
+
+    #[test]
+    fn dial_back_prefers_the_matching_interface() {
+        let remote = "10.0.0.5:50000".parse().unwrap();
+        let listen = ["192.168.1.5:4000".parse().unwrap(), "10.0.0.5:4000".parse().unwrap()];
+        assert_eq!(dial_addr(remote, &listen), "10.0.0.5:4000".parse().unwrap());
+        let other = ["192.168.1.5:4000".parse().unwrap()];
+        assert_eq!(dial_addr(remote, &other), "10.0.0.5:4000".parse().unwrap());
+        assert_eq!(dial_addr(remote, &[]), remote);
+    }
+}

@@ -1,0 +1,147 @@
+//! Shared helpers for in-process multi-peer tests: peers on loopback (port 0, temp dirs).
+#![allow(dead_code, unreachable_pub)]
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{atomic::AtomicBool, Arc, RwLock},
+    time::{Duration, Instant},
+};
+
+use lanspread_peer::{
+    start_peer_with, DiscoveryMode, PeerEvent, PeerGameDB, PeerOptions, PeerRuntimeHandle, Timing, Unpacker,
+};
+use lanspread_proto::Catalog;
+use lanspread_unpack::{ArchiveListing, ExtractSummary, UnpackError};
+use tokio::sync::mpsc;
+
+/// mDNS tests share loopback's multicast group; run them one at a time so peers of one test
+/// never meet peers of another.
+pub static MDNS_SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// An unpacker for tests that never extract anything.
+pub struct NoUnpack;
+
+impl Unpacker for NoUnpack {
+    fn list(&self, p: &Path) -> Result<ArchiveListing, UnpackError> {
+        Err(UnpackError::Other { archive: p.to_path_buf(), detail: "test unpacker".into() })
+    }
+    fn extract(
+        &self,
+        p: &Path,
+        _dest: &Path,
+        _progress: &mut dyn FnMut(u64),
+        _cancel: &AtomicBool,
+    ) -> Result<ExtractSummary, UnpackError> {
+        Err(UnpackError::Other { archive: p.to_path_buf(), detail: "test unpacker".into() })
+    }
+}
+
+pub struct TestPeer {
+    pub handle: PeerRuntimeHandle,
+    pub events: mpsc::UnboundedReceiver<PeerEvent>,
+    pub seen: Vec<PeerEvent>,
+    pub db: Arc<RwLock<PeerGameDB>>,
+    pub game_dir: PathBuf,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+pub fn fast_timing() -> Timing {
+    Timing {
+        ping_interval: Duration::from_millis(500),
+        peer_timeout: Duration::from_secs(3),
+        fallback_scan: Duration::from_secs(300),
+        monitor_debounce: Duration::from_millis(100),
+    }
+}
+
+pub struct PeerSpec {
+    pub name: &'static str,
+    pub discovery: DiscoveryMode,
+    pub protocol_version: Option<u32>,
+    pub timing: Timing,
+}
+
+impl PeerSpec {
+    pub fn mdns(name: &'static str) -> Self {
+        Self { name, discovery: DiscoveryMode::Mdns, protocol_version: None, timing: Timing::default() }
+    }
+    pub fn manual(name: &'static str) -> Self {
+        Self { name, discovery: DiscoveryMode::Manual, protocol_version: None, timing: fast_timing() }
+    }
+}
+
+/// Writes a complete game (version.ini + payload) into `game_dir/id`.
+pub fn write_game(game_dir: &Path, id: &str, version: &str, files: &[(&str, &[u8])]) {
+    let root = game_dir.join(id);
+    for (p, data) in files {
+        let path = root.join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, data).unwrap();
+    }
+    std::fs::write(root.join("version.ini"), format!("{version}\n")).unwrap();
+}
+
+impl TestPeer {
+    pub async fn start(spec: PeerSpec, setup: impl FnOnce(&Path)) -> Self {
+        let game = tempfile::tempdir().unwrap();
+        let state = tempfile::tempdir().unwrap();
+        setup(game.path());
+        let (tx, rx) = mpsc::unbounded_channel();
+        let db = Arc::new(RwLock::new(PeerGameDB::new()));
+        let mut opts = PeerOptions::new(game.path());
+        opts.state_dir = state.path().to_path_buf();
+        opts.bind = Some("127.0.0.1".parse().unwrap());
+        opts.name = spec.name.into();
+        opts.discovery = spec.discovery;
+        opts.timing = spec.timing;
+        if let Some(v) = spec.protocol_version {
+            opts.protocol_version = v;
+        }
+        let handle = start_peer_with(opts, tx, db.clone(), Arc::new(NoUnpack), Arc::new(Catalog::bundled()))
+            .await
+            .unwrap();
+        Self { handle, events: rx, seen: Vec::new(), db, game_dir: game.path().to_path_buf(), _dirs: (game, state) }
+    }
+
+    /// Waits for an event matching `pred`, keeping everything seen.
+    pub async fn wait_for(&mut self, what: &str, timeout: Duration, mut pred: impl FnMut(&PeerEvent) -> bool) -> PeerEvent {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, self.events.recv()).await {
+                Ok(Some(ev)) => {
+                    self.seen.push(ev.clone());
+                    if pred(&ev) {
+                        return ev;
+                    }
+                }
+                Ok(None) => panic!("{}: event channel closed while waiting for {what}", self.name()),
+                Err(_) => panic!(
+                    "{}: timed out after {timeout:?} waiting for {what}; saw: {:?}",
+                    self.name(),
+                    self.seen.iter().map(|e| e.name()).collect::<Vec<_>>()
+                ),
+            }
+        }
+    }
+
+    /// Drains events for `d`, returning them.
+    pub async fn collect_for(&mut self, d: Duration) -> Vec<PeerEvent> {
+        let deadline = Instant::now() + d;
+        let mut out = Vec::new();
+        while let Ok(Some(ev)) = tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), self.events.recv()).await {
+            self.seen.push(ev.clone());
+            out.push(ev);
+        }
+        out
+    }
+
+    pub fn name(&self) -> String {
+        self.handle.peer_id().short()
+    }
+}
+
+/// Whether a ListGames event lists `id` with a remote holder.
+pub fn lists_remote(ev: &PeerEvent, id: &str) -> bool {
+    matches!(ev, PeerEvent::ListGames { games } if games.iter().any(|g| g.id.as_str() == id && g.peer_count > 0))
+}
