@@ -65,3 +65,17 @@ fixtures:
 # Fuzz the frame + message decoder (stable toolchain: no sanitizer). RUNS=0 means forever.
 fuzz target="frame_decode" runs="1000000":
     cd crates/lanspread-proto/fuzz && cargo fuzz run --sanitizer none {{target}} corpus/{{target}} -- -runs={{runs}}
+
+# Demo peer "alpha" with a generated library, on loopback inside the shared `lanspread-demo`
+# network namespace (never on the real interface). Run `just peer-cli-bravo` in another terminal.
+peer-cli-alpha: (_demo-peer "alpha" "quake3,openarena")
+
+# Demo peer "bravo"; see peer-cli-alpha.
+peer-cli-bravo: (_demo-peer "bravo" "teeworlds,supertuxkart")
+
+_demo-peer name games:
+    cargo build -p lanspread-peer-cli -p lanspread-testkit
+    scripts/demo-netns.sh
+    scripts/demo-library.sh target/demo/{{name}}/games {{games}}
+    ip netns exec lanspread-demo target/debug/lanspread-peer-cli serve --bind 127.0.0.1 --name {{name}} \
+        --game-dir target/demo/{{name}}/games --state-dir target/demo/{{name}}/state

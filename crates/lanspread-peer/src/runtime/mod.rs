@@ -21,18 +21,18 @@ use std::{
     time::Duration,
 };
 
-use lanspread_proto::{Catalog, GameId, LibrarySnapshot, PeerId, PROTOCOL_VERSION};
+use lanspread_proto::{Catalog, GameId, LibrarySnapshot, PROTOCOL_VERSION, PeerId};
 use lanspread_unpack::Unpacker;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
-pub(crate) use local::{refresh as refresh_local, LocalState};
+pub(crate) use local::{LocalState, refresh as refresh_local};
 
 use crate::{
     api::{PeerCommand, PeerEvent, PeerInfo},
     error::{ErrorInfo, ErrorKind, StartError},
     game_db::{self, LiveState},
-    identity::{default_state_dir, Identity, StateDirLock},
+    identity::{Identity, StateDirLock, default_state_dir},
     library::hashes::HashIndex,
     net::{self, ConnPool},
     peer_db::PeerGameDB,
@@ -89,6 +89,8 @@ pub struct PeerOptions {
     pub discovery: DiscoveryMode,
     /// Timing knobs.
     pub timing: Timing,
+    /// Install a game right after its download finishes.
+    pub auto_install: bool,
     /// Protocol version we speak. Only tests change it.
     #[doc(hidden)]
     pub protocol_version: u32,
@@ -105,6 +107,7 @@ impl PeerOptions {
             name: default_name(),
             discovery: DiscoveryMode::Mdns,
             timing: Timing::default(),
+            auto_install: true,
             protocol_version: PROTOCOL_VERSION,
         }
     }
@@ -364,7 +367,12 @@ pub async fn start_peer_with(
     let (game_dir_tx, _) = watch::channel(opts.game_dir.clone());
     let ctx = Arc::new(Ctx {
         identity,
-        name: opts.name.chars().filter(|c| !c.is_control()).take(lanspread_proto::MAX_PEER_NAME_CHARS).collect(),
+        name: opts
+            .name
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(lanspread_proto::MAX_PEER_NAME_CHARS)
+            .collect(),
         protocol_version: opts.protocol_version,
         timing: opts.timing,
         bind: opts.bind,
@@ -400,7 +408,8 @@ pub async fn start_peer_with(
             Some(ip) => lanspread_mdns::Interfaces::Bind(ip),
             None => lanspread_mdns::Interfaces::All,
         };
-        let mdns = lanspread_mdns::Mdns::start(interfaces).map_err(|e| StartError::Discovery(e.to_string()))?;
+        let mdns =
+            lanspread_mdns::Mdns::start(interfaces).map_err(|e| StartError::Discovery(e.to_string()))?;
         spawn(&ctx, "discovery", crate::discovery::run(ctx.clone(), mdns));
     }
     spawn(&ctx, "ping", crate::ping::run(ctx.clone()));
@@ -435,7 +444,8 @@ where
 fn check_game_dir(dir: &Path) -> Result<(), StartError> {
     let err = |message: String| StartError::GameDir { path: dir.to_path_buf(), message };
     if !dir.exists() {
-        std::fs::create_dir_all(dir).map_err(|e| err(format!("does not exist and cannot be created: {e}")))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| err(format!("does not exist and cannot be created: {e}")))?;
     }
     if !dir.is_dir() {
         return Err(err("is not a directory".into()));

@@ -1,0 +1,118 @@
+//! Local subcommands without network: `list`, `install`, `uninstall`.
+
+use std::{
+    process::ExitCode,
+    sync::{Arc, atomic::AtomicBool},
+    time::Instant,
+};
+
+use anyhow::{Context as _, bail};
+use lanspread_peer::{
+    identity::StateDirLock,
+    install::{self, InstallProgress},
+    library::{ScanCache, scan_game, scan_local_library},
+};
+use lanspread_proto::GameId;
+use serde_json::json;
+
+use crate::{opts::Common, out};
+
+pub(crate) fn list(common: &Common) -> anyhow::Result<ExitCode> {
+    let dir = common.game_dir()?;
+    let catalog = common.catalog()?;
+    let lib = scan_local_library(&dir, &catalog, &mut ScanCache::default())
+        .with_context(|| format!("cannot read the game directory {}", dir.display()))?;
+    let games: Vec<_> = lib
+        .games
+        .values()
+        .map(|g| {
+            json!({
+                "id": g.id,
+                "name": catalog.get(&g.id).map(|e| e.name.clone()),
+                "version": g.version,
+                "downloaded": g.downloaded(),
+                "installed": g.installed,
+                "paused": g.has_download_state && !g.downloaded(),
+                "size_bytes": g.payload_bytes(),
+                "file_count": g.files.len(),
+                "problem": g.version_error,
+            })
+        })
+        .collect();
+    println!("{}", serde_json::to_string_pretty(&games)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn game_root(common: &Common, id: &GameId) -> anyhow::Result<std::path::PathBuf> {
+    let dir = common.game_dir()?;
+    let catalog = common.catalog()?;
+    if !catalog.contains(id) {
+        bail!("{id} is not in the catalog");
+    }
+    let root = dir.join(id.as_str());
+    if !root.is_dir() {
+        bail!("{} does not exist; download the game first", root.display());
+    }
+    Ok(root)
+}
+
+pub(crate) async fn install(common: &Common, id: &GameId) -> anyhow::Result<ExitCode> {
+    let _lock = StateDirLock::acquire(&common.state_dir())?;
+    let root = game_root(common, id)?;
+    let report = install::recover_game(&root).context("startup recovery failed")?;
+    for a in &report.actions {
+        eprintln!("recovery: {a}");
+    }
+    let game = scan_game(&root, id, &mut ScanCache::default())?;
+    if game.version.is_none() {
+        bail!("{id} is not completely downloaded (no valid version.ini); nothing to install");
+    }
+    let unpacker = Arc::new(lanspread_unpack::UnrarUnpacker::new());
+    let cancel = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let id2 = id.clone();
+    let job = tokio::task::spawn_blocking(move || {
+        let mut last = Instant::now();
+        install::install_game(
+            &root,
+            unpacker.as_ref(),
+            &mut |p: InstallProgress| {
+                if last.elapsed().as_millis() >= 500 || p.bytes_done == p.total_bytes {
+                    last = Instant::now();
+                    eprintln!("{id2}: {:?} {} / {} bytes", p.phase, p.bytes_done, p.total_bytes);
+                }
+            },
+            &cancel,
+        )
+    });
+    let report =
+        job.await.context("install task failed")?.with_context(|| format!("installing {id} failed"))?;
+    out::json_line(&json!({
+        "event": "installed",
+        "game": id,
+        "version": game.version,
+        "update": report.update,
+        "files": report.files,
+        "bytes": report.bytes,
+        "carried_over": report.carried_over,
+        "seconds": started.elapsed().as_secs_f64(),
+    }));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn uninstall(common: &Common, id: &GameId) -> anyhow::Result<ExitCode> {
+    let _lock = StateDirLock::acquire(&common.state_dir())?;
+    let root = game_root(common, id)?;
+    let report = install::recover_game(&root).context("startup recovery failed")?;
+    for a in &report.actions {
+        eprintln!("recovery: {a}");
+    }
+    eprintln!("{id}: uninstalling");
+    let r = root.clone();
+    tokio::task::spawn_blocking(move || install::uninstall_game(&r))
+        .await
+        .context("uninstall task failed")?
+        .with_context(|| format!("uninstalling {id} failed"))?;
+    out::json_line(&json!({"event": "uninstalled", "game": id}));
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,129 @@
+//! Command-line options.
+
+use std::{net::IpAddr, path::PathBuf};
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use lanspread_proto::{Catalog, GameId};
+
+/// Headless lanspread peer: serves and downloads games on the LAN.
+///
+/// Exit codes: 0 success, 1 failure (one line on stderr says what and why), 2 usage error.
+/// Logs go to stderr (level via LANSPREAD_LOG, e.g. LANSPREAD_LOG=debug); stdout carries only
+/// JSON lines.
+#[derive(Debug, Parser)]
+#[command(name = "lanspread-peer-cli", version, about, long_about)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) common: Common,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Flags every subcommand takes.
+#[derive(Debug, Args)]
+pub(crate) struct Common {
+    /// The game directory: one folder per game, named by its catalog id.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub(crate) game_dir: Option<PathBuf>,
+    /// Catalog JSON to use instead of the bundled catalog.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) catalog: Option<PathBuf>,
+    /// State directory (identity, hash cache); default: $XDG_DATA_HOME/lanspread or
+    /// ~/.local/share/lanspread. Locked: one process per state directory.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub(crate) state_dir: Option<PathBuf>,
+    /// Limit QUIC and mDNS to the interface with this address (default: all interfaces).
+    #[arg(long, global = true, value_name = "IP")]
+    pub(crate) bind: Option<IpAddr>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run a full peer until SIGINT/SIGTERM or a {"command":"shutdown"} line (exit 0).
+    ///
+    /// Stdout: one JSON object per line per event, {"event": "<name>", ...}.
+    /// Stdin: one JSON object per line per command, {"command": "<name>", ...}, e.g.
+    /// {"command":"get_game","id":"quake3","download":true}. A line that does not parse gets
+    /// an {"event":"error",...} line back and changes nothing. End of stdin does not stop it.
+    Serve(ServeArgs),
+    /// Download GAME_ID from the peers that have its latest version, verify, install.
+    ///
+    /// Waits until at least --min-peers peers announce the game complete at the latest
+    /// version, downloads from them (and from peers that appear later), verifies every byte,
+    /// installs unless --no-install, prints one final line
+    /// {"event":"finished","game":ID,"version":V,"bytes":N,"seconds":S,"peers":[ids]} and
+    /// exits 0 (or keeps serving with --keep-serving). Progress goes to stderr.
+    /// SIGINT/SIGTERM: stops cleanly, keeps verified chunks, exits 1.
+    Get(GetArgs),
+    /// Install (or update) a downloaded game into its local/ directory (no network).
+    Install {
+        /// Catalog id of the game.
+        game_id: GameId,
+    },
+    /// Remove a game's local/ directory; the downloaded files stay (no network).
+    Uninstall {
+        /// Catalog id of the game.
+        game_id: GameId,
+    },
+    /// Print the local library as JSON.
+    List,
+}
+
+impl Command {
+    pub(crate) fn is_json_stream(&self) -> bool {
+        matches!(self, Self::Serve(_) | Self::Get(_))
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Name shown to other peers (default: host name).
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+    /// QUIC port (default: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) port: u16,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GetArgs {
+    /// Catalog id of the game.
+    pub(crate) game_id: GameId,
+    /// Wait until at least this many peers announce the game at its latest version.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub(crate) min_peers: usize,
+    /// Give up after this many seconds (the whole run); default: no limit.
+    #[arg(long, value_name = "SECS")]
+    pub(crate) timeout: Option<f64>,
+    /// Download and verify only; do not install.
+    #[arg(long)]
+    pub(crate) no_install: bool,
+    /// Keep serving after finishing (until SIGINT/SIGTERM).
+    #[arg(long)]
+    pub(crate) keep_serving: bool,
+    /// Name shown to other peers (default: host name).
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+}
+
+impl Common {
+    pub(crate) fn game_dir(&self) -> anyhow::Result<PathBuf> {
+        self.game_dir.clone().context("--game-dir DIR is required")
+    }
+
+    pub(crate) fn catalog(&self) -> anyhow::Result<Catalog> {
+        match &self.catalog {
+            None => Ok(Catalog::bundled()),
+            Some(p) => {
+                let bytes =
+                    std::fs::read(p).with_context(|| format!("cannot read catalog {}", p.display()))?;
+                Catalog::from_json(&bytes).with_context(|| format!("catalog {} is not usable", p.display()))
+            }
+        }
+    }
+
+    pub(crate) fn state_dir(&self) -> PathBuf {
+        self.state_dir.clone().unwrap_or_else(lanspread_peer::identity::default_state_dir)
+    }
+}

@@ -1,0 +1,94 @@
+//! End to end with real processes: three `lanspread-peer-cli serve` in three network
+//! namespaces on a bridge, real mDNS and QUIC, started with only --game-dir and --state-dir.
+#![allow(clippy::unwrap_used)]
+
+use std::{
+    path::Path,
+    time::{Duration, Instant},
+};
+
+use lanspread_testkit::{
+    lan::Lan,
+    library::{GameSpec, write_game},
+    proc::PeerProc,
+};
+use serde_json::Value;
+
+fn lists_remote(ev: &Value, id: &str) -> bool {
+    ev["event"] == "list_games"
+        && ev["games"]
+            .as_array()
+            .is_some_and(|gs| gs.iter().any(|g| g["id"] == id && g["peer_count"].as_u64() > Some(0)))
+}
+
+fn serve(lan: &Lan, i: usize, dir: &Path) -> PeerProc {
+    let game_dir = dir.join(format!("games{i}"));
+    let state_dir = dir.join(format!("state{i}"));
+    std::fs::create_dir_all(&game_dir).unwrap();
+    let mut cmd = lan.command(i, env!("CARGO_BIN_EXE_lanspread-peer-cli"));
+    cmd.arg("serve").arg("--game-dir").arg(&game_dir).arg("--state-dir").arg(&state_dir);
+    PeerProc::spawn(&format!("peer{i}"), cmd, dir.join(format!("peer{i}.log"))).unwrap()
+}
+
+#[test]
+fn three_namespaced_peers_see_each_other_and_notice_changes_and_deaths() {
+    let lan = Lan::new(&[None, None, None]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let games = ["quake3", "cs16", "ut2004"];
+    for (i, id) in games.iter().enumerate() {
+        let mut spec = GameSpec::new(id, "1", 64 << 10);
+        spec.raw = true;
+        write_game(&dir.path().join(format!("games{i}")), &spec).unwrap();
+    }
+    let started = Instant::now();
+    let mut peers: Vec<PeerProc> = (0..3).map(|i| serve(&lan, i, dir.path())).collect();
+
+    // Every peer sees the two other libraries.
+    for (i, p) in peers.iter_mut().enumerate() {
+        let others: Vec<&str> = games.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, g)| *g).collect();
+        p.wait_event(&format!("{others:?} from the other peers"), Duration::from_secs(15), |e| {
+            others.iter().all(|id| lists_remote(e, id))
+        })
+        .unwrap();
+    }
+    eprintln!("all three libraries visible everywhere {:?} after start", started.elapsed());
+
+    // Stdin EOF does not stop a peer.
+    peers[1].close_stdin();
+
+    // A game folder added on peer 0 reaches the others.
+    let mut spec = GameSpec::new("openarena", "088", 32 << 10);
+    spec.raw = true;
+    write_game(&dir.path().join("games0"), &spec).unwrap();
+    let t = Instant::now();
+    for p in peers.iter_mut().skip(1) {
+        p.wait_event("openarena", Duration::from_secs(10), |e| lists_remote(e, "openarena")).unwrap();
+    }
+    eprintln!("added folder visible after {:?}", t.elapsed());
+
+    // Killing peer 2 (no goodbye) makes the others report it lost within 10 s.
+    let dead_id = peers[0]
+        .seen
+        .iter()
+        .find(|e| {
+            e["event"] == "peer_discovered"
+                && e["peer"]["games"].as_array().is_some_and(|g| g.iter().any(|x| x == "ut2004"))
+        })
+        .map(|e| e["peer"]["peer_id"].clone())
+        .expect("peer0 discovered peer2");
+    let t = Instant::now();
+    peers[2].kill9();
+    for p in peers.iter_mut().take(2) {
+        p.wait_event("peer_lost of peer2", Duration::from_secs(10), |e| {
+            e["event"] == "peer_lost" && e["peer_id"] == dead_id
+        })
+        .unwrap();
+    }
+    eprintln!("killed peer reported lost after {:?}", t.elapsed());
+
+    // Clean shutdown: SIGTERM → exit 0.
+    for p in peers.iter_mut().take(2) {
+        let st = p.terminate(Duration::from_secs(10)).unwrap();
+        assert!(st.success(), "{}: {st}", p.label);
+    }
+}

@@ -1,0 +1,148 @@
+//! `lanspread-peer-cli` child processes: JSON-line events on stdout become awaitable values;
+//! stderr goes to a log file that is printed when a wait fails.
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    path::PathBuf,
+    process::{Child, ChildStdin, Command, ExitStatus, Stdio},
+    sync::mpsc,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result, anyhow};
+use serde_json::Value;
+
+/// A running peer process.
+pub struct PeerProc {
+    /// Label for messages.
+    pub label: String,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    rx: mpsc::Receiver<Value>,
+    /// Every event received so far.
+    pub seen: Vec<Value>,
+    /// Where stderr goes.
+    pub stderr_log: PathBuf,
+}
+
+impl PeerProc {
+    /// Spawns `cmd` with piped stdin/stdout and stderr to `stderr_log`.
+    pub fn spawn(label: &str, mut cmd: Command, stderr_log: PathBuf) -> Result<Self> {
+        let log = std::fs::File::create(&stderr_log)?;
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .with_context(|| format!("spawn {label}"))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                    if tx.send(v).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        Ok(Self { label: label.into(), child, stdin, rx, seen: Vec::new(), stderr_log })
+    }
+
+    /// Waits for an event satisfying `pred`.
+    pub fn wait_event(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        mut pred: impl FnMut(&Value) -> bool,
+    ) -> Result<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(v) => {
+                    self.seen.push(v.clone());
+                    if pred(&v) {
+                        return Ok(v);
+                    }
+                }
+                Err(e) => {
+                    let names: Vec<String> =
+                        self.seen.iter().map(|v| v["event"].as_str().unwrap_or("?").to_string()).collect();
+                    let log = std::fs::read_to_string(&self.stderr_log).unwrap_or_default();
+                    let tail: Vec<&str> =
+                        log.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
+                    return Err(anyhow!(
+                        "{}: {e} waiting for {what} after {timeout:?}; events seen: {names:?}\nstderr tail:\n{}",
+                        self.label,
+                        tail.join("\n")
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Events received so far plus any pending, without waiting.
+    pub fn drain(&mut self) -> &[Value] {
+        while let Ok(v) = self.rx.try_recv() {
+            self.seen.push(v);
+        }
+        &self.seen
+    }
+
+    /// Sends one command line on stdin.
+    pub fn send(&mut self, cmd: &Value) -> Result<()> {
+        let stdin = self.stdin.as_mut().context("stdin closed")?;
+        writeln!(stdin, "{cmd}")?;
+        stdin.flush()?;
+        Ok(())
+    }
+
+    /// Closes stdin (the peer must keep running).
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL, no chance to say goodbye.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM and wait up to `timeout` for the exit status.
+    pub fn terminate(&mut self, timeout: Duration) -> Result<ExitStatus> {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        self.wait_exit(timeout)
+    }
+
+    /// Waits up to `timeout` for the process to exit.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Result<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(st) = self.child.try_wait()? {
+                return Ok(st);
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                return Err(anyhow!("{} did not exit within {timeout:?}", self.label));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for PeerProc {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
