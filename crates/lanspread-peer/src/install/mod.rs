@@ -1,6 +1,62 @@
 //! Install transactions: install, update, uninstall and startup recovery of one game root.
 //!
-//! (Interface fixed; the transaction engine is being implemented.)
+//! A player's installed game and savegames must survive a crash, a power cut, a full disk or a
+//! broken archive at any moment. Every transaction therefore moves a root through states that
+//! are each either "old" or "new" once recovery has run.
+//!
+//! # Names in a game root (all reserved: never scanned, served or transferred)
+//! - `local/` — the install. Present as a directory ⇔ installed.
+//! - `.local.installing/` — the new tree being built (staging).
+//! - `.local.backup/` — the previous `local/` during an update's swap.
+//! - `.local.removing/` — `local/` being deleted by an uninstall.
+//! - `.lanspread_owned` — marker file inside each of the three directories above.
+//! - `.lanspread.json` (+ `.tmp`) — the intent log: operation and phase.
+//! - `.lanspread.installed.json` (+ `.next`, `.tmp`) — what the current install extracted
+//!   (size and mtime per file), used to tell user data from stale game files on update.
+//! - `.lanspread.lock` — an OS file lock, held for the length of a transaction or recovery, so
+//!   two processes (say the app and the CLI) never work on one root at once. A killed process
+//!   releases it; the empty file stays.
+//!
+//! # Steps
+//! Each step is durable before the next starts (intent log: tmp, fsync, rename, fsync dir;
+//! renames: fsync the root; extracted files: one `syncfs` / per-file flush before the swap).
+//!
+//! | op        | phase (log)  | steps                                                            |
+//! |-----------|--------------|------------------------------------------------------------------|
+//! | install   | `staging`    | create marked staging, extract, write record `.next`, sync tree  |
+//! |           | `swapping`   | unmark staging, rename staging → `local/` (commit)                |
+//! |           | —            | promote record, delete log                                       |
+//! | update    | `staging`    | as install, then carry user data from `local/` into staging      |
+//! |           | `swapping`   | rename `local/` → backup, mark backup, unmark staging, rename staging → `local/` (commit) |
+//! |           | `cleanup`    | promote record, delete backup (marker last), delete log          |
+//! | uninstall | `removing`   | rename `local/` → removing (commit), mark it, delete record, delete tree (marker last), delete log |
+//!
+//! A preflight runs before the log is written and changes nothing: the archives are found and
+//! listed (every entry name is checked), the unpacked size is compared with the free space.
+//!
+//! # Invariants
+//! 1. No log ⇒ no transaction was in flight: `.local.installing/`, `.local.backup/` and
+//!    `.local.removing/` can only be leftovers of a damaged or deleted log, and are touched only
+//!    if they carry the marker.
+//! 2. A reserved directory is deleted only when the log or its marker proves it is ours. Files
+//!    outside `local/` and the owned directories are never modified (the payload, `version.ini`,
+//!    `.lanspread/` download state, anything the user put there).
+//! 3. `local/` exists only as a complete tree: a staging tree becomes `local/` by one rename,
+//!    after it was fully written and synced; `local/` disappears by one rename into an owned
+//!    directory, so a half-deleted install never looks installed.
+//! 4. Phase `staging`: `local/` is untouched ⇒ recovery (and any error or cancellation) rolls
+//!    back to the old state by deleting the staging tree.
+//! 5. Phase `swapping`/`cleanup`: the staging tree is complete and durable ⇒ recovery rolls
+//!    forward to the new state. A runtime error before the commit rename rolls back instead.
+//! 6. Phase `removing`: recovery finishes the uninstall.
+//! 7. Deleting an owned tree removes its marker last, so a crash midway leaves a directory that
+//!    is still provably ours.
+//! 8. User data rule on update: see `carry.rs` (files of the old `local/` the new version does
+//!    not ship are carried over, except unmodified files of the previous install).
+//!
+//! Operations on one root are serialized by the caller (the runtime); the lock additionally
+//! keeps separate processes apart. Cancellation is honoured until the swap starts; it always
+//! leaves the previous state.
 
 use std::{
     path::{Path, PathBuf},
@@ -8,6 +64,39 @@ use std::{
 };
 
 use lanspread_unpack::{UnpackError, Unpacker};
+
+mod carry;
+mod ctx;
+mod fsops;
+mod intent;
+mod platform;
+mod recovery;
+mod source;
+#[cfg(test)]
+mod tests;
+mod txn;
+
+use ctx::{Ctx, Fail};
+
+/// The install directory.
+pub const LOCAL: &str = lanspread_proto::LOCAL_DIR;
+/// The staging directory.
+pub const STAGING: &str = ".local.installing";
+/// The previous install during an update's swap.
+pub const BACKUP: &str = ".local.backup";
+/// An uninstalled tree being deleted.
+pub const REMOVING: &str = ".local.removing";
+/// The ownership marker file inside the three directories above.
+pub const MARKER: &str = ".lanspread_owned";
+/// The intent log.
+pub const INTENT: &str = ".lanspread.json";
+const INTENT_TMP: &str = ".lanspread.json.tmp";
+/// The record of what the current install extracted.
+pub const RECORD: &str = ".lanspread.installed.json";
+const RECORD_NEXT: &str = ".lanspread.installed.json.next";
+const RECORD_TMP: &str = ".lanspread.installed.json.tmp";
+/// The per-root lock file.
+pub const LOCK: &str = ".lanspread.lock";
 
 /// Where an install or update is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -57,13 +146,15 @@ pub struct RecoveryReport {
 #[non_exhaustive]
 pub enum InstallError {
     /// The game has no `version.ini`, so it is not completely downloaded.
-    #[error("the game is not completely downloaded (no version.ini)")]
+    #[error("the game is not completely downloaded (no version.ini); finish the download first")]
     NotDownloaded,
     /// The game is not installed (uninstall).
-    #[error("the game is not installed")]
+    #[error("the game is not installed; there is nothing to uninstall")]
     NotInstalled,
     /// Not enough free disk space.
-    #[error("not enough disk space in {path}: {needed} bytes needed, {available} available")]
+    #[error(
+        "not enough disk space in {path}: {needed} bytes needed, {available} available; free up space and retry"
+    )]
     InsufficientSpace {
         /// Where the space is needed.
         path: PathBuf,
@@ -86,7 +177,8 @@ pub enum InstallError {
         #[source]
         source: std::io::Error,
     },
-    /// The intent log is unreadable.
+    /// The intent log is unreadable. (Recovery falls back to the ownership markers instead of
+    /// failing; kept for callers that match on it.)
     #[error("install log {path} is damaged: {detail}")]
     CorruptLog {
         /// The log file.
@@ -97,35 +189,75 @@ pub enum InstallError {
     /// The operation was cancelled; the previous state was restored.
     #[error("cancelled; the previous install was kept")]
     Cancelled,
+    /// A reserved name is in the way and nothing proves lanspread created it.
+    #[error(
+        "{path} exists but was not created by lanspread (no ownership marker); move it out of the game folder and retry"
+    )]
+    NotOwned {
+        /// The directory (or file) in the way.
+        path: PathBuf,
+    },
+    /// Another process holds the game's lock.
+    #[error(
+        "another lanspread process is installing, updating or uninstalling {path}; wait for it to finish"
+    )]
+    Busy {
+        /// The game root.
+        path: PathBuf,
+    },
+}
+
+/// Turns the internal outcome into the public error. Without a crash hook `Fail::Crash` cannot
+/// occur; it is mapped to an I/O error rather than a panic all the same.
+fn public<T>(result: Result<T, Fail>, root: &Path) -> Result<T, InstallError> {
+    result.map_err(|fail| match fail {
+        Fail::Error(e) => e,
+        Fail::Crash => InstallError::Io {
+            op: "run transaction in",
+            path: root.to_path_buf(),
+            source: std::io::Error::other("interrupted by a test crash hook"),
+        },
+    })
 }
 
 /// Installs the downloaded game at `root` into `root/local/`, or updates an existing install
 /// (keeping user data). Blocking; the caller serializes operations per root.
+///
+/// Runs recovery first if an earlier transaction was interrupted. On any error or cancellation
+/// the previous state is kept.
 pub fn install_game(
     root: &Path,
     unpacker: &dyn Unpacker,
     progress: &mut dyn FnMut(InstallProgress),
     cancel: &AtomicBool,
 ) -> Result<InstallReport, InstallError> {
-    let _ = (root, unpacker, progress, cancel);
-    Err(InstallError::Io {
-        op: "install",
-        path: root.to_path_buf(),
-        source: std::io::Error::other("install transactions are not available yet"),
-    })
+    public(txn::install(&mut Ctx::new(root), unpacker, progress, cancel), root)
 }
 
 /// Removes `root/local/` crash-safely. The downloaded payload stays.
 pub fn uninstall_game(root: &Path) -> Result<(), InstallError> {
-    Err(InstallError::Io {
-        op: "uninstall",
-        path: root.to_path_buf(),
-        source: std::io::Error::other("uninstall is not available yet"),
-    })
+    public(txn::uninstall(&mut Ctx::new(root)), root)
 }
 
-/// Finishes or rolls back whatever an interrupted transaction left in `root`.
+/// Finishes or rolls back whatever an interrupted transaction left in `root`. A clean root is
+/// not touched. Fails with [`InstallError::Busy`] while another process works on the root.
 pub fn recover_game(root: &Path) -> Result<RecoveryReport, InstallError> {
-    let _ = root;
-    Ok(RecoveryReport::default())
+    public(recovery::recover(&mut Ctx::new(root)), root)
+}
+
+/// Runs [`recover_game`] on every game root (each directory, links not followed) in
+/// `game_dir` that has leftovers, returning the roots where something was done or failed.
+pub fn recover_all(game_dir: &Path) -> std::io::Result<Vec<(PathBuf, Result<RecoveryReport, InstallError>)>> {
+    let mut out = Vec::new();
+    for (name, kind) in fsops::read_dir_sorted(game_dir)? {
+        if kind != fsops::Kind::Dir {
+            continue;
+        }
+        let root = game_dir.join(name);
+        match recover_game(&root) {
+            Ok(report) if report.actions.is_empty() => {}
+            result => out.push((root, result)),
+        }
+    }
+    Ok(out)
 }
