@@ -9,12 +9,7 @@
 //! [`Browser::recv_timeout`] is meant to be called from a dedicated thread, never from an
 //! async task.
 
-use std::{
-    collections::HashMap,
-    net::IpAddr,
-    sync::Mutex,
-    time::Duration,
-};
+use std::{collections::HashMap, net::IpAddr, sync::Mutex, time::Duration};
 
 use mdns_sd::{IfKind, ResolvedService, ServiceDaemon, ServiceEvent, ServiceInfo};
 
@@ -111,7 +106,11 @@ impl Mdns {
         if let Interfaces::Bind(ip) = interfaces {
             daemon.disable_interface(IfKind::All)?;
             if ip.is_loopback() {
-                daemon.enable_interface(if ip.is_ipv4() { IfKind::LoopbackV4 } else { IfKind::LoopbackV6 })?;
+                daemon.enable_interface(if ip.is_ipv4() {
+                    IfKind::LoopbackV4
+                } else {
+                    IfKind::LoopbackV6
+                })?;
             } else {
                 daemon.enable_interface(IfKind::Addr(ip))?;
             }
@@ -138,10 +137,11 @@ impl Mdns {
             (txt::LIBRARY_DIGEST, advert.library_digest.clone()),
         ];
         let info = match self.interfaces {
-            Interfaces::Bind(ip) => ServiceInfo::new(SERVICE_TYPE, &instance, &host, ip, advert.port, &props[..])?,
-            Interfaces::All => {
-                ServiceInfo::new(SERVICE_TYPE, &instance, &host, "", advert.port, &props[..])?.enable_addr_auto()
+            Interfaces::Bind(ip) => {
+                ServiceInfo::new(SERVICE_TYPE, &instance, &host, ip, advert.port, &props[..])?
             }
+            Interfaces::All => ServiceInfo::new(SERVICE_TYPE, &instance, &host, "", advert.port, &props[..])?
+                .enable_addr_auto(),
         };
         let mut info = info;
         // Instance names embed the peer id, so they cannot collide: skip the probe delay.

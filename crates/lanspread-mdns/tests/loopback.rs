@@ -17,7 +17,11 @@ fn advert(id_byte: &str, port: u16, rev: u64) -> Advert {
     }
 }
 
-fn wait_for(browser: &mut lanspread_mdns::Browser, deadline: Duration, mut pred: impl FnMut(&MdnsEvent) -> bool) -> Option<MdnsEvent> {
+fn wait_for(
+    browser: &mut lanspread_mdns::Browser,
+    deadline: Duration,
+    mut pred: impl FnMut(&MdnsEvent) -> bool,
+) -> Option<MdnsEvent> {
     let end = Instant::now() + deadline;
     while Instant::now() < end {
         if let Ok(Some(ev)) = browser.recv_timeout(Duration::from_millis(100)) {
@@ -39,9 +43,11 @@ fn peers_on_loopback_discover_update_and_say_goodbye() {
 
     let mut browse_a = a.browse().unwrap();
     let started = Instant::now();
-    let found = wait_for(&mut browse_a, Duration::from_secs(10), |ev| {
-        matches!(ev, MdnsEvent::Resolved(d) if d.advert.peer_id == "b".repeat(64))
-    })
+    let found = wait_for(
+        &mut browse_a,
+        Duration::from_secs(10),
+        |ev| matches!(ev, MdnsEvent::Resolved(d) if d.advert.peer_id == "b".repeat(64)),
+    )
     .expect("a should discover b on loopback");
     eprintln!("discovered in {:?}", started.elapsed());
     let MdnsEvent::Resolved(d) = found else { unreachable!() };
@@ -58,8 +64,10 @@ fn peers_on_loopback_discover_update_and_say_goodbye() {
 
     // Goodbye on shutdown.
     b.shutdown(Duration::from_secs(2));
-    wait_for(&mut browse_a, Duration::from_secs(10), |ev| {
-        matches!(ev, MdnsEvent::Removed { peer_id: Some(id) } if *id == "b".repeat(64))
-    })
+    wait_for(
+        &mut browse_a,
+        Duration::from_secs(10),
+        |ev| matches!(ev, MdnsEvent::Removed { peer_id: Some(id) } if *id == "b".repeat(64)),
+    )
     .expect("goodbye should be seen");
 }

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 
 use crate::{
     error::{ErrorInfo, ErrorKind},
-    runtime::{sync, Ctx},
+    runtime::{Ctx, sync},
 };
 
 fn advert(ctx: &Ctx) -> Advert {

@@ -50,7 +50,12 @@ pub fn decide_state(
 }
 
 /// Builds the UI list, sorted by name.
-pub fn aggregate(catalog: &Catalog, local: &LocalLibrary, peers: &PeerGameDB, live: &LiveState) -> Vec<GameEntry> {
+pub fn aggregate(
+    catalog: &Catalog,
+    local: &LocalLibrary,
+    peers: &PeerGameDB,
+    live: &LiveState,
+) -> Vec<GameEntry> {
     let remote = peers.remote_titles();
     let mut ids: Vec<&GameId> = local.games.keys().chain(remote.keys()).collect();
     ids.sort();

@@ -142,7 +142,8 @@ impl Identity {
         let Ok(signing) = rustls::crypto::aws_lc_rs::sign::any_supported_type(&key) else {
             return false;
         };
-        let certified = rustls::sign::CertifiedKey::new(vec![CertificateDer::from(cert_der.to_vec())], signing);
+        let certified =
+            rustls::sign::CertifiedKey::new(vec![CertificateDer::from(cert_der.to_vec())], signing);
         certified.keys_match().is_ok()
     }
 }

@@ -10,12 +10,14 @@
 
 pub mod api;
 mod discovery;
+mod download;
 pub mod error;
 pub mod game_db;
 pub mod identity;
 pub mod install;
 pub mod library;
 mod monitor;
+mod ops;
 mod net;
 pub mod peer_db;
 mod ping;
@@ -28,5 +30,5 @@ pub use error::{ErrorInfo, ErrorKind, StartError};
 pub use lanspread_unpack::Unpacker;
 pub use peer_db::PeerGameDB;
 pub use runtime::{
-    start_peer, start_peer_with, DiscoveryMode, EventSender, PeerOptions, PeerRuntimeHandle, Timing,
+    DiscoveryMode, EventSender, PeerOptions, PeerRuntimeHandle, Timing, start_peer, start_peer_with,
 };

@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 
 use crate::{
     error::{ErrorInfo, ErrorKind},
-    runtime::{refresh_local, Ctx},
+    runtime::{Ctx, refresh_local},
 };
 
 pub(crate) async fn run(ctx: Arc<Ctx>, mut rescan_rx: mpsc::UnboundedReceiver<()>) -> Result<(), ErrorInfo> {
@@ -82,14 +82,22 @@ fn relevant(ctx: &Ctx, game_dir: &Path, ev: &notify::Result<notify::Event>) -> b
 }
 
 /// Watches the game directory and every catalog game root in it (non-recursive).
-fn sync_watches(ctx: &Ctx, watcher: &mut notify::RecommendedWatcher, game_dir: &Path, watched: &mut HashSet<PathBuf>) {
+fn sync_watches(
+    ctx: &Ctx,
+    watcher: &mut notify::RecommendedWatcher,
+    game_dir: &Path,
+    watched: &mut HashSet<PathBuf>,
+) {
     let mut want: HashSet<PathBuf> = HashSet::new();
     want.insert(game_dir.to_path_buf());
     let catalog = ctx.catalog();
     if let Ok(rd) = std::fs::read_dir(game_dir) {
         for e in rd.flatten() {
             let is_root = e.file_type().map(|t| t.is_dir()).unwrap_or(false)
-                && e.file_name().to_str().and_then(|n| GameId::new(n).ok()).is_some_and(|id| catalog.contains(&id));
+                && e.file_name()
+                    .to_str()
+                    .and_then(|n| GameId::new(n).ok())
+                    .is_some_and(|id| catalog.contains(&id));
             if is_root {
                 want.insert(e.path());
             }

@@ -12,7 +12,8 @@ use std::{
 };
 
 use lanspread_proto::{
-    version, Digest, Game, GameId, GameManifest, GameVersion, LibraryDelta, LibraryError, LibrarySnapshot, PeerId,
+    Digest, Game, GameId, GameManifest, GameVersion, LibraryDelta, LibraryError, LibrarySnapshot, PeerId,
+    version,
 };
 
 /// What we know about one peer.
@@ -250,9 +251,11 @@ mod tests {
         let mut db = PeerGameDB::new();
         let a = PeerId([1; 32]);
         let b = PeerId([2; 32]);
-        let applied = db.apply_snapshot(a, "a", addr(), LibrarySnapshot::new(1, vec![game("q3", "1")])).unwrap();
+        let applied =
+            db.apply_snapshot(a, "a", addr(), LibrarySnapshot::new(1, vec![game("q3", "1")])).unwrap();
         assert_eq!(applied, Applied { new_peer: true, games_changed: true });
-        db.apply_snapshot(b, "b", addr(), LibrarySnapshot::new(5, vec![game("q3", "2"), game("cs", "1")])).unwrap();
+        db.apply_snapshot(b, "b", addr(), LibrarySnapshot::new(5, vec![game("q3", "2"), game("cs", "1")]))
+            .unwrap();
         let q3 = GameId::new("q3").unwrap();
         assert_eq!(db.latest_version(&q3).unwrap().as_str(), "2");
         assert_eq!(db.peers_with(&q3, &GameVersion::new("2").unwrap()), vec![b]);

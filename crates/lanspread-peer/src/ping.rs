@@ -9,13 +9,15 @@ use lanspread_proto::{Ping, Request, Response};
 use crate::{
     error::ErrorInfo,
     net,
-    runtime::{sync, Ctx},
+    runtime::{Ctx, sync},
 };
 
 pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
     let mut tick = tokio::time::interval(ctx.timing.ping_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut nonce: u64 = rand::random();
+    // At most one ping in flight per peer: a dead peer's pings must not pile up.
+    let in_flight: Arc<std::sync::Mutex<std::collections::HashSet<lanspread_proto::PeerId>>> = Default::default();
     loop {
         tokio::select! {
             biased;
@@ -33,8 +35,12 @@ pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
                 ctx.lose_peer(&peer, &format!("stopped answering for {} s", silent.as_secs()));
                 continue;
             }
+            if !in_flight.lock().unwrap_or_else(|p| p.into_inner()).insert(peer) {
+                continue;
+            }
             nonce = nonce.wrapping_add(1);
             let ctx2 = ctx.clone();
+            let in_flight2 = in_flight.clone();
             let rev = ctx.snapshot().library_rev;
             let timeout = ctx.timing.ping_interval.max(std::time::Duration::from_secs(1));
             ctx.tasks.spawn(async move {
@@ -43,6 +49,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
                     net::request(&h, &Request::Ping(Ping { nonce, library_rev: rev }), timeout).await
                 }
                 .await;
+                in_flight2.lock().unwrap_or_else(|p| p.into_inner()).remove(&peer);
                 match r {
                     Ok(Response::Pong(p)) if p.nonce == nonce => {
                         ctx2.peers.write().unwrap_or_else(|p| p.into_inner()).touch(&peer);
@@ -50,7 +57,9 @@ pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
                             sync::spawn_handshake(&ctx2, peer, addr, "revision changed");
                         }
                     }
-                    Ok(other) => tracing::debug!(peer = %peer.short(), answer = other.kind(), "odd ping answer"),
+                    Ok(other) => {
+                        tracing::debug!(peer = %peer.short(), answer = other.kind(), "odd ping answer")
+                    }
                     Err(e) => {
                         tracing::debug!(peer = %peer.short(), error = %e, "ping failed");
                         ctx2.pool.drop_peer(&peer);

@@ -10,15 +10,15 @@ use std::sync::Arc;
 
 use lanspread_proto::PeerId;
 use rustls::{
+    DigitallySignedStruct, DistinguishedName, SignatureScheme,
     client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier},
-    crypto::{aws_lc_rs, verify_tls13_signature, CryptoProvider, WebPkiSupportedAlgorithms},
+    crypto::{CryptoProvider, WebPkiSupportedAlgorithms, aws_lc_rs, verify_tls13_signature},
     pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime},
     server::danger::{ClientCertVerified, ClientCertVerifier},
-    DigitallySignedStruct, DistinguishedName, SignatureScheme,
 };
 use s2n_quic::provider::event::{self, ConnectionInfo, ConnectionMeta, Subscriber};
 
-use crate::identity::{fingerprint, Identity};
+use crate::identity::{Identity, fingerprint};
 
 fn provider() -> CryptoProvider {
     let base = aws_lc_rs::default_provider();
@@ -159,7 +159,11 @@ pub(crate) struct PeerCertSubscriber;
 impl Subscriber for PeerCertSubscriber {
     type ConnectionContext = PeerCertContext;
 
-    fn create_connection_context(&mut self, _meta: &ConnectionMeta, _info: &ConnectionInfo<'_>) -> Self::ConnectionContext {
+    fn create_connection_context(
+        &mut self,
+        _meta: &ConnectionMeta,
+        _info: &ConnectionInfo<'_>,
+    ) -> Self::ConnectionContext {
         PeerCertContext::default()
     }
 

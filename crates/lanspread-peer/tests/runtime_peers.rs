@@ -12,16 +12,30 @@ use lanspread_peer::{GameState, PeerCommand, PeerEvent};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mdns_peers_apply_each_others_snapshot_in_both_directions() {
     let _serial = MDNS_SERIAL.lock().await;
-    let mut a = TestPeer::start(PeerSpec::mdns("alpha"), |d| write_game(d, "quake3", "20250314", &[("q3.rar", b"abc")])).await;
+    let mut a = TestPeer::start(PeerSpec::mdns("alpha"), |d| {
+        write_game(d, "quake3", "20250314", &[("q3.rar", b"abc")])
+    })
+    .await;
     let started = Instant::now();
-    let mut b = TestPeer::start(PeerSpec::mdns("bravo"), |d| write_game(d, "cs16", "1", &[("cs.rar", b"xyz")])).await;
+    let mut b =
+        TestPeer::start(PeerSpec::mdns("bravo"), |d| write_game(d, "cs16", "1", &[("cs.rar", b"xyz")])).await;
     let a_id = a.handle.peer_id();
     let b_id = b.handle.peer_id();
 
     // Each side: PeerDiscovered for the other, then a list with the other's game.
-    a.wait_for("a discovers b", Duration::from_secs(10), |e| matches!(e, PeerEvent::PeerDiscovered { peer } if peer.peer_id == b_id)).await;
+    a.wait_for(
+        "a discovers b",
+        Duration::from_secs(10),
+        |e| matches!(e, PeerEvent::PeerDiscovered { peer } if peer.peer_id == b_id),
+    )
+    .await;
     a.wait_for("a lists cs16", Duration::from_secs(10), |e| lists_remote(e, "cs16")).await;
-    b.wait_for("b discovers a", Duration::from_secs(10), |e| matches!(e, PeerEvent::PeerDiscovered { peer } if peer.peer_id == a_id)).await;
+    b.wait_for(
+        "b discovers a",
+        Duration::from_secs(10),
+        |e| matches!(e, PeerEvent::PeerDiscovered { peer } if peer.peer_id == a_id),
+    )
+    .await;
     let ev = b.wait_for("b lists quake3", Duration::from_secs(10), |e| lists_remote(e, "quake3")).await;
     eprintln!("remote library visible after {:?}", started.elapsed());
 
@@ -42,12 +56,18 @@ async fn mdns_peers_apply_each_others_snapshot_in_both_directions() {
 
     // Peer count on request.
     a.handle.command(PeerCommand::GetPeerCount).await.unwrap();
-    a.wait_for("count 1", Duration::from_secs(5), |e| matches!(e, PeerEvent::PeerCountUpdated { count: 1 })).await;
+    a.wait_for("count 1", Duration::from_secs(5), |e| matches!(e, PeerEvent::PeerCountUpdated { count: 1 }))
+        .await;
 
     // A clean shutdown of B says goodbye: A reports it lost quickly.
     let t = Instant::now();
     b.handle.shutdown().await;
-    a.wait_for("b lost", Duration::from_secs(10), |e| matches!(e, PeerEvent::PeerLost { peer_id, .. } if *peer_id == b_id)).await;
+    a.wait_for(
+        "b lost",
+        Duration::from_secs(10),
+        |e| matches!(e, PeerEvent::PeerLost { peer_id, .. } if *peer_id == b_id),
+    )
+    .await;
     eprintln!("goodbye seen after {:?}", t.elapsed());
     a.handle.shutdown().await;
 }
@@ -58,7 +78,12 @@ async fn added_game_folder_reaches_the_other_peer_and_removal_disappears() {
     let mut a = TestPeer::start(PeerSpec::mdns("alpha"), |_| {}).await;
     let mut b = TestPeer::start(PeerSpec::mdns("bravo"), |_| {}).await;
     let a_id = a.handle.peer_id();
-    b.wait_for("b discovers a", Duration::from_secs(10), |e| matches!(e, PeerEvent::PeerDiscovered { peer } if peer.peer_id == a_id)).await;
+    b.wait_for(
+        "b discovers a",
+        Duration::from_secs(10),
+        |e| matches!(e, PeerEvent::PeerDiscovered { peer } if peer.peer_id == a_id),
+    )
+    .await;
 
     // A game folder appears on A (payload first, version.ini last, as a copy would).
     write_game(&a.game_dir, "ut2004", "3369", &[("ut2004.part1.rar", b"1111"), ("ut2004.part2.rar", b"22")]);
@@ -75,9 +100,11 @@ async fn added_game_folder_reaches_the_other_peer_and_removal_disappears() {
 
     // Removing it makes it disappear on B.
     std::fs::remove_dir_all(a.game_dir.join("ut2004")).unwrap();
-    b.wait_for("ut2004 gone on b", Duration::from_secs(10), |e| {
-        matches!(e, PeerEvent::ListGames { games } if !games.iter().any(|g| g.id.as_str() == "ut2004"))
-    })
+    b.wait_for(
+        "ut2004 gone on b",
+        Duration::from_secs(10),
+        |e| matches!(e, PeerEvent::ListGames { games } if !games.iter().any(|g| g.id.as_str() == "ut2004")),
+    )
     .await;
     assert!(!b.db.read().unwrap().get(&a_id).unwrap().games.contains_key(&"ut2004".parse().unwrap()));
 
@@ -93,16 +120,28 @@ async fn added_game_folder_reaches_the_other_peer_and_removal_disappears() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_that_stops_answering_is_pruned() {
     let mut a = TestPeer::start(PeerSpec::manual("alpha"), |_| {}).await;
-    let b = TestPeer::start(PeerSpec::manual("bravo"), |d| write_game(d, "quake3", "1", &[("a", b"a")])).await;
+    let b =
+        TestPeer::start(PeerSpec::manual("bravo"), |d| write_game(d, "quake3", "1", &[("a", b"a")])).await;
     let b_id = b.handle.peer_id();
     a.handle.connect_to(b.handle.local_addr(), b_id).await.unwrap();
     a.wait_for("a lists quake3", Duration::from_secs(5), |e| lists_remote(e, "quake3")).await;
 
     let t = Instant::now();
     b.handle.kill_silently().await;
-    let ev = a.wait_for("b lost", Duration::from_secs(10), |e| matches!(e, PeerEvent::PeerLost { peer_id, .. } if *peer_id == b_id)).await;
+    let ev = a
+        .wait_for(
+            "b lost",
+            Duration::from_secs(10),
+            |e| matches!(e, PeerEvent::PeerLost { peer_id, .. } if *peer_id == b_id),
+        )
+        .await;
     eprintln!("silent peer pruned after {:?}: {ev:?}", t.elapsed());
-    a.wait_for("quake3 gone", Duration::from_secs(5), |e| matches!(e, PeerEvent::ListGames { games } if games.is_empty())).await;
+    a.wait_for(
+        "quake3 gone",
+        Duration::from_secs(5),
+        |e| matches!(e, PeerEvent::ListGames { games } if games.is_empty()),
+    )
+    .await;
     assert_eq!(a.db.read().unwrap().peer_count(), 0);
     a.handle.shutdown().await;
 }
@@ -156,8 +195,13 @@ async fn second_runtime_on_the_same_state_dir_is_refused() {
     let db = || std::sync::Arc::new(std::sync::RwLock::new(lanspread_peer::PeerGameDB::new()));
     let cat = std::sync::Arc::new(lanspread_proto::Catalog::bundled());
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let first = lanspread_peer::start_peer_with(mk(), tx.clone(), db(), std::sync::Arc::new(NoUnpack), cat.clone()).await.unwrap();
-    let err = lanspread_peer::start_peer_with(mk(), tx, db(), std::sync::Arc::new(NoUnpack), cat).await.unwrap_err();
+    let first =
+        lanspread_peer::start_peer_with(mk(), tx.clone(), db(), std::sync::Arc::new(NoUnpack), cat.clone())
+            .await
+            .unwrap();
+    let err = lanspread_peer::start_peer_with(mk(), tx, db(), std::sync::Arc::new(NoUnpack), cat)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("in use by another lanspread process"), "{err}");
     first.shutdown().await;
 }

@@ -127,11 +127,7 @@ impl Catalog {
                 reason: e.to_string(),
             })?;
             if let Some(&first) = by_id.get(&id) {
-                return Err(CatalogError::DuplicateId {
-                    id: r.id,
-                    first,
-                    second: index,
-                });
+                return Err(CatalogError::DuplicateId { id: r.id, first, second: index });
             }
             let bad = |field: &'static str, problem: &str| CatalogError::InvalidField {
                 index,
@@ -172,19 +168,13 @@ impl Catalog {
             Ok(c) => c,
             // The bundled file is validated by this crate's tests; an empty catalog is the
             // safe fallback should a broken file ever be compiled in.
-            Err(_) => Self {
-                entries: Vec::new(),
-                by_id: HashMap::new(),
-            },
+            Err(_) => Self { entries: Vec::new(), by_id: HashMap::new() },
         }
     }
 
     /// An empty catalog (serves nothing).
     pub fn empty() -> Self {
-        Self {
-            entries: Vec::new(),
-            by_id: HashMap::new(),
-        }
+        Self { entries: Vec::new(), by_id: HashMap::new() }
     }
 
     /// The entry for `id`.
@@ -258,14 +248,7 @@ mod tests {
     fn duplicate_ids_name_both_positions() {
         let json = format!("[{},{},{}]", entry("a"), entry("b"), entry("a"));
         let err = Catalog::from_json(json.as_bytes()).unwrap_err();
-        assert_eq!(
-            err,
-            CatalogError::DuplicateId {
-                id: "a".into(),
-                first: 0,
-                second: 2
-            }
-        );
+        assert_eq!(err, CatalogError::DuplicateId { id: "a".into(), first: 0, second: 2 });
         assert!(err.to_string().contains("#0 and #2"));
     }
 
@@ -274,20 +257,16 @@ mod tests {
         let json = format!("[{},{}]", entry("ok"), entry("Bad Id"));
         let err = Catalog::from_json(json.as_bytes()).unwrap_err();
         assert!(matches!(&err, CatalogError::InvalidId { index: 1, id, .. } if id == "Bad Id"));
-        assert!(
-            err.to_string().contains("must start with a-z or 0-9"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("must start with a-z or 0-9"), "{err}");
     }
 
     #[test]
     fn json_errors_carry_position() {
         let err = Catalog::from_json(b"[{\"id\": \"a\",\n  oops}]").unwrap_err();
         assert!(matches!(err, CatalogError::Json { line: 2, .. }), "{err:?}");
-        let err = Catalog::from_json(
-            format!("[{}]", entry("a").replace("\"genre\":\"FPS\",", "")).as_bytes(),
-        )
-        .unwrap_err();
+        let err =
+            Catalog::from_json(format!("[{}]", entry("a").replace("\"genre\":\"FPS\",", "")).as_bytes())
+                .unwrap_err();
         assert!(err.to_string().contains("genre"), "{err}");
     }
 
@@ -295,25 +274,13 @@ mod tests {
     fn field_ranges_are_checked() {
         let zero_players = entry("a").replace("\"max_players\":16", "\"max_players\":0");
         let err = Catalog::from_json(format!("[{zero_players}]").as_bytes()).unwrap_err();
-        assert!(matches!(
-            err,
-            CatalogError::InvalidField {
-                field: "max_players",
-                ..
-            }
-        ));
+        assert!(matches!(err, CatalogError::InvalidField { field: "max_players", .. }));
         let escape = entry("a").replace("\"art\":null", "\"art\":\"../../etc/passwd\"");
         let err = Catalog::from_json(format!("[{escape}]").as_bytes()).unwrap_err();
-        assert!(matches!(
-            err,
-            CatalogError::InvalidField { field: "art", .. }
-        ));
+        assert!(matches!(err, CatalogError::InvalidField { field: "art", .. }));
         let empty_name = entry("a").replace("\"name\":\"N\"", "\"name\":\"  \"");
         let err = Catalog::from_json(format!("[{empty_name}]").as_bytes()).unwrap_err();
-        assert!(matches!(
-            err,
-            CatalogError::InvalidField { field: "name", .. }
-        ));
+        assert!(matches!(err, CatalogError::InvalidField { field: "name", .. }));
     }
 
     #[test]

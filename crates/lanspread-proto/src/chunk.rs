@@ -59,10 +59,7 @@ mod tests {
         assert_eq!(chunk_count(u64::from(MIB) + 1, MIB), 2);
         assert_eq!(chunk_range(0, MIB, 0), None);
         assert_eq!(chunk_range(10, MIB, 0), Some(0..10));
-        assert_eq!(
-            chunk_range(u64::from(MIB) + 5, MIB, 1),
-            Some(u64::from(MIB)..u64::from(MIB) + 5)
-        );
+        assert_eq!(chunk_range(u64::from(MIB) + 5, MIB, 1), Some(u64::from(MIB)..u64::from(MIB) + 5));
         assert_eq!(chunk_range(u64::from(MIB) + 5, MIB, 2), None);
         assert_eq!(chunk_range(u64::MAX, MIB, u64::MAX), None, "no overflow");
     }

@@ -70,10 +70,7 @@ pub fn decode_frame<T: DeserializeOwned>(buf: &[u8], max: usize) -> Result<(T, u
         return Err(FrameError::Closed);
     }
     let Some(header) = buf.get(..FRAME_HEADER_LEN) else {
-        return Err(FrameError::Truncated {
-            expected: FRAME_HEADER_LEN,
-            got: buf.len(),
-        });
+        return Err(FrameError::Truncated { expected: FRAME_HEADER_LEN, got: buf.len() });
     };
     let len = frame_len(header);
     if len > max {
@@ -81,10 +78,7 @@ pub fn decode_frame<T: DeserializeOwned>(buf: &[u8], max: usize) -> Result<(T, u
     }
     let body = &buf[FRAME_HEADER_LEN..];
     let Some(body) = body.get(..len) else {
-        return Err(FrameError::Truncated {
-            expected: len,
-            got: body.len(),
-        });
+        return Err(FrameError::Truncated { expected: len, got: body.len() });
     };
     let msg = serde_json::from_slice(body).map_err(FrameError::Decode)?;
     Ok((msg, FRAME_HEADER_LEN + len))
@@ -119,10 +113,7 @@ where
         return Err(FrameError::Closed);
     }
     if got < FRAME_HEADER_LEN {
-        return Err(FrameError::Truncated {
-            expected: FRAME_HEADER_LEN,
-            got,
-        });
+        return Err(FrameError::Truncated { expected: FRAME_HEADER_LEN, got });
     }
     let len = frame_len(&header);
     if len > max {
@@ -144,19 +135,13 @@ where
 {
     let got = read_up_to(r, buf).await?;
     if got < buf.len() {
-        return Err(FrameError::Truncated {
-            expected: buf.len(),
-            got,
-        });
+        return Err(FrameError::Truncated { expected: buf.len(), got });
     }
     Ok(())
 }
 
 /// Reads until `buf` is full or the stream ends; returns the bytes read.
-async fn read_up_to<R: AsyncRead + Unpin + ?Sized>(
-    r: &mut R,
-    buf: &mut [u8],
-) -> std::io::Result<usize> {
+async fn read_up_to<R: AsyncRead + Unpin + ?Sized>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         let n = r.read(&mut buf[filled..]).await?;

@@ -249,13 +249,7 @@ mod tests {
 
     #[test]
     fn game_id_accepts_the_documented_alphabet() {
-        for ok in [
-            "a",
-            "0",
-            "quake3",
-            "unreal-tournament_2004",
-            &"x".repeat(64),
-        ] {
+        for ok in ["a", "0", "quake3", "unreal-tournament_2004", &"x".repeat(64)] {
             assert!(GameId::new(ok).is_ok(), "{ok}");
         }
     }
@@ -263,34 +257,13 @@ mod tests {
     #[test]
     fn game_id_rejects_with_a_specific_reason() {
         assert_eq!(GameId::new(""), Err(GameIdError::Empty));
-        assert_eq!(
-            GameId::new("x".repeat(65)),
-            Err(GameIdError::TooLong { len: 65 })
-        );
-        assert_eq!(
-            GameId::new("-ab"),
-            Err(GameIdError::BadStart { found: '-' })
-        );
-        assert_eq!(
-            GameId::new("_ab"),
-            Err(GameIdError::BadStart { found: '_' })
-        );
-        assert_eq!(
-            GameId::new("Quake"),
-            Err(GameIdError::BadStart { found: 'Q' })
-        );
-        assert_eq!(
-            GameId::new("qu ake"),
-            Err(GameIdError::BadChar { found: ' ', at: 2 })
-        );
-        assert_eq!(
-            GameId::new("a/b"),
-            Err(GameIdError::BadChar { found: '/', at: 1 })
-        );
-        assert_eq!(
-            GameId::new("a.b"),
-            Err(GameIdError::BadChar { found: '.', at: 1 })
-        );
+        assert_eq!(GameId::new("x".repeat(65)), Err(GameIdError::TooLong { len: 65 }));
+        assert_eq!(GameId::new("-ab"), Err(GameIdError::BadStart { found: '-' }));
+        assert_eq!(GameId::new("_ab"), Err(GameIdError::BadStart { found: '_' }));
+        assert_eq!(GameId::new("Quake"), Err(GameIdError::BadStart { found: 'Q' }));
+        assert_eq!(GameId::new("qu ake"), Err(GameIdError::BadChar { found: ' ', at: 2 }));
+        assert_eq!(GameId::new("a/b"), Err(GameIdError::BadChar { found: '/', at: 1 }));
+        assert_eq!(GameId::new("a.b"), Err(GameIdError::BadChar { found: '.', at: 1 }));
         assert_eq!(GameId::new("ä"), Err(GameIdError::BadStart { found: 'ä' }));
     }
 
@@ -309,10 +282,7 @@ mod tests {
         assert_eq!(serde_json::from_str::<PeerId>(&json).unwrap(), id);
         assert_eq!("ab".parse::<PeerId>(), Err(HexError::Length { len: 2 }));
         assert_eq!("zz".repeat(32).parse::<PeerId>(), Err(HexError::NotHex));
-        assert_eq!(
-            "AB".repeat(32).parse::<PeerId>(),
-            Err(HexError::NotLowercase)
-        );
+        assert_eq!("AB".repeat(32).parse::<PeerId>(), Err(HexError::NotLowercase));
         assert_eq!(id.short(), "abababab");
     }
 }

@@ -26,7 +26,7 @@ pub use ids::{ChunkHash, Digest, GameId, GameIdError, PeerId};
 pub use library::{Game, LibraryDelta, LibraryError, LibrarySnapshot};
 pub use manifest::{GameFileDescription, GameManifest, ManifestError};
 pub use messages::*;
-pub use path::{RelPath, RelPathError, is_reserved_root_name};
+pub use path::{LOCAL_DIR, RelPath, RelPathError, VERSION_INI, is_reserved_root_name};
 pub use version::{GameVersion, VersionError};
 
 /// The wire protocol version; peers with another version are ignored and logged.
@@ -44,9 +44,6 @@ pub const MDNS_SERVICE_TYPE: &str = "_lanspread._udp.local.";
 mod tests {
     #[test]
     fn alpn_names_the_protocol_version() {
-        assert_eq!(
-            super::ALPN,
-            format!("lanspread/{}", super::PROTOCOL_VERSION)
-        );
+        assert_eq!(super::ALPN, format!("lanspread/{}", super::PROTOCOL_VERSION));
     }
 }

@@ -70,11 +70,7 @@ impl LibrarySnapshot {
     pub fn new(library_rev: u64, mut games: Vec<Game>) -> Self {
         games.sort_by(|a, b| a.id.cmp(&b.id));
         let digest = Self::compute_digest(&games);
-        Self {
-            library_rev,
-            games,
-            digest,
-        }
+        Self { library_rev, games, digest }
     }
 
     /// The canonical digest of a sorted game list.
@@ -122,18 +118,9 @@ impl LibraryDelta {
     pub fn between(old: &LibrarySnapshot, new: &LibrarySnapshot) -> Self {
         let old_map: BTreeMap<&GameId, &Game> = old.games.iter().map(|g| (&g.id, g)).collect();
         let new_map: BTreeMap<&GameId, &Game> = new.games.iter().map(|g| (&g.id, g)).collect();
-        let upserted = new
-            .games
-            .iter()
-            .filter(|g| old_map.get(&g.id) != Some(g))
-            .cloned()
-            .collect();
-        let removed = old
-            .games
-            .iter()
-            .filter(|g| !new_map.contains_key(&g.id))
-            .map(|g| g.id.clone())
-            .collect();
+        let upserted = new.games.iter().filter(|g| old_map.get(&g.id) != Some(g)).cloned().collect();
+        let removed =
+            old.games.iter().filter(|g| !new_map.contains_key(&g.id)).map(|g| g.id.clone()).collect();
         Self {
             base_rev: old.library_rev,
             library_rev: new.library_rev,
@@ -146,16 +133,9 @@ impl LibraryDelta {
     /// Applies the delta to `games` held at revision `held_rev`; returns the new digest.
     ///
     /// On any error `games` is left unchanged and the caller re-syncs with a full snapshot.
-    pub fn apply(
-        &self,
-        held_rev: u64,
-        games: &mut BTreeMap<GameId, Game>,
-    ) -> Result<Digest, LibraryError> {
+    pub fn apply(&self, held_rev: u64, games: &mut BTreeMap<GameId, Game>) -> Result<Digest, LibraryError> {
         if self.base_rev != held_rev {
-            return Err(LibraryError::RevisionGap {
-                base: self.base_rev,
-                held: held_rev,
-            });
+            return Err(LibraryError::RevisionGap { base: self.base_rev, held: held_rev });
         }
         let mut next = games.clone();
         for id in &self.removed {
@@ -215,10 +195,7 @@ mod tests {
             games: vec![game("a", "1"), game("a", "2")],
             digest: Digest([0; 32]),
         };
-        assert_eq!(
-            s.into_checked().unwrap_err(),
-            LibraryError::DuplicateGame(GameId::new("a").unwrap())
-        );
+        assert_eq!(s.into_checked().unwrap_err(), LibraryError::DuplicateGame(GameId::new("a").unwrap()));
     }
 
     #[test]
@@ -240,10 +217,7 @@ mod tests {
         let mut delta = LibraryDelta::between(&old, &new);
         let (_, mut held, _) = old.into_checked().unwrap();
         let before = held.clone();
-        assert_eq!(
-            delta.apply(5, &mut held),
-            Err(LibraryError::RevisionGap { base: 1, held: 5 })
-        );
+        assert_eq!(delta.apply(5, &mut held), Err(LibraryError::RevisionGap { base: 1, held: 5 }));
         delta.digest = Digest([1; 32]);
         assert_eq!(delta.apply(1, &mut held), Err(LibraryError::DigestMismatch));
         assert_eq!(held, before);

@@ -49,9 +49,7 @@ pub struct GameManifest {
 #[non_exhaustive]
 pub enum ManifestError {
     /// The chunk size is not a power of two within the allowed range.
-    #[error(
-        "chunk size {0} is not a power of two between {MIN_CHUNK_SIZE} and {MAX_CHUNK_SIZE} bytes"
-    )]
+    #[error("chunk size {0} is not a power of two between {MIN_CHUNK_SIZE} and {MAX_CHUNK_SIZE} bytes")]
     BadChunkSize(u32),
     /// A file lists the wrong number of chunk hashes for its size.
     #[error("{path}: {size} bytes need {expected} chunk hashes, manifest lists {found}")]
@@ -102,13 +100,7 @@ impl GameManifest {
     ) -> Self {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         empty_dirs.sort();
-        Self {
-            game_id,
-            version,
-            chunk_size,
-            files,
-            empty_dirs,
-        }
+        Self { game_id, version, chunk_size, files, empty_dirs }
     }
 
     /// Checks every structural rule; call it on every manifest received from a peer.
@@ -134,9 +126,7 @@ impl GameManifest {
                 });
             }
             if prev.is_some_and(|p| p >= &f.path) || !seen.insert(f.path.fold_key()) {
-                return Err(ManifestError::DuplicateOrUnsorted {
-                    path: f.path.to_string(),
-                });
+                return Err(ManifestError::DuplicateOrUnsorted { path: f.path.to_string() });
             }
             prev = Some(&f.path);
             if f.path.is_version_ini() {
@@ -145,32 +135,23 @@ impl GameManifest {
                     return Err(ManifestError::VersionIniTooLarge(f.size));
                 }
             }
-            total = total
-                .checked_add(f.size)
-                .ok_or(ManifestError::SizeOverflow)?;
+            total = total.checked_add(f.size).ok_or(ManifestError::SizeOverflow)?;
         }
         for d in &self.empty_dirs {
             if !seen.insert(d.fold_key()) {
-                return Err(ManifestError::DuplicateOrUnsorted {
-                    path: d.to_string(),
-                });
+                return Err(ManifestError::DuplicateOrUnsorted { path: d.to_string() });
             }
         }
         // No entry may sit below a file: every proper prefix must not be a file.
         let files: HashSet<String> = self.files.iter().map(|f| f.path.fold_key()).collect();
-        for key in self
-            .files
-            .iter()
-            .map(|f| f.path.fold_key())
-            .chain(self.empty_dirs.iter().map(|d| d.fold_key()))
+        for key in
+            self.files.iter().map(|f| f.path.fold_key()).chain(self.empty_dirs.iter().map(|d| d.fold_key()))
         {
             let mut idx = 0;
             while let Some(pos) = key[idx..].find('/') {
                 let prefix = &key[..idx + pos];
                 if files.contains(prefix) {
-                    return Err(ManifestError::FileDirConflict {
-                        path: prefix.to_string(),
-                    });
+                    return Err(ManifestError::FileDirConflict { path: prefix.to_string() });
                 }
                 idx += pos + 1;
             }
@@ -183,10 +164,7 @@ impl GameManifest {
 
     /// Total payload bytes.
     pub fn total_size(&self) -> u64 {
-        self.files
-            .iter()
-            .map(|f| f.size)
-            .fold(0u64, u64::saturating_add)
+        self.files.iter().map(|f| f.size).fold(0u64, u64::saturating_add)
     }
 
     /// Total number of chunks over all files.
@@ -206,10 +184,7 @@ impl GameManifest {
 
     /// Looks up a file by path.
     pub fn file(&self, path: &RelPath) -> Option<&GameFileDescription> {
-        self.files
-            .binary_search_by(|f| f.path.cmp(path))
-            .ok()
-            .map(|i| &self.files[i])
+        self.files.binary_search_by(|f| f.path.cmp(path)).ok().map(|i| &self.files[i])
     }
 }
 
@@ -236,29 +211,18 @@ mod tests {
         GameFileDescription {
             path: RelPath::new(path).unwrap(),
             size,
-            chunks: (0..chunk_count(size, MIB))
-                .map(|i| ChunkHash::of(&i.to_le_bytes()))
-                .collect(),
+            chunks: (0..chunk_count(size, MIB)).map(|i| ChunkHash::of(&i.to_le_bytes())).collect(),
         }
     }
 
     fn manifest(files: Vec<GameFileDescription>) -> GameManifest {
-        GameManifest::new(
-            GameId::new("quake3").unwrap(),
-            GameVersion::new("1").unwrap(),
-            MIB,
-            files,
-            vec![],
-        )
+        GameManifest::new(GameId::new("quake3").unwrap(), GameVersion::new("1").unwrap(), MIB, files, vec![])
     }
 
     #[test]
     fn valid_manifest_passes_and_sorts() {
-        let m = manifest(vec![
-            file("version.ini", 9),
-            file("b/x.pak", 3 * u64::from(MIB) + 1),
-            file("a.rar", 0),
-        ]);
+        let m =
+            manifest(vec![file("version.ini", 9), file("b/x.pak", 3 * u64::from(MIB) + 1), file("a.rar", 0)]);
         m.validate().unwrap();
         assert_eq!(m.files[0].path.as_str(), "a.rar");
         assert_eq!(m.total_size(), 3 * u64::from(MIB) + 10);
@@ -275,36 +239,20 @@ mod tests {
 
         let mut m = manifest(vec![file("version.ini", 9), file("a", 10)]);
         m.files[0].chunks.clear();
-        assert!(matches!(
-            m.validate(),
-            Err(ManifestError::ChunkCountMismatch { .. })
-        ));
+        assert!(matches!(m.validate(), Err(ManifestError::ChunkCountMismatch { .. })));
 
-        let m = manifest(vec![
-            file("version.ini", 9),
-            file("Data", 1),
-            file("data", 1),
-        ]);
-        assert!(matches!(
-            m.validate(),
-            Err(ManifestError::DuplicateOrUnsorted { .. })
-        ));
+        let m = manifest(vec![file("version.ini", 9), file("Data", 1), file("data", 1)]);
+        assert!(matches!(m.validate(), Err(ManifestError::DuplicateOrUnsorted { .. })));
 
         let m = manifest(vec![file("version.ini", 9), file("a", 1), file("a/b", 1)]);
-        assert_eq!(
-            m.validate(),
-            Err(ManifestError::FileDirConflict { path: "a".into() })
-        );
+        assert_eq!(m.validate(), Err(ManifestError::FileDirConflict { path: "a".into() }));
 
         let m = manifest(vec![file("a", 1)]);
         assert_eq!(m.validate(), Err(ManifestError::MissingVersionIni));
 
         let mut m = manifest(vec![file("version.ini", 9), file("a", 1)]);
         m.files.swap(0, 1);
-        assert!(matches!(
-            m.validate(),
-            Err(ManifestError::DuplicateOrUnsorted { .. })
-        ));
+        assert!(matches!(m.validate(), Err(ManifestError::DuplicateOrUnsorted { .. })));
     }
 
     #[test]

@@ -228,10 +228,7 @@ pub enum Response {
 impl Response {
     /// Shorthand for an error response.
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::Error(ErrorResponse {
-            code,
-            message: message.into(),
-        })
+        Self::Error(ErrorResponse { code, message: message.into() })
     }
 }
 
@@ -281,14 +278,10 @@ impl HelloAck {
 
 fn check_peer_fields(name: &str, addrs: &[SocketAddr]) -> Result<(), String> {
     if name.chars().count() > MAX_PEER_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(format!(
-            "peer name must be at most {MAX_PEER_NAME_CHARS} printable characters"
-        ));
+        return Err(format!("peer name must be at most {MAX_PEER_NAME_CHARS} printable characters"));
     }
     if addrs.len() > MAX_LISTEN_ADDRS {
-        return Err(format!(
-            "at most {MAX_LISTEN_ADDRS} listen addresses are accepted"
-        ));
+        return Err(format!("at most {MAX_LISTEN_ADDRS} listen addresses are accepted"));
     }
     Ok(())
 }

@@ -99,10 +99,7 @@ impl RelPath {
         let err_path = || path.chars().take(200).collect::<String>();
         let depth = path.split('/').count();
         if path.len() > MAX_REL_PATH_LEN || depth > MAX_REL_PATH_DEPTH {
-            return Err(RelPathError::TooLong {
-                len: path.len(),
-                depth,
-            });
+            return Err(RelPathError::TooLong { len: path.len(), depth });
         }
         if path.starts_with('/') || path.starts_with('\\') || path.contains(':') {
             return Err(RelPathError::Absolute { path: err_path() });
@@ -184,20 +181,10 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_payload_paths() {
-        for ok in [
-            "version.ini",
-            "game.rar",
-            "data/maps/dm1.bsp",
-            "a b/c d.txt",
-            "ümlaut/ß",
-            ".hidden",
-        ] {
+        for ok in ["version.ini", "game.rar", "data/maps/dm1.bsp", "a b/c d.txt", "ümlaut/ß", ".hidden"] {
             assert!(RelPath::new(ok).is_ok(), "{ok}");
         }
-        assert_eq!(
-            RelPath::new("a/b/c").unwrap().to_path_buf(),
-            PathBuf::from("a").join("b").join("c")
-        );
+        assert_eq!(RelPath::new("a/b/c").unwrap().to_path_buf(), PathBuf::from("a").join("b").join("c"));
     }
 
     #[test]
@@ -207,57 +194,33 @@ mod tests {
             ("", |e| matches!(e, RelPathError::EmptyComponent { .. })),
             ("a//b", |e| matches!(e, RelPathError::EmptyComponent { .. })),
             ("a/", |e| matches!(e, RelPathError::EmptyComponent { .. })),
-            ("/etc/passwd", |e| {
-                matches!(e, RelPathError::Absolute { .. })
-            }),
+            ("/etc/passwd", |e| matches!(e, RelPathError::Absolute { .. })),
             ("\\evil", |e| matches!(e, RelPathError::Absolute { .. })),
             ("C:/Windows", |e| matches!(e, RelPathError::Absolute { .. })),
             ("c:evil", |e| matches!(e, RelPathError::Absolute { .. })),
-            ("file.txt:stream", |e| {
-                matches!(e, RelPathError::Absolute { .. })
-            }),
+            ("file.txt:stream", |e| matches!(e, RelPathError::Absolute { .. })),
             ("../x", |e| matches!(e, RelPathError::DotComponent { .. })),
-            ("a/../../x", |e| {
-                matches!(e, RelPathError::DotComponent { .. })
-            }),
+            ("a/../../x", |e| matches!(e, RelPathError::DotComponent { .. })),
             ("./x", |e| matches!(e, RelPathError::DotComponent { .. })),
             ("a\\..\\x", |e| matches!(e, RelPathError::BadChar { .. })),
             ("a\0b", |e| matches!(e, RelPathError::BadChar { .. })),
             ("a\nb", |e| matches!(e, RelPathError::BadChar { .. })),
-            ("dir./x", |e| {
-                matches!(e, RelPathError::TrailingDotOrSpace { .. })
-            }),
-            ("dir /x", |e| {
-                matches!(e, RelPathError::TrailingDotOrSpace { .. })
-            }),
+            ("dir./x", |e| matches!(e, RelPathError::TrailingDotOrSpace { .. })),
+            ("dir /x", |e| matches!(e, RelPathError::TrailingDotOrSpace { .. })),
             ("local/x", |e| matches!(e, RelPathError::Reserved { .. })),
             ("LOCAL/x", |e| matches!(e, RelPathError::Reserved { .. })),
-            (".lanspread.json", |e| {
-                matches!(e, RelPathError::Reserved { .. })
-            }),
-            (".lanspread/state", |e| {
-                matches!(e, RelPathError::Reserved { .. })
-            }),
-            (".local.installing/x", |e| {
-                matches!(e, RelPathError::Reserved { .. })
-            }),
-            (".version.ini.tmp", |e| {
-                matches!(e, RelPathError::Reserved { .. })
-            }),
+            (".lanspread.json", |e| matches!(e, RelPathError::Reserved { .. })),
+            (".lanspread/state", |e| matches!(e, RelPathError::Reserved { .. })),
+            (".local.installing/x", |e| matches!(e, RelPathError::Reserved { .. })),
+            (".version.ini.tmp", |e| matches!(e, RelPathError::Reserved { .. })),
         ];
         for (input, check) in cases {
             let err = RelPath::new(*input).unwrap_err();
             assert!(check(&err), "{input:?} gave {err:?}");
         }
-        assert!(
-            RelPath::new("sub/local/x").is_ok(),
-            "only the top level is reserved"
-        );
+        assert!(RelPath::new("sub/local/x").is_ok(), "only the top level is reserved");
         let deep = vec!["d"; MAX_REL_PATH_DEPTH + 1].join("/");
-        assert!(matches!(
-            RelPath::new(deep),
-            Err(RelPathError::TooLong { .. })
-        ));
+        assert!(matches!(RelPath::new(deep), Err(RelPathError::TooLong { .. })));
     }
 
     #[test]
@@ -268,14 +231,7 @@ mod tests {
 
     #[test]
     fn reserved_names() {
-        for r in [
-            "local",
-            "Local",
-            ".lanspread",
-            ".lanspread.json",
-            ".local.backup",
-            ".version.ini.tmp",
-        ] {
+        for r in ["local", "Local", ".lanspread", ".lanspread.json", ".local.backup", ".version.ini.tmp"] {
             assert!(is_reserved_root_name(r), "{r}");
         }
         for p in ["version.ini", "locale", "local.rar", ".localx", "game.rar"] {

@@ -64,9 +64,7 @@ impl GameVersion {
         if len > MAX_VERSION_LEN {
             return Err(VersionError::TooLong { len });
         }
-        if let Some(found) = v
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+        if let Some(found) = v.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
         {
             return Err(VersionError::BadChar { found });
         }
@@ -80,11 +78,7 @@ impl GameVersion {
         }
         let text = std::str::from_utf8(bytes).map_err(|_| VersionError::NotUtf8)?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let line = text
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty())
-            .ok_or(VersionError::Empty)?;
+        let line = text.lines().map(str::trim).find(|l| !l.is_empty()).ok_or(VersionError::Empty)?;
         Self::new(line)
     }
 
@@ -109,10 +103,7 @@ impl GameVersion {
         if self.is_integer() && other.is_integer() {
             let a = self.0.trim_start_matches('0');
             let b = other.0.trim_start_matches('0');
-            a.len()
-                .cmp(&b.len())
-                .then_with(|| a.cmp(b))
-                .then_with(|| self.0.cmp(&other.0))
+            a.len().cmp(&b.len()).then_with(|| a.cmp(b)).then_with(|| self.0.cmp(&other.0))
         } else {
             self.0.cmp(&other.0)
         }
@@ -193,32 +184,14 @@ mod tests {
     #[test]
     fn version_ini_errors_are_specific() {
         assert_eq!(GameVersion::from_version_ini(b""), Err(VersionError::Empty));
-        assert_eq!(
-            GameVersion::from_version_ini(b" \n\t\n"),
-            Err(VersionError::Empty)
-        );
-        assert_eq!(
-            GameVersion::from_version_ini(b"1 2"),
-            Err(VersionError::BadChar { found: ' ' })
-        );
-        assert_eq!(
-            GameVersion::from_version_ini(&[0xff, 0xfe]),
-            Err(VersionError::NotUtf8)
-        );
+        assert_eq!(GameVersion::from_version_ini(b" \n\t\n"), Err(VersionError::Empty));
+        assert_eq!(GameVersion::from_version_ini(b"1 2"), Err(VersionError::BadChar { found: ' ' }));
+        assert_eq!(GameVersion::from_version_ini(&[0xff, 0xfe]), Err(VersionError::NotUtf8));
         let long = "1".repeat(65);
-        assert_eq!(
-            GameVersion::from_version_ini(long.as_bytes()),
-            Err(VersionError::TooLong { len: 65 })
-        );
+        assert_eq!(GameVersion::from_version_ini(long.as_bytes()), Err(VersionError::TooLong { len: 65 }));
         let huge = vec![b'1'; MAX_VERSION_INI_BYTES + 1];
-        assert!(matches!(
-            GameVersion::from_version_ini(&huge),
-            Err(VersionError::FileTooLarge { .. })
-        ));
-        assert_eq!(
-            GameVersion::new("a/b"),
-            Err(VersionError::BadChar { found: '/' })
-        );
+        assert!(matches!(GameVersion::from_version_ini(&huge), Err(VersionError::FileTooLarge { .. })));
+        assert_eq!(GameVersion::new("a/b"), Err(VersionError::BadChar { found: '/' }));
     }
 
     #[test]
@@ -227,10 +200,7 @@ mod tests {
         assert!(v("20250314").is_newer_than(&v("20241231")));
         assert!(v("0010").is_newer_than(&v("9")));
         assert_eq!(v("007").compare(&v("7")), Ordering::Less);
-        assert!(
-            v("1.10").compare(&v("1.9")) == Ordering::Less,
-            "strings compare as strings"
-        );
+        assert!(v("1.10").compare(&v("1.9")) == Ordering::Less, "strings compare as strings");
         assert!(v("b").is_newer_than(&v("a")));
         assert_eq!(v("5").compare(&v("5")), Ordering::Equal);
     }
@@ -243,18 +213,12 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.as_str(), "10");
         assert_eq!(latest([].iter()), None);
-        assert_eq!(
-            latest([v("a"), v("c"), v("b")].iter()).unwrap().as_str(),
-            "c"
-        );
+        assert_eq!(latest([v("a"), v("c"), v("b")].iter()).unwrap().as_str(), "c");
     }
 
     #[test]
     fn canonical_ini_round_trips() {
         let x = v("1.2.3");
-        assert_eq!(
-            GameVersion::from_version_ini(x.to_version_ini().as_bytes()).unwrap(),
-            x
-        );
+        assert_eq!(GameVersion::from_version_ini(x.to_version_ini().as_bytes()).unwrap(), x);
     }
 }

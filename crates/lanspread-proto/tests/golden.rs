@@ -21,21 +21,11 @@ fn check<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(name: &s
     if std::env::var_os("UPDATE_FIXTURES").is_some() {
         std::fs::write(&file, &json).unwrap();
     }
-    let committed = std::fs::read_to_string(&file).unwrap_or_else(|_| {
-        panic!(
-            "missing fixture {}; run with UPDATE_FIXTURES=1",
-            file.display()
-        )
-    });
-    assert_eq!(
-        committed, json,
-        "wire shape of {name} changed; review and regenerate the fixture"
-    );
+    let committed = std::fs::read_to_string(&file)
+        .unwrap_or_else(|_| panic!("missing fixture {}; run with UPDATE_FIXTURES=1", file.display()));
+    assert_eq!(committed, json, "wire shape of {name} changed; review and regenerate the fixture");
     let decoded: T = serde_json::from_str(&committed).unwrap();
-    assert_eq!(
-        &decoded, value,
-        "fixture {name} does not decode to the example"
-    );
+    assert_eq!(&decoded, value, "fixture {name} does not decode to the example");
 }
 
 #[test]
@@ -58,14 +48,7 @@ fn every_message_matches_its_fixture() {
     // No stale fixtures: every committed file belongs to a current example.
     let on_disk: BTreeSet<String> = std::fs::read_dir(fixtures_dir())
         .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .path()
-                .file_stem()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
     assert_eq!(on_disk, names, "fixtures on disk and examples differ");
 }
@@ -74,23 +57,17 @@ fn every_message_matches_its_fixture() {
 fn fixtures_decode_through_the_frame_decoder() {
     for r in common::requests() {
         let frame =
-            lanspread_proto::frame::encode_frame(&r, lanspread_proto::frame::MAX_REQUEST_FRAME)
-                .unwrap();
+            lanspread_proto::frame::encode_frame(&r, lanspread_proto::frame::MAX_REQUEST_FRAME).unwrap();
         let (back, used): (Request, usize) =
-            lanspread_proto::frame::decode_frame(&frame, lanspread_proto::frame::MAX_REQUEST_FRAME)
-                .unwrap();
+            lanspread_proto::frame::decode_frame(&frame, lanspread_proto::frame::MAX_REQUEST_FRAME).unwrap();
         assert_eq!(used, frame.len());
         assert_eq!(back, r);
     }
     for r in common::responses() {
         let frame =
-            lanspread_proto::frame::encode_frame(&r, lanspread_proto::frame::MAX_RESPONSE_FRAME)
-                .unwrap();
-        let (back, _): (Response, usize) = lanspread_proto::frame::decode_frame(
-            &frame,
-            lanspread_proto::frame::MAX_RESPONSE_FRAME,
-        )
-        .unwrap();
+            lanspread_proto::frame::encode_frame(&r, lanspread_proto::frame::MAX_RESPONSE_FRAME).unwrap();
+        let (back, _): (Response, usize) =
+            lanspread_proto::frame::decode_frame(&frame, lanspread_proto::frame::MAX_RESPONSE_FRAME).unwrap();
         assert_eq!(back, r);
     }
 }

@@ -33,20 +33,15 @@ fn arb_32() -> impl Strategy<Value = [u8; 32]> {
 }
 
 fn arb_game() -> impl Strategy<Value = Game> {
-    (
-        arb_game_id(),
-        arb_version(),
-        any::<u64>(),
-        any::<u64>(),
-        option::of(arb_32()),
-    )
-        .prop_map(|(id, version, size_bytes, file_count, d)| Game {
+    (arb_game_id(), arb_version(), any::<u64>(), any::<u64>(), option::of(arb_32())).prop_map(
+        |(id, version, size_bytes, file_count, d)| Game {
             id,
             version,
             size_bytes,
             file_count,
             manifest_digest: d.map(Digest),
-        })
+        },
+    )
 }
 
 fn arb_snapshot() -> impl Strategy<Value = LibrarySnapshot> {
@@ -62,25 +57,12 @@ fn arb_addr() -> impl Strategy<Value = SocketAddr> {
     ]
 }
 
-fn arb_hello_parts()
--> impl Strategy<Value = (PeerId, u32, String, Vec<SocketAddr>, LibrarySnapshot)> {
-    (
-        arb_32().prop_map(PeerId),
-        any::<u32>(),
-        "\\PC{0,64}",
-        vec(arb_addr(), 0..4),
-        arb_snapshot(),
-    )
+fn arb_hello_parts() -> impl Strategy<Value = (PeerId, u32, String, Vec<SocketAddr>, LibrarySnapshot)> {
+    (arb_32().prop_map(PeerId), any::<u32>(), "\\PC{0,64}", vec(arb_addr(), 0..4), arb_snapshot())
 }
 
 fn arb_manifest() -> impl Strategy<Value = GameManifest> {
-    (
-        arb_game_id(),
-        arb_version(),
-        0u32..5,
-        vec((arb_path(), 0u64..(5 << 20)), 0..5),
-        vec(arb_path(), 0..3),
-    )
+    (arb_game_id(), arb_version(), 0u32..5, vec((arb_path(), 0u64..(5 << 20)), 0..5), vec(arb_path(), 0..3))
         .prop_map(|(id, v, shift, files, dirs)| {
             let cs = (1u32 << 20) << shift;
             let files = files
@@ -104,13 +86,7 @@ fn arb_delta() -> impl Strategy<Value = LibraryDelta> {
 fn arb_request() -> impl Strategy<Value = Request> {
     prop_oneof![
         arb_hello_parts().prop_map(|(peer_id, protocol_version, name, listen_addrs, library)| {
-            Request::Hello(Hello {
-                peer_id,
-                protocol_version,
-                name,
-                listen_addrs,
-                library,
-            })
+            Request::Hello(Hello { peer_id, protocol_version, name, listen_addrs, library })
         }),
         (any::<u64>(), any::<u64>())
             .prop_map(|(nonce, library_rev)| Request::Ping(Ping { nonce, library_rev })),
@@ -118,20 +94,10 @@ fn arb_request() -> impl Strategy<Value = Request> {
         (arb_game_id(), option::of(arb_version()))
             .prop_map(|(game_id, version)| Request::GetGame(GetGame { game_id, version })),
         (arb_game_id(), arb_version(), arb_path()).prop_map(|(game_id, version, path)| {
-            Request::GetGameFileData(GetGameFileData {
-                game_id,
-                version,
-                path,
-            })
+            Request::GetGameFileData(GetGameFileData { game_id, version, path })
         }),
-        (
-            arb_game_id(),
-            arb_version(),
-            arb_path(),
-            any::<u32>(),
-            any::<u64>()
-        )
-            .prop_map(|(game_id, version, path, chunk_size, chunk_index)| {
+        (arb_game_id(), arb_version(), arb_path(), any::<u32>(), any::<u64>()).prop_map(
+            |(game_id, version, path, chunk_size, chunk_index)| {
                 Request::GetGameFileChunk(GetGameFileChunk {
                     game_id,
                     version,
@@ -139,7 +105,8 @@ fn arb_request() -> impl Strategy<Value = Request> {
                     chunk_size,
                     chunk_index,
                 })
-            }),
+            }
+        ),
         arb_delta().prop_map(Request::LibraryDelta),
     ]
 }
@@ -147,13 +114,7 @@ fn arb_request() -> impl Strategy<Value = Request> {
 fn arb_response() -> impl Strategy<Value = Response> {
     prop_oneof![
         arb_hello_parts().prop_map(|(peer_id, protocol_version, name, listen_addrs, library)| {
-            Response::HelloAck(HelloAck {
-                peer_id,
-                protocol_version,
-                name,
-                listen_addrs,
-                library,
-            })
+            Response::HelloAck(HelloAck { peer_id, protocol_version, name, listen_addrs, library })
         }),
         (any::<u64>(), any::<u64>())
             .prop_map(|(nonce, library_rev)| Response::Pong(Pong { nonce, library_rev })),
@@ -161,11 +122,7 @@ fn arb_response() -> impl Strategy<Value = Response> {
             .prop_map(|(library_rev, games)| Response::Games(GamesList { library_rev, games })),
         arb_manifest().prop_map(Response::Manifest),
         (any::<u64>(), any::<u64>(), any::<u64>()).prop_map(|(offset, length, file_size)| {
-            Response::FileData(FileDataHeader {
-                offset,
-                length,
-                file_size,
-            })
+            Response::FileData(FileDataHeader { offset, length, file_size })
         }),
         any::<u64>().prop_map(|library_rev| Response::Ack(Ack { library_rev })),
         (proptest::sample::select(ErrorCode::ALL), "\\PC{0,80}")
@@ -273,26 +230,16 @@ proptest! {
 
 #[test]
 fn async_oversized_header_is_refused_without_allocation() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     // Announces 4 GiB and sends nothing more.
     let bytes = u32::MAX.to_be_bytes();
-    let res =
-        rt.block_on(async { read_frame::<_, Request>(&mut &bytes[..], MAX_REQUEST_FRAME).await });
+    let res = rt.block_on(async { read_frame::<_, Request>(&mut &bytes[..], MAX_REQUEST_FRAME).await });
     assert!(matches!(res, Err(FrameError::TooLarge { len, .. }) if len == u32::MAX as usize));
 }
 
 #[test]
 fn hostile_paths_do_not_decode() {
-    for bad in [
-        "../../etc/passwd",
-        "/etc/passwd",
-        "C:/Windows/x",
-        "local/x",
-        "a/../b",
-        "a\\b",
-    ] {
+    for bad in ["../../etc/passwd", "/etc/passwd", "C:/Windows/x", "local/x", "a/../b", "a\\b"] {
         let json = format!(
             r#"{{"type":"get_game_file_data","game_id":"quake3","version":"1","path":{}}}"#,
             serde_json::to_string(bad).unwrap()
@@ -300,10 +247,7 @@ fn hostile_paths_do_not_decode() {
         let mut frame = (json.len() as u32).to_be_bytes().to_vec();
         frame.extend_from_slice(json.as_bytes());
         assert!(
-            matches!(
-                decode_frame::<Request>(&frame, MAX_REQUEST_FRAME),
-                Err(FrameError::Decode(_))
-            ),
+            matches!(decode_frame::<Request>(&frame, MAX_REQUEST_FRAME), Err(FrameError::Decode(_))),
             "{bad}"
         );
     }
@@ -346,9 +290,6 @@ fn worst_case_manifest_fits_under_the_response_cap() {
     );
     m.validate().unwrap();
     let frame = encode_frame(&Response::Manifest(m), MAX_RESPONSE_FRAME).unwrap();
-    eprintln!(
-        "200 GB / 100k files manifest: {} bytes (cap {MAX_RESPONSE_FRAME})",
-        frame.len()
-    );
+    eprintln!("200 GB / 100k files manifest: {} bytes (cap {MAX_RESPONSE_FRAME})", frame.len());
     assert!(frame.len() < MAX_RESPONSE_FRAME);
 }

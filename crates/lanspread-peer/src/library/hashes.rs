@@ -13,8 +13,8 @@ use std::{
 };
 
 use lanspread_proto::{
-    chunk::{choose_chunk_size, chunk_count},
     ChunkHash, GameFileDescription, GameId, GameManifest, GameVersion,
+    chunk::{choose_chunk_size, chunk_count},
 };
 use serde::{Deserialize, Serialize};
 
@@ -62,10 +62,7 @@ impl HashIndex {
 
     /// Cached hashes of `id` (empty when missing or damaged).
     pub fn load(&self, id: &GameId) -> GameHashes {
-        std::fs::read(self.file(id))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+        std::fs::read(self.file(id)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
     }
 
     /// Stores hashes of `id` atomically.
@@ -133,13 +130,15 @@ pub fn build_manifest(
                     hashed += n;
                     progress(hashed, to_hash);
                 })?;
-                let md = std::fs::symlink_metadata(&path).map_err(|source| BuildError::Io { path: path.clone(), source })?;
+                let md = std::fs::symlink_metadata(&path)
+                    .map_err(|source| BuildError::Io { path: path.clone(), source })?;
                 if md.len() != f.size || super::mtime_ns(&md) != f.mtime_ns {
                     return Err(BuildError::Changed(key.to_string()));
                 }
-                cache
-                    .files
-                    .insert(key.to_string(), FileHashes { size: f.size, mtime_ns: f.mtime_ns, chunks: chunks.clone() });
+                cache.files.insert(
+                    key.to_string(),
+                    FileHashes { size: f.size, mtime_ns: f.mtime_ns, chunks: chunks.clone() },
+                );
                 dirty = true;
                 chunks
             }

@@ -15,15 +15,14 @@ pub mod hashes;
 
 use std::{
     collections::{BTreeMap, HashMap},
-    fs,
-    io,
+    fs, io,
     path::{Path, PathBuf},
     time::SystemTime,
 };
 
 use lanspread_proto::{
-    is_reserved_root_name, path::LOCAL_DIR, path::VERSION_INI, Catalog, Digest, Game, GameId, GameVersion,
-    LibrarySnapshot, RelPath,
+    Catalog, Digest, Game, GameId, GameVersion, LibrarySnapshot, RelPath, is_reserved_root_name,
+    path::LOCAL_DIR, path::VERSION_INI,
 };
 
 /// The name of the per-game download state directory.
@@ -118,7 +117,11 @@ pub struct ScanCache {
 
 /// Scans `game_dir` for catalog game roots. A missing game directory is an error; unreadable
 /// individual roots are skipped with a warning.
-pub fn scan_local_library(game_dir: &Path, catalog: &Catalog, cache: &mut ScanCache) -> io::Result<LocalLibrary> {
+pub fn scan_local_library(
+    game_dir: &Path,
+    catalog: &Catalog,
+    cache: &mut ScanCache,
+) -> io::Result<LocalLibrary> {
     let mut games = BTreeMap::new();
     for entry in fs::read_dir(game_dir)? {
         let entry = entry?;
@@ -204,7 +207,13 @@ fn has_download_state(dir: &Path) -> bool {
     dir.join(DOWNLOAD_STATE_FILE).is_file()
 }
 
-fn walk_payload(path: &Path, rel: &str, ft: fs::FileType, game: &mut LocalGame, entries: &mut usize) -> io::Result<()> {
+fn walk_payload(
+    path: &Path,
+    rel: &str,
+    ft: fs::FileType,
+    game: &mut LocalGame,
+    entries: &mut usize,
+) -> io::Result<()> {
     *entries += 1;
     if *entries > MAX_SCAN_ENTRIES {
         return Err(io::Error::other(format!("more than {MAX_SCAN_ENTRIES} payload entries")));

@@ -1,14 +1,17 @@
 use std::{fs, sync::atomic::AtomicBool};
 
-use lanspread_proto::{chunk::chunk_count, Catalog, ChunkHash, GameId};
+use lanspread_proto::{Catalog, ChunkHash, GameId, chunk::chunk_count};
 
 use super::{hashes::*, *};
 
 fn catalog() -> Catalog {
     let entry = |id: &str| {
-        format!(r#"{{"id":"{id}","name":"{id}","description":"","genre":"","max_players":2,"release_year":2000,"size_bytes":0,"art":null}}"#)
+        format!(
+            r#"{{"id":"{id}","name":"{id}","description":"","genre":"","max_players":2,"release_year":2000,"size_bytes":0,"art":null}}"#
+        )
     };
-    Catalog::from_json(format!("[{},{},{}]", entry("alpha"), entry("bravo"), entry("charlie")).as_bytes()).unwrap()
+    Catalog::from_json(format!("[{},{},{}]", entry("alpha"), entry("bravo"), entry("charlie")).as_bytes())
+        .unwrap()
 }
 
 fn write(path: &Path, data: &[u8]) {
@@ -42,7 +45,11 @@ fn scan_gates_by_catalog_and_reads_states() {
     assert_eq!(a.version.as_ref().unwrap().as_str(), "20250101");
     assert!(a.installed);
     let paths: Vec<&str> = a.files.iter().map(|f| f.path.as_str()).collect();
-    assert_eq!(paths, ["alpha.rar", "sub/x.bin", "version.ini"], "reserved names, local/ and symlinks excluded");
+    assert_eq!(
+        paths,
+        ["alpha.rar", "sub/x.bin", "version.ini"],
+        "reserved names, local/ and symlinks excluded"
+    );
     assert_eq!(a.empty_dirs.iter().map(|d| d.as_str()).collect::<Vec<_>>(), ["emptydir"]);
     assert_eq!(a.payload_bytes(), 4 + 5 + 9);
     #[cfg(unix)]

@@ -14,15 +14,10 @@ use std::{
 };
 
 use lanspread_proto::{
-    frame::{read_frame, write_frame, FrameError, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME},
     PeerId, Request, Response,
+    frame::{FrameError, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, read_frame, write_frame},
 };
-use s2n_quic::{
-    client::Connect,
-    connection::Handle,
-    provider::limits::Limits,
-    stream::BidirectionalStream,
-};
+use s2n_quic::{client::Connect, connection::Handle, provider::limits::Limits, stream::BidirectionalStream};
 use tokio::sync::Mutex as AsyncMutex;
 
 use crate::{error::StartError, identity::Identity, tls};
@@ -114,10 +109,16 @@ pub(crate) struct Endpoints {
     pub(crate) local_addr: SocketAddr,
 }
 
-pub(crate) fn start_endpoints(identity: &Identity, bind: Option<IpAddr>, port: u16, alpn: &str) -> Result<Endpoints, StartError> {
+pub(crate) fn start_endpoints(
+    identity: &Identity,
+    bind: Option<IpAddr>,
+    port: u16,
+    alpn: &str,
+) -> Result<Endpoints, StartError> {
     let ip = bind.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let addr = SocketAddr::new(ip, port);
-    let quic_err = |addr: SocketAddr| move |e: &dyn std::fmt::Display| StartError::Quic { addr, message: e.to_string() };
+    let quic_err =
+        |addr: SocketAddr| move |e: &dyn std::fmt::Display| StartError::Quic { addr, message: e.to_string() };
     let cfg = tls::configs(identity, alpn).map_err(|e| StartError::Identity(e.to_string()))?;
     let server_tls = s2n_quic::provider::tls::rustls::Server::from(cfg.server);
     let client_tls = s2n_quic::provider::tls::rustls::Client::from(cfg.client);
@@ -187,7 +188,10 @@ impl ConnPool {
         let attempt = self.client.connect(Connect::new(addr).with_server_name("lanspread"));
         let conn = tokio::time::timeout(CONNECT_TIMEOUT, attempt)
             .await
-            .map_err(|_| NetError::Connect { addr, message: format!("no answer within {CONNECT_TIMEOUT:?}") })?
+            .map_err(|_| NetError::Connect {
+                addr,
+                message: format!("no answer within {CONNECT_TIMEOUT:?}"),
+            })?
             .map_err(|e| NetError::Connect { addr, message: e.to_string() })?;
         let (mut handle, mut acceptor) = conn.split();
         let got = tls::peer_id_of(&handle);

@@ -9,15 +9,15 @@ use std::{
     io::SeekFrom,
     net::SocketAddr,
     path::{Path, PathBuf},
-    sync::{atomic::Ordering, Arc},
+    sync::{Arc, atomic::Ordering},
     time::Duration,
 };
 
 use bytes::{Bytes, BytesMut};
 use lanspread_proto::{
-    chunk::{chunk_range, is_valid_chunk_size},
-    frame::{read_frame, write_frame, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME},
     ErrorCode, FileDataHeader, GameId, GameVersion, GamesList, Pong, RelPath, Request, Response,
+    chunk::{chunk_range, is_valid_chunk_size},
+    frame::{MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, read_frame, write_frame},
 };
 use s2n_quic::{connection::Connection, stream::BidirectionalStream};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
@@ -25,7 +25,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use super::{MAX_CONNECTIONS, MAX_CONNECTIONS_PER_PEER, REQUEST_READ_TIMEOUT};
 use crate::{
     error::ErrorInfo,
-    runtime::{manifests, sync, Ctx},
+    runtime::{Ctx, manifests, sync},
     tls,
 };
 
@@ -114,20 +114,26 @@ async fn serve_connection(ctx: Arc<Ctx>, mut conn: Connection) {
     }
 }
 
-async fn serve_stream(ctx: &Arc<Ctx>, peer: lanspread_proto::PeerId, remote: SocketAddr, mut stream: BidirectionalStream) {
-    let req: Request = match tokio::time::timeout(REQUEST_READ_TIMEOUT, read_frame(&mut stream, MAX_REQUEST_FRAME)).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => {
-            tracing::debug!(peer = %peer.short(), error = %e, "bad request frame");
-            let _ = respond(&mut stream, &Response::error(ErrorCode::BadRequest, e.to_string())).await;
-            return;
-        }
-        Err(_) => {
-            tracing::debug!(peer = %peer.short(), "request not received in time; closing the stream");
-            let _ = stream.reset(4u32.into());
-            return;
-        }
-    };
+async fn serve_stream(
+    ctx: &Arc<Ctx>,
+    peer: lanspread_proto::PeerId,
+    remote: SocketAddr,
+    mut stream: BidirectionalStream,
+) {
+    let req: Request =
+        match tokio::time::timeout(REQUEST_READ_TIMEOUT, read_frame(&mut stream, MAX_REQUEST_FRAME)).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                tracing::debug!(peer = %peer.short(), error = %e, "bad request frame");
+                let _ = respond(&mut stream, &Response::error(ErrorCode::BadRequest, e.to_string())).await;
+                return;
+            }
+            Err(_) => {
+                tracing::debug!(peer = %peer.short(), "request not received in time; closing the stream");
+                let _ = stream.reset(4u32.into());
+                return;
+            }
+        };
     ctx.peers.write().unwrap_or_else(|p| p.into_inner()).touch(&peer);
     let kind = req.kind();
     let result = match req {
@@ -138,21 +144,38 @@ async fn serve_stream(ctx: &Arc<Ctx>, peer: lanspread_proto::PeerId, remote: Soc
         }
         Request::ListGames => {
             let snap = ctx.snapshot();
-            respond(&mut stream, &Response::Games(GamesList { library_rev: snap.library_rev, games: snap.games })).await
+            respond(
+                &mut stream,
+                &Response::Games(GamesList { library_rev: snap.library_rev, games: snap.games }),
+            )
+            .await
         }
         Request::GetGame(g) => {
-            let resp = match manifests::manifest_for(ctx, &g.game_id, g.version.as_ref(), Duration::from_secs(5)).await {
-                Ok(m) => Response::Manifest((*m).clone()),
-                Err(r) => Response::error(r.code, r.message),
-            };
+            let resp =
+                match manifests::manifest_for(ctx, &g.game_id, g.version.as_ref(), Duration::from_secs(5))
+                    .await
+                {
+                    Ok(m) => Response::Manifest((*m).clone()),
+                    Err(r) => Response::error(r.code, r.message),
+                };
             respond(&mut stream, &resp).await
         }
-        Request::GetGameFileData(r) => serve_file(ctx, &mut stream, &r.game_id, &r.version, &r.path, None).await,
+        Request::GetGameFileData(r) => {
+            serve_file(ctx, &mut stream, &r.game_id, &r.version, &r.path, None).await
+        }
         Request::GetGameFileChunk(r) => {
             if !is_valid_chunk_size(r.chunk_size) {
                 respond(&mut stream, &Response::error(ErrorCode::BadRequest, "invalid chunk size")).await
             } else {
-                serve_file(ctx, &mut stream, &r.game_id, &r.version, &r.path, Some((r.chunk_size, r.chunk_index))).await
+                serve_file(
+                    ctx,
+                    &mut stream,
+                    &r.game_id,
+                    &r.version,
+                    &r.path,
+                    Some((r.chunk_size, r.chunk_index)),
+                )
+                .await
             }
         }
         Request::LibraryDelta(d) => respond(&mut stream, &sync::accept_delta(ctx, peer, d)).await,
@@ -175,7 +198,10 @@ fn resolve_served_file(
     path: &RelPath,
 ) -> Result<(PathBuf, PathBuf, u64), Response> {
     if !ctx.catalog().contains(game_id) {
-        return Err(Response::error(ErrorCode::NotInCatalog, format!("{game_id} is not in this peer's catalog")));
+        return Err(Response::error(
+            ErrorCode::NotInCatalog,
+            format!("{game_id} is not in this peer's catalog"),
+        ));
     }
     if ctx.gated.lock().unwrap_or_else(|p| p.into_inner()).contains(game_id) {
         return Err(Response::error(ErrorCode::NotReady, format!("{game_id} is being changed on this peer")));
@@ -185,14 +211,25 @@ fn resolve_served_file(
         return Err(Response::error(ErrorCode::UnknownGame, format!("this peer does not have {game_id}")));
     };
     match &game.version {
-        None => return Err(Response::error(ErrorCode::NotReady, format!("{game_id} is not completely downloaded here"))),
+        None => {
+            return Err(Response::error(
+                ErrorCode::NotReady,
+                format!("{game_id} is not completely downloaded here"),
+            ));
+        }
         Some(v) if v != version => {
-            return Err(Response::error(ErrorCode::VersionMismatch, format!("this peer has {game_id} version {v}")));
+            return Err(Response::error(
+                ErrorCode::VersionMismatch,
+                format!("this peer has {game_id} version {v}"),
+            ));
         }
         Some(_) => {}
     }
     let Ok(idx) = game.files.binary_search_by(|f| f.path.cmp(path)) else {
-        return Err(Response::error(ErrorCode::NotFound, format!("{path} is not a payload file of {game_id}")));
+        return Err(Response::error(
+            ErrorCode::NotFound,
+            format!("{path} is not a payload file of {game_id}"),
+        ));
     };
     let size = game.files[idx].size;
     Ok((game.root.clone(), game.root.join(path.to_path_buf()), size))
@@ -236,7 +273,11 @@ async fn serve_file(
         Some((cs, idx)) => match chunk_range(size, cs, idx) {
             Some(r) => r,
             None => {
-                return respond(stream, &Response::error(ErrorCode::NotFound, format!("{path} has no chunk {idx}"))).await;
+                return respond(
+                    stream,
+                    &Response::error(ErrorCode::NotFound, format!("{path} has no chunk {idx}")),
+                )
+                .await;
             }
         },
     };
@@ -244,7 +285,11 @@ async fn serve_file(
         Ok(Ok(f)) => f,
         Ok(Err(e)) => {
             tracing::warn!(game = %game_id, %path, error = %e, "refusing to serve a file");
-            return respond(stream, &Response::error(ErrorCode::NotFound, format!("{path} cannot be served: {e}"))).await;
+            return respond(
+                stream,
+                &Response::error(ErrorCode::NotFound, format!("{path} cannot be served: {e}")),
+            )
+            .await;
         }
         Err(e) => return respond(stream, &Response::error(ErrorCode::Internal, e.to_string())).await,
     };

@@ -13,7 +13,7 @@ use super::Ctx;
 use crate::{
     api::PeerEvent,
     error::{ErrorInfo, ErrorKind},
-    library::{scan_local_library, LocalLibrary, ScanCache},
+    library::{LocalLibrary, ScanCache, scan_local_library},
     net,
 };
 
@@ -99,7 +99,12 @@ pub(crate) async fn refresh(ctx: &Arc<Ctx>) {
         }
     };
     if let Some(delta) = delta {
-        tracing::info!(rev = delta.library_rev, upserted = delta.upserted.len(), removed = delta.removed.len(), "local library changed");
+        tracing::info!(
+            rev = delta.library_rev,
+            upserted = delta.upserted.len(),
+            removed = delta.removed.len(),
+            "local library changed"
+        );
         ctx.advert_tx.send_modify(|v| *v += 1);
         push_delta(ctx, delta);
     }
@@ -171,4 +176,75 @@ pub(crate) async fn set_game_dir(ctx: &Arc<Ctx>, path: PathBuf) -> Result<(), Er
     refresh(ctx).await;
     ctx.emit(PeerEvent::GameDirChanged { path });
     Ok(())
+}
+
+/// Rescans one game root and replaces its entry (even while gated: the caller owns the
+/// operation), announcing any change.
+pub(crate) async fn rescan_game(ctx: &Arc<Ctx>, id: &GameId) {
+    let root = ctx.game_dir().join(id.as_str());
+    let id2 = id.clone();
+    let scanned = tokio::task::spawn_blocking(move || {
+        if root.is_dir() {
+            crate::library::scan_game(&root, &id2, &mut ScanCache::default()).ok()
+        } else {
+            None
+        }
+    })
+    .await
+    .ok()
+    .flatten();
+    let delta = {
+        let mut local = ctx.local.write().unwrap_or_else(|p| p.into_inner());
+        match scanned {
+            Some(g) => {
+                local.library.games.insert(id.clone(), g);
+            }
+            None => {
+                local.library.games.remove(id);
+            }
+        }
+        let rev = local.snapshot.library_rev + 1;
+        let snapshot = local.library.snapshot(rev, &local.digests);
+        if snapshot.games == local.snapshot.games {
+            None
+        } else {
+            let delta = LibraryDelta::between(&local.snapshot, &snapshot);
+            local.snapshot = snapshot;
+            Some(delta)
+        }
+    };
+    if let Some(delta) = delta {
+        ctx.advert_tx.send_modify(|v| *v += 1);
+        push_delta(ctx, delta);
+    }
+    ctx.emit_games();
+}
+
+/// Fills in verified bytes of interrupted downloads (shown as paused with Resume).
+pub(crate) fn load_paused_progress(ctx: &Ctx) {
+    let roots: Vec<(GameId, PathBuf)> = {
+        let local = ctx.local.read().unwrap_or_else(|p| p.into_inner());
+        local.library.games.values().filter(|g| g.has_download_state).map(|g| (g.id.clone(), g.root.clone())).collect()
+    };
+    let mut live = ctx.live.lock().unwrap_or_else(|p| p.into_inner());
+    for (id, root) in roots {
+        if let Some((done, _)) = crate::download::progress_of(&root) {
+            live.download_bytes.insert(id, done);
+        }
+    }
+}
+
+/// Builds the manifests of every downloaded game in the background, so they are ready (and
+/// their digests announced) before anyone asks.
+pub(crate) async fn prehash(ctx: &Arc<Ctx>) {
+    let ids: Vec<GameId> = {
+        let local = ctx.local.read().unwrap_or_else(|p| p.into_inner());
+        local.library.games.values().filter(|g| g.downloaded()).map(|g| g.id.clone()).collect()
+    };
+    for id in ids {
+        if ctx.cancel.is_cancelled() {
+            return;
+        }
+        let _ = super::manifests::manifest_for(ctx, &id, None, std::time::Duration::from_secs(3600)).await;
+    }
 }

@@ -5,8 +5,8 @@ use std::{
     collections::hash_map::DefaultHasher,
     hash::{Hash, Hasher},
     sync::{
-        atomic::{AtomicBool, AtomicU64, Ordering},
         Arc,
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
 };
@@ -14,8 +14,8 @@ use std::{
 use lanspread_proto::{ErrorCode, GameId, GameManifest, GameVersion};
 use tokio::sync::watch;
 
-use super::{local, Ctx};
-use crate::library::{hashes::build_manifest, LocalGame};
+use super::{Ctx, local};
+use crate::library::{LocalGame, hashes::build_manifest};
 
 /// A manifest request that could not be answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +71,10 @@ pub(crate) async fn manifest_for(
         return Err(refuse(ErrorCode::VersionMismatch, format!("this peer has {id} version {version}")));
     }
     if ctx.gated.lock().unwrap_or_else(|p| p.into_inner()).contains(id) {
-        return Err(refuse(ErrorCode::NotReady, format!("{id} is being changed on this peer; try again shortly")));
+        return Err(refuse(
+            ErrorCode::NotReady,
+            format!("{id} is being changed on this peer; try again shortly"),
+        ));
     }
     let key = files_key(&game);
     let slot = {
@@ -98,9 +101,15 @@ pub(crate) async fn manifest_for(
         }
         Some(Slot::Building { .. }) => {
             let (h, t) = (hashed.load(Ordering::Relaxed), total.load(Ordering::Relaxed).max(1));
-            Err(refuse(ErrorCode::NotReady, format!("hashing {id}: {}% done; try again shortly", h * 100 / t)))
+            Err(refuse(
+                ErrorCode::NotReady,
+                format!("hashing {id}: {}% done; try again shortly", h * 100 / t),
+            ))
         }
-        _ => Err(refuse(ErrorCode::Internal, format!("could not build the manifest of {id}; see the serving peer's log"))),
+        _ => Err(refuse(
+            ErrorCode::Internal,
+            format!("could not build the manifest of {id}; see the serving peer's log"),
+        )),
     }
 }
 
@@ -135,7 +144,10 @@ fn start_build(ctx: &Arc<Ctx>, game: LocalGame, key: u64) -> Slot {
             Ok(Ok(m)) => {
                 let m = Arc::new(m);
                 if let Some(v) = version {
-                    slots.insert(id.clone(), Slot::Ready { version: v.clone(), files_key: key, manifest: m.clone() });
+                    slots.insert(
+                        id.clone(),
+                        Slot::Ready { version: v.clone(), files_key: key, manifest: m.clone() },
+                    );
                     drop(slots);
                     local::set_manifest_digest(&ctx2, &id, &v, m.digest()).await;
                 }

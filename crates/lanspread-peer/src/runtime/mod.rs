@@ -9,7 +9,7 @@
 //! - ping ([`crate::ping`]): liveness, prunes silent peers;
 //! - local game monitor ([`crate::monitor`]): `notify` watches + fallback scans.
 
-mod local;
+pub(crate) mod local;
 pub(crate) mod manifests;
 pub(crate) mod sync;
 
@@ -163,6 +163,12 @@ pub(crate) struct Ctx {
     pub(crate) uploaded: std::sync::atomic::AtomicU64,
     /// Inbound connections per peer.
     pub(crate) inbound: Mutex<HashMap<PeerId, usize>>,
+    /// Agreed manifests waiting for DownloadGameFiles.
+    pub(crate) agreed: Mutex<HashMap<GameId, crate::download::Agreed>>,
+    /// Cancellation tokens of running operations.
+    pub(crate) op_tokens: Mutex<HashMap<GameId, CancellationToken>>,
+    /// Install games right after they finish downloading.
+    pub(crate) auto_install: bool,
     pub(crate) game_dir_tx: watch::Sender<PathBuf>,
     _lock: StateDirLock,
 }
@@ -394,6 +400,9 @@ pub async fn start_peer_with(
         manifests: tokio::sync::Mutex::new(HashMap::new()),
         uploaded: Default::default(),
         inbound: Mutex::new(HashMap::new()),
+        agreed: Mutex::new(HashMap::new()),
+        op_tokens: Mutex::new(HashMap::new()),
+        auto_install: opts.auto_install,
         game_dir_tx,
         _lock: lock,
     });
@@ -415,8 +424,11 @@ pub async fn start_peer_with(
     spawn(&ctx, "ping", crate::ping::run(ctx.clone()));
     spawn(&ctx, "monitor", crate::monitor::run(ctx.clone(), rescan_rx));
 
+    local::load_paused_progress(&ctx);
     ctx.emit(PeerEvent::Ready { peer_id: ctx.identity.peer_id, addr: local_addr.to_string() });
     ctx.emit_games();
+    let warm = ctx.clone();
+    ctx.tasks.spawn(async move { local::prehash(&warm).await });
 
     let loop_ctx = ctx.clone();
     tokio::spawn(async move {
@@ -496,15 +508,12 @@ async fn handle_command(ctx: &Arc<Ctx>, command: PeerCommand) -> Result<(), Erro
             Ok(())
         }
         PeerCommand::SetGameDir { path } => local::set_game_dir(ctx, path).await,
-        PeerCommand::GetGame { .. }
-        | PeerCommand::FetchLatestFromPeers { .. }
-        | PeerCommand::DownloadGameFiles { .. }
-        | PeerCommand::InstallGame { .. }
-        | PeerCommand::UninstallGame { .. }
-        | PeerCommand::Cancel { .. } => Err(ErrorInfo::new(
-            ErrorKind::NotAvailable,
-            "downloads and installs are not available yet in this build",
-        )),
+        PeerCommand::GetGame { id, download } => crate::download::get_game(ctx, id, false, download),
+        PeerCommand::FetchLatestFromPeers { id, download } => crate::download::get_game(ctx, id, true, download),
+        PeerCommand::DownloadGameFiles { id, files } => crate::download::start_download(ctx, id, files),
+        PeerCommand::InstallGame { id } => crate::ops::install(ctx, id),
+        PeerCommand::UninstallGame { id } => crate::ops::uninstall(ctx, id),
+        PeerCommand::Cancel { id } => crate::ops::cancel(ctx, &id),
         PeerCommand::Shutdown => Ok(()),
     }
 }

@@ -3,9 +3,11 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
-use lanspread_proto::{Ack, ErrorCode, Hello, HelloAck, LibraryDelta, LibrarySnapshot, PeerId, Request, Response};
+use lanspread_proto::{
+    Ack, ErrorCode, Hello, HelloAck, LibraryDelta, LibrarySnapshot, PeerId, Request, Response,
+};
 
-use super::{peer_info, Ctx};
+use super::{Ctx, peer_info};
 use crate::{
     api::PeerEvent,
     net::{self, NetError},
@@ -45,7 +47,11 @@ pub(crate) async fn handshake(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr) ->
             return Err(NetError::Unexpected(resp.kind()));
         };
         if ack.peer_id != peer {
-            return Err(NetError::IdentityMismatch { addr, expected: peer.short(), got: ack.peer_id.short() });
+            return Err(NetError::IdentityMismatch {
+                addr,
+                expected: peer.short(),
+                got: ack.peer_id.short(),
+            });
         }
         if ack.protocol_version != ctx.protocol_version {
             return Err(NetError::Refused(
@@ -87,7 +93,13 @@ pub(crate) fn spawn_handshake(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr, wh
 }
 
 /// Applies a peer's full snapshot and emits the membership and library events.
-pub(crate) fn apply_snapshot(ctx: &Arc<Ctx>, peer: PeerId, name: &str, addr: SocketAddr, library: LibrarySnapshot) {
+pub(crate) fn apply_snapshot(
+    ctx: &Arc<Ctx>,
+    peer: PeerId,
+    name: &str,
+    addr: SocketAddr,
+    library: LibrarySnapshot,
+) {
     let applied = {
         let mut db = ctx.peers.write().unwrap_or_else(|p| p.into_inner());
         db.apply_snapshot(peer, name, addr, library)

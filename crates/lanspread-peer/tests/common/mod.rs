@@ -3,12 +3,12 @@
 
 use std::{
     path::{Path, PathBuf},
-    sync::{atomic::AtomicBool, Arc, RwLock},
+    sync::{Arc, RwLock, atomic::AtomicBool},
     time::{Duration, Instant},
 };
 
 use lanspread_peer::{
-    start_peer_with, DiscoveryMode, PeerEvent, PeerGameDB, PeerOptions, PeerRuntimeHandle, Timing, Unpacker,
+    DiscoveryMode, PeerEvent, PeerGameDB, PeerOptions, PeerRuntimeHandle, Timing, Unpacker, start_peer_with,
 };
 use lanspread_proto::Catalog;
 use lanspread_unpack::{ArchiveListing, ExtractSummary, UnpackError};
@@ -83,6 +83,12 @@ pub fn write_game(game_dir: &Path, id: &str, version: &str, files: &[(&str, &[u8
 
 impl TestPeer {
     pub async fn start(spec: PeerSpec, setup: impl FnOnce(&Path)) -> Self {
+        if let Ok(filter) = std::env::var("LANSPREAD_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
         let game = tempfile::tempdir().unwrap();
         let state = tempfile::tempdir().unwrap();
         setup(game.path());
@@ -94,17 +100,30 @@ impl TestPeer {
         opts.name = spec.name.into();
         opts.discovery = spec.discovery;
         opts.timing = spec.timing;
+        opts.auto_install = false;
         if let Some(v) = spec.protocol_version {
             opts.protocol_version = v;
         }
         let handle = start_peer_with(opts, tx, db.clone(), Arc::new(NoUnpack), Arc::new(Catalog::bundled()))
             .await
             .unwrap();
-        Self { handle, events: rx, seen: Vec::new(), db, game_dir: game.path().to_path_buf(), _dirs: (game, state) }
+        Self {
+            handle,
+            events: rx,
+            seen: Vec::new(),
+            db,
+            game_dir: game.path().to_path_buf(),
+            _dirs: (game, state),
+        }
     }
 
     /// Waits for an event matching `pred`, keeping everything seen.
-    pub async fn wait_for(&mut self, what: &str, timeout: Duration, mut pred: impl FnMut(&PeerEvent) -> bool) -> PeerEvent {
+    pub async fn wait_for(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        mut pred: impl FnMut(&PeerEvent) -> bool,
+    ) -> PeerEvent {
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -129,7 +148,9 @@ impl TestPeer {
     pub async fn collect_for(&mut self, d: Duration) -> Vec<PeerEvent> {
         let deadline = Instant::now() + d;
         let mut out = Vec::new();
-        while let Ok(Some(ev)) = tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), self.events.recv()).await {
+        while let Ok(Some(ev)) =
+            tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), self.events.recv()).await
+        {
             self.seen.push(ev.clone());
             out.push(ev);
         }
@@ -144,4 +165,61 @@ impl TestPeer {
 /// Whether a ListGames event lists `id` with a remote holder.
 pub fn lists_remote(ev: &PeerEvent, id: &str) -> bool {
     matches!(ev, PeerEvent::ListGames { games } if games.iter().any(|g| g.id.as_str() == id && g.peer_count > 0))
+}
+
+/// Deterministic incompressible bytes.
+pub fn bytes(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// Connects `a` to every peer in `others` (manual discovery).
+pub async fn connect_all(a: &TestPeer, others: &[&TestPeer]) {
+    for o in others {
+        a.handle.connect_to(o.handle.local_addr(), o.handle.peer_id()).await.unwrap();
+    }
+}
+
+/// Compares the payload of two game roots (reserved names ignored).
+pub fn same_payload(a: &Path, b: &Path) -> Result<(), String> {
+    let list = |root: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().to_string();
+                let top = rel.split('/').next().unwrap().to_string();
+                if lanspread_proto::is_reserved_root_name(&top) {
+                    continue;
+                }
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    out.push((rel, std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    };
+    let (la, lb) = (list(a), list(b));
+    let na: Vec<_> = la.iter().map(|x| x.0.clone()).collect();
+    let nb: Vec<_> = lb.iter().map(|x| x.0.clone()).collect();
+    if na != nb {
+        return Err(format!("file lists differ: {na:?} vs {nb:?}"));
+    }
+    for ((p, x), (_, y)) in la.iter().zip(&lb) {
+        if x != y {
+            return Err(format!("{p} differs"));
+        }
+    }
+    Ok(())
 }

@@ -34,13 +34,7 @@ pub(crate) fn game(id: &str, v: &str) -> Game {
 pub(crate) fn snapshot() -> LibrarySnapshot {
     LibrarySnapshot::new(
         7,
-        vec![
-            game("quake3", "20250314"),
-            Game {
-                manifest_digest: None,
-                ..game("cs16", "1.6")
-            },
-        ],
+        vec![game("quake3", "20250314"), Game { manifest_digest: None, ..game("cs16", "1.6") }],
     )
 }
 
@@ -61,21 +55,14 @@ pub(crate) fn manifest() -> GameManifest {
                 size: 2 * mib + 17,
                 chunks: vec![ChunkHash([1; 32]), ChunkHash([2; 32]), ChunkHash([3; 32])],
             },
-            GameFileDescription {
-                path: path("docs/readme.nfo"),
-                size: 0,
-                chunks: vec![],
-            },
+            GameFileDescription { path: path("docs/readme.nfo"), size: 0, chunks: vec![] },
         ],
         vec![path("baseq3/empty")],
     )
 }
 
 fn addrs() -> Vec<SocketAddr> {
-    vec![
-        "192.168.1.20:40123".parse().unwrap(),
-        "[fe80::1]:40123".parse().unwrap(),
-    ]
+    vec!["192.168.1.20:40123".parse().unwrap(), "[fe80::1]:40123".parse().unwrap()]
 }
 
 pub(crate) fn hello() -> Hello {
@@ -109,15 +96,9 @@ pub(crate) fn delta() -> LibraryDelta {
 pub(crate) fn requests() -> Vec<Request> {
     vec![
         Request::Hello(hello()),
-        Request::Ping(Ping {
-            nonce: 42,
-            library_rev: 7,
-        }),
+        Request::Ping(Ping { nonce: 42, library_rev: 7 }),
         Request::ListGames,
-        Request::GetGame(GetGame {
-            game_id: game_id("quake3"),
-            version: Some(version("20250314")),
-        }),
+        Request::GetGame(GetGame { game_id: game_id("quake3"), version: Some(version("20250314")) }),
         Request::GetGameFileData(GetGameFileData {
             game_id: game_id("quake3"),
             version: version("20250314"),
@@ -150,20 +131,10 @@ pub(crate) fn request_name(r: &Request) -> &'static str {
 pub(crate) fn responses() -> Vec<Response> {
     let mut out = vec![
         Response::HelloAck(hello_ack()),
-        Response::Pong(Pong {
-            nonce: 42,
-            library_rev: 3,
-        }),
-        Response::Games(GamesList {
-            library_rev: 7,
-            games: snapshot().games,
-        }),
+        Response::Pong(Pong { nonce: 42, library_rev: 3 }),
+        Response::Games(GamesList { library_rev: 7, games: snapshot().games }),
         Response::Manifest(manifest()),
-        Response::FileData(FileDataHeader {
-            offset: 2 << 20,
-            length: 17,
-            file_size: (2 << 20) + 17,
-        }),
+        Response::FileData(FileDataHeader { offset: 2 << 20, length: 17, file_size: (2 << 20) + 17 }),
         Response::Ack(Ack { library_rev: 8 }),
     ];
     for code in error_codes() {
@@ -184,9 +155,8 @@ pub(crate) fn response_name(r: &Response) -> String {
         Response::Manifest(_) => "response_manifest".into(),
         Response::FileData(_) => "response_file_data".into(),
         Response::Ack(_) => "response_ack".into(),
-        Response::Error(e) => format!(
-            "response_error_{}",
-            serde_json::to_value(e.code).unwrap().as_str().unwrap()
-        ),
+        Response::Error(e) => {
+            format!("response_error_{}", serde_json::to_value(e.code).unwrap().as_str().unwrap())
+        }
     }
 }

@@ -1,0 +1,811 @@
+//! The download pipeline.
+//!
+//! 1. [`get_game`] (GetGame / FetchLatestFromPeers) asks every peer holding the latest version
+//!    for its manifest, counts votes ([`agree`]), records the manifests in `PeerGameDB` and
+//!    emits `GotGameFiles`.
+//! 2. [`start_download`] (DownloadGameFiles) runs the version-sentinel transaction: park an old
+//!    `version.ini` as `.version.ini.discarded`, pre-create the payload files, emit
+//!    `DownloadGameFilesBegin`, fetch chunks on per-chunk QUIC streams as the [`scheduler`]
+//!    directs, verify each against the agreed hash and write it in place (never truncating),
+//!    keep `version.ini` in memory, make payload durable (incremental fdatasync), then commit
+//!    `version.ini` via `.version.ini.tmp` + fsync + rename.
+//! 3. Failure or cancel sweeps the transient sentinels without restoring the old one; verified
+//!    chunks stay (state paused) and a later download resumes from them.
+//!
+//! Invariants (see also `STATE.md`):
+//! - `version.ini` exists ⇒ every payload chunk was verified against the agreed manifest and is
+//!   durable, and no stale payload is left in the root;
+//! - no byte is written that did not match its chunk hash (whole-file fallback truncates first,
+//!   then writes only verified chunks);
+//! - a chunk's verified bit is persisted only after its bytes were fdatasync'ed.
+
+mod agree;
+mod files;
+pub(crate) mod scheduler;
+mod state;
+mod transfer;
+
+use std::{
+    collections::{BTreeSet, HashMap, HashSet},
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use bytes::BytesMut;
+use lanspread_proto::{
+    chunk::chunk_range, ErrorCode, GameFileDescription, GameId, GameManifest, GameVersion, GetGame, GetGameFileChunk,
+    GetGameFileData, PeerId, Request, Response,
+};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use self::{
+    agree::{agree, Agreement},
+    scheduler::{Action, ChunkSpec, Failure, Scheduler, Work},
+    state::Verified,
+};
+use crate::{
+    api::{DownloadProgress, Operation, PeerEvent, PeerTransfer},
+    ops::{begin_op, end_op, set_op},
+    error::{ErrorInfo, ErrorKind},
+    library::hashes::{FileHashes, GameHashes},
+    net,
+    runtime::{local, Ctx},
+};
+
+pub(crate) use state::progress_of;
+
+/// Bytes requested but not yet written, over all peers (bounds memory).
+const INFLIGHT_BUDGET: u64 = 24 << 20;
+/// A request older than this counts as a failure of its peer.
+const HARD_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a download waits for a peer when none is left.
+const NO_PEER_GRACE: Duration = Duration::from_secs(20);
+/// How long manifest queries wait for peers that are still hashing.
+const MANIFEST_PATIENCE: Duration = Duration::from_secs(180);
+
+/// The agreed manifest of a game, waiting for DownloadGameFiles.
+#[derive(Debug, Clone)]
+pub(crate) struct Agreed {
+    pub(crate) manifest: Arc<GameManifest>,
+    pub(crate) peers: Vec<PeerId>,
+    pub(crate) update: bool,
+}
+
+fn err(kind: ErrorKind, msg: impl Into<String>) -> ErrorInfo {
+    ErrorInfo::new(kind, msg)
+}
+
+/// GetGame / FetchLatestFromPeers: checks synchronously, then agrees (and maybe downloads) in
+/// the background.
+pub(crate) fn get_game(ctx: &Arc<Ctx>, id: GameId, update: bool, download: bool) -> Result<(), ErrorInfo> {
+    if !ctx.catalog().contains(&id) {
+        return Err(err(ErrorKind::InvalidInput, format!("{id} is not in the catalog")));
+    }
+    let latest = ctx.peers.read().unwrap_or_else(|p| p.into_inner()).latest_version(&id);
+    if latest.is_none() {
+        return Err(err(ErrorKind::NoPeers, format!("no peer on the network has {id} right now")));
+    }
+    let token = begin_op(ctx, &id, Operation::Preparing)?;
+    ctx.emit_games();
+    let ctx2 = ctx.clone();
+    ctx.tasks.spawn(async move {
+        let agreed = tokio::select! {
+            r = agree_on(&ctx2, &id, update) => r,
+            _ = token.cancelled() => Err(err(ErrorKind::Cancelled, format!("{id}: cancelled"))),
+        };
+        match agreed {
+            Ok(agreed) => {
+                ctx2.emit(PeerEvent::GotGameFiles {
+                    id: id.clone(),
+                    version: agreed.manifest.version.clone(),
+                    total_bytes: agreed.manifest.total_size(),
+                    files: agreed.manifest.files.clone(),
+                    peers: agreed.peers.clone(),
+                    update,
+                });
+                ctx2.agreed.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), agreed.clone());
+                if download {
+                    set_op(&ctx2, &id, Operation::Downloading);
+                    run_download(&ctx2, &id, agreed, token).await;
+                } else {
+                    end_op(&ctx2, &id);
+                    ctx2.emit_games();
+                }
+            }
+            Err(error) => {
+                end_op(&ctx2, &id);
+                ctx2.emit(PeerEvent::DownloadGameFilesFailed { id: id.clone(), error });
+                ctx2.emit_games();
+            }
+        }
+    });
+    Ok(())
+}
+
+/// DownloadGameFiles: downloads the agreed manifest of `id`.
+pub(crate) fn start_download(ctx: &Arc<Ctx>, id: GameId, files: Option<Vec<GameFileDescription>>) -> Result<(), ErrorInfo> {
+    let agreed = ctx.agreed.lock().unwrap_or_else(|p| p.into_inner()).get(&id).cloned();
+    let Some(agreed) = agreed else {
+        return Err(err(ErrorKind::InvalidInput, format!("no agreed file list for {id}; send get_game first")));
+    };
+    if let Some(files) = files {
+        if files != agreed.manifest.files {
+            return Err(err(
+                ErrorKind::InvalidInput,
+                format!("the file list does not match the agreed manifest of {id}; send get_game again"),
+            ));
+        }
+    }
+    let token = begin_op(ctx, &id, Operation::Downloading)?;
+    let ctx2 = ctx.clone();
+    ctx.tasks.spawn(async move { run_download(&ctx2, &id, agreed, token).await });
+    Ok(())
+}
+
+/// Asks every holder of the latest version for its manifest and counts votes.
+async fn agree_on(ctx: &Arc<Ctx>, id: &GameId, update: bool) -> Result<Agreed, ErrorInfo> {
+    let (version, holders) = {
+        let db = ctx.peers.read().unwrap_or_else(|p| p.into_inner());
+        let v = db.latest_version(id).ok_or_else(|| err(ErrorKind::NoPeers, format!("no peer has {id} any more")))?;
+        let holders: Vec<(PeerId, std::net::SocketAddr)> =
+            db.peers_with(id, &v).into_iter().filter_map(|p| db.get(&p).map(|r| (p, r.addr))).collect();
+        (v, holders)
+    };
+    if holders.is_empty() {
+        return Err(err(ErrorKind::NoPeers, format!("no usable peer has {id} {version}")));
+    }
+    let mut set = JoinSet::new();
+    for (peer, addr) in holders {
+        let ctx = ctx.clone();
+        let (id, version) = (id.clone(), version.clone());
+        set.spawn(async move { (peer, fetch_manifest(&ctx, peer, addr, &id, &version).await) });
+    }
+    let mut served = Vec::new();
+    while let Some(r) = set.join_next().await {
+        let Ok((peer, r)) = r else { continue };
+        match r {
+            Ok(m) => served.push((peer, m)),
+            Err(e) => tracing::info!(game = %id, peer = %peer.short(), error = %e, "no manifest from peer"),
+        }
+    }
+    let (agreement, rejected) = agree(id, &version, served.clone());
+    for r in rejected {
+        misbehaved(ctx, r.peer, id, &r.reason);
+    }
+    {
+        let mut db = ctx.peers.write().unwrap_or_else(|p| p.into_inner());
+        for (peer, m) in served {
+            db.record_manifest(&peer, Arc::new(m));
+        }
+    }
+    match agreement {
+        Agreement::Agreed { manifest, peers, outvoted } => {
+            if !outvoted.is_empty() {
+                let mut db = ctx.peers.write().unwrap_or_else(|p| p.into_inner());
+                for p in &outvoted {
+                    db.ban_for_game(p, id);
+                }
+                drop(db);
+                let message = format!(
+                    "{} of {} peers announcing {id} {version} have different files; using the majority and ignoring {}",
+                    outvoted.len(),
+                    outvoted.len() + peers.len(),
+                    outvoted.iter().map(PeerId::short).collect::<Vec<_>>().join(", ")
+                );
+                tracing::warn!("{message}");
+                ctx.emit(PeerEvent::ManifestDisagreement { id: id.clone(), version: version.clone(), outvoted, message });
+            }
+            Ok(Agreed { manifest: Arc::new(manifest), peers, update })
+        }
+        Agreement::Tie { groups } => {
+            let sizes: Vec<String> = groups.iter().map(|(_, p)| p.len().to_string()).collect();
+            let message = format!(
+                "peers disagree about the files of {id} {version} ({} groups of {} peers) and no copy has a majority; \
+                 ask the owners to compare their copies",
+                groups.len(),
+                sizes.join("/")
+            );
+            let outvoted = groups.into_iter().flat_map(|(_, p)| p).collect();
+            ctx.emit(PeerEvent::ManifestDisagreement {
+                id: id.clone(),
+                version: version.clone(),
+                outvoted,
+                message: message.clone(),
+            });
+            Err(err(ErrorKind::Disagreement, message))
+        }
+        Agreement::None => Err(err(
+            ErrorKind::NoPeers,
+            format!("no peer served a usable file list for {id} {version}; try again in a moment"),
+        )),
+    }
+}
+
+fn misbehaved(ctx: &Ctx, peer: PeerId, id: &GameId, reason: &str) {
+    tracing::warn!(peer = %peer.short(), game = %id, reason, "peer misbehaved");
+    ctx.peers.write().unwrap_or_else(|p| p.into_inner()).ban_for_game(&peer, id);
+    ctx.emit(PeerEvent::PeerMisbehaved { peer_id: peer, game: Some(id.clone()), reason: reason.to_string() });
+}
+
+async fn fetch_manifest(
+    ctx: &Arc<Ctx>,
+    peer: PeerId,
+    addr: std::net::SocketAddr,
+    id: &GameId,
+    version: &GameVersion,
+) -> Result<GameManifest, String> {
+    let started = Instant::now();
+    loop {
+        let r = async {
+            let h = ctx.pool.get(peer, addr).await?;
+            let req = Request::GetGame(GetGame { game_id: id.clone(), version: Some(version.clone()) });
+            net::request(&h, &req, Duration::from_secs(15)).await
+        }
+        .await;
+        match r {
+            Ok(Response::Manifest(m)) => return Ok(m),
+            Ok(other) => return Err(format!("answered {}", other.kind())),
+            Err(net::NetError::Refused(ErrorCode::NotReady, msg)) if started.elapsed() < MANIFEST_PATIENCE => {
+                tracing::info!(game = %id, peer = %peer.short(), "{msg}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+/// Runs the download transaction and its aftermath (events, rescan, auto-install).
+async fn run_download(ctx: &Arc<Ctx>, id: &GameId, agreed: Agreed, token: CancellationToken) {
+    ctx.gated.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone());
+    let root = ctx.game_dir().join(id.as_str());
+    let started = Instant::now();
+    let result = Download::run(ctx, id, &root, &agreed, &token).await;
+    files::sweep_sentinels(&root);
+    ctx.gated.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+    ctx.live.lock().unwrap_or_else(|p| p.into_inner()).download_bytes.remove(id);
+    end_op(ctx, id);
+    local::rescan_game(ctx, id).await;
+    match result {
+        Ok((bytes, peers)) => {
+            let seconds = started.elapsed().as_secs_f64();
+            tracing::info!(game = %id, bytes, seconds, "download finished");
+            ctx.agreed.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+            ctx.emit(PeerEvent::DownloadGameFilesFinished {
+                id: id.clone(),
+                version: agreed.manifest.version.clone(),
+                bytes,
+                seconds,
+                peers,
+            });
+            ctx.emit_games();
+            if ctx.auto_install {
+                if let Err(e) = crate::ops::install(ctx, id.clone()) {
+                    ctx.emit(PeerEvent::InstallGameFailed { id: id.clone(), error: e });
+                }
+            }
+        }
+        Err(error) => {
+            tracing::warn!(game = %id, %error, "download stopped");
+            if let Some((done, _)) = state::progress_of(&root) {
+                ctx.live.lock().unwrap_or_else(|p| p.into_inner()).download_bytes.insert(id.clone(), done);
+            }
+            ctx.emit(PeerEvent::DownloadGameFilesFailed { id: id.clone(), error });
+            ctx.emit_games();
+        }
+    }
+}
+
+/// Result of one request task.
+struct Done {
+    work: Work,
+    peer: PeerId,
+    elapsed: Duration,
+    result: Result<Option<BytesMut>, Failure>,
+}
+
+/// One running download.
+struct Download<'a> {
+    ctx: &'a Arc<Ctx>,
+    id: &'a GameId,
+    root: &'a Path,
+    manifest: Arc<GameManifest>,
+    verified: Verified,
+    sched: Scheduler,
+    sentinel: Option<Vec<u8>>,
+    sentinel_idx: Option<usize>,
+    dirty: BTreeSet<usize>,
+    tasks: JoinSet<Done>,
+    aborts: HashMap<(Work, PeerId), tokio::task::AbortHandle>,
+    addrs: HashMap<PeerId, std::net::SocketAddr>,
+    start: Instant,
+    transferred: u64,
+    verified_bytes: u64,
+    total: u64,
+    used: HashSet<PeerId>,
+}
+
+impl<'a> Download<'a> {
+    async fn run(
+        ctx: &'a Arc<Ctx>,
+        id: &'a GameId,
+        root: &'a Path,
+        agreed: &Agreed,
+        token: &CancellationToken,
+    ) -> Result<(u64, Vec<PeerId>), ErrorInfo> {
+        let manifest = agreed.manifest.clone();
+        let io = |what: &str, e: std::io::Error| {
+            let kind = if e.raw_os_error() == Some(28) { ErrorKind::DiskFull } else { ErrorKind::Io };
+            err(kind, format!("{id}: {what}: {e}"))
+        };
+        // Sentinel transaction: the old version is no longer complete from here on.
+        let r2 = root.to_path_buf();
+        let parked = tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&r2)?;
+            files::park_sentinel(&r2)
+        })
+        .await
+        .map_err(|e| err(ErrorKind::Internal, e.to_string()))?
+        .map_err(|e| io("cannot park the old version.ini", e))?;
+        if parked {
+            local::rescan_game(ctx, id).await;
+        }
+        let (m2, r2) = (manifest.clone(), root.to_path_buf());
+        let digest = manifest.digest();
+        let prepared = tokio::task::spawn_blocking(move || -> std::io::Result<Verified> {
+            let prior = files::prepare(&r2, &m2)?;
+            state::save_manifest(&r2, &m2)?;
+            Ok(match state::load(&r2, &m2, digest) {
+                Some(v) => v,
+                None => rehash_existing(&r2, &m2, &prior),
+            })
+        })
+        .await
+        .map_err(|e| err(ErrorKind::Internal, e.to_string()))?
+        .map_err(|e| io("cannot prepare the game's files", e))?;
+        let mut dl = Download::new(ctx, id, root, manifest, prepared);
+        for p in &agreed.peers {
+            dl.add_peer(*p);
+        }
+        ctx.emit(PeerEvent::DownloadGameFilesBegin {
+            id: id.clone(),
+            version: dl.manifest.version.clone(),
+            total_bytes: dl.total,
+            verified_bytes: dl.verified_bytes,
+            peers: agreed.peers.clone(),
+        });
+        let result = dl.drive(token).await;
+        dl.tasks.abort_all();
+        match result {
+            Ok(()) => {
+                dl.finish().await?;
+                Ok((dl.transferred, dl.used.into_iter().collect()))
+            }
+            Err(e) => {
+                let _ = dl.flush().await;
+                Err(e)
+            }
+        }
+    }
+
+    fn new(ctx: &'a Arc<Ctx>, id: &'a GameId, root: &'a Path, manifest: Arc<GameManifest>, verified: Verified) -> Self {
+        let sentinel_idx = manifest.files.iter().position(|f| f.path.is_version_ini());
+        let cs = manifest.chunk_size;
+        let mut chunks = Vec::new();
+        for (i, f) in manifest.files.iter().enumerate() {
+            for c in 0..f.chunks.len() as u64 {
+                // The sentinel is always fetched again: it lives in memory until the commit.
+                if Some(i) == sentinel_idx || !verified.get(i, c) {
+                    chunks.push(ChunkSpec { file: i, index: c, len: lanspread_proto::chunk::chunk_len(f.size, cs, c) });
+                }
+            }
+        }
+        let verified_bytes = verified.bytes(&manifest);
+        let total = manifest.total_size();
+        Self {
+            ctx,
+            id,
+            root,
+            sched: Scheduler::new(chunks, INFLIGHT_BUDGET),
+            verified,
+            manifest,
+            sentinel: None,
+            sentinel_idx,
+            dirty: BTreeSet::new(),
+            tasks: JoinSet::new(),
+            aborts: HashMap::new(),
+            addrs: HashMap::new(),
+            start: Instant::now(),
+            transferred: 0,
+            verified_bytes,
+            total,
+            used: HashSet::new(),
+        }
+    }
+
+    fn add_peer(&mut self, peer: PeerId) {
+        let addr = self.ctx.peers.read().unwrap_or_else(|p| p.into_inner()).get(&peer).map(|r| r.addr);
+        if let Some(addr) = addr {
+            self.addrs.insert(peer, addr);
+            self.sched.add_peer(peer);
+        }
+    }
+
+    fn now(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    async fn drive(&mut self, token: &CancellationToken) -> Result<(), ErrorInfo> {
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_flush = Instant::now();
+        let mut last_progress = Instant::now() - Duration::from_secs(1);
+        let mut last_peer_check = Instant::now();
+        let mut alone_since: Option<Instant> = None;
+        let mut rate = RateMeter::default();
+        let actions = self.sched.next_actions(self.now());
+        self.apply(actions);
+        loop {
+            if self.sched.is_done() && self.sentinel_ok() {
+                return Ok(());
+            }
+            if let Some(f) = self.sched.failure() {
+                return Err(err(ErrorKind::Network, format!("{}: {f}; verified chunks are kept", self.id)));
+            }
+            tokio::select! {
+                biased;
+                _ = token.cancelled() => {
+                    return Err(err(ErrorKind::Cancelled, format!("{}: download cancelled; verified chunks are kept", self.id)));
+                }
+                Some(done) = self.tasks.join_next(), if !self.tasks.is_empty() => {
+                    let Ok(done) = done else { continue };
+                    self.aborts.remove(&(done.work, done.peer));
+                    let actions = self.on_done(done, &mut rate)?;
+                    self.apply(actions);
+                }
+                _ = tick.tick() => {
+                    let now = self.now();
+                    for (work, peer) in self.sched.check_stalls(now, HARD_TIMEOUT) {
+                        if let Some(a) = self.aborts.remove(&(work, peer)) {
+                            a.abort();
+                        }
+                        let acts = self.sched.on_failure(work, peer, &Failure::Network("no answer in time".into()));
+                        self.apply(acts);
+                    }
+                    if last_flush.elapsed() >= Duration::from_secs(1) {
+                        last_flush = Instant::now();
+                        self.flush().await.map_err(|e| err(ErrorKind::Io, format!("{}: cannot save progress: {e}", self.id)))?;
+                    }
+                    if last_peer_check.elapsed() >= Duration::from_secs(1) {
+                        last_peer_check = Instant::now();
+                        self.look_for_peers();
+                    }
+                    if last_progress.elapsed() >= Duration::from_millis(250) {
+                        last_progress = Instant::now();
+                        self.progress(&mut rate);
+                    }
+                    if self.sched.peers().next().is_none() {
+                        let since = *alone_since.get_or_insert_with(Instant::now);
+                        if since.elapsed() > NO_PEER_GRACE {
+                            return Err(err(ErrorKind::NoPeers, format!(
+                                "{}: no peer with version {} is left; verified chunks are kept, resume when one is back",
+                                self.id, self.manifest.version
+                            )));
+                        }
+                    } else {
+                        alone_since = None;
+                    }
+                }
+            }
+            let actions = self.sched.next_actions(self.now());
+            self.apply(actions);
+        }
+    }
+
+    fn sentinel_ok(&self) -> bool {
+        self.sentinel_idx.is_none() || self.sentinel.is_some()
+    }
+
+    /// New holders of the agreed version whose manifest matches join the download.
+    fn look_for_peers(&mut self) {
+        let digest = self.manifest.digest();
+        let candidates: Vec<PeerId> = {
+            let db = self.ctx.peers.read().unwrap_or_else(|p| p.into_inner());
+            db.peers_with(self.id, &self.manifest.version)
+                .into_iter()
+                .filter(|p| !self.sched.has_peer(p) && !self.sched.was_dropped(p))
+                .filter(|p| {
+                    let rec = db.get(p);
+                    let announced = rec.and_then(|r| r.games.get(self.id)).and_then(|g| g.manifest_digest);
+                    let served = rec.and_then(|r| r.manifests.get(&(self.id.clone(), self.manifest.version.clone())));
+                    announced == Some(digest) || served.is_some_and(|m| m.digest() == digest)
+                })
+                .collect()
+        };
+        for p in candidates {
+            tracing::info!(game = %self.id, peer = %p.short(), "a new peer joins the download");
+            self.add_peer(p);
+        }
+    }
+
+    fn apply(&mut self, actions: Vec<Action>) {
+        for a in actions {
+            match a {
+                Action::Fetch { work, peer } => self.spawn_fetch(work, peer),
+                Action::Cancel { work, peer } => {
+                    if let Some(h) = self.aborts.remove(&(work, peer)) {
+                        h.abort();
+                    }
+                }
+                Action::DropPeer { peer, reason } => {
+                    tracing::info!(game = %self.id, peer = %peer.short(), reason, "peer dropped from download");
+                    if reason.contains("verification") {
+                        misbehaved(self.ctx, peer, self.id, &reason);
+                    }
+                }
+            }
+        }
+    }
+
+    fn spawn_fetch(&mut self, work: Work, peer: PeerId) {
+        let Some(&addr) = self.addrs.get(&peer) else { return };
+        let ctx = self.ctx.clone();
+        let manifest = self.manifest.clone();
+        let root = self.root.to_path_buf();
+        let is_sentinel = matches!(work, Work::Chunk(c) if Some(self.sched.chunk(c).file) == self.sentinel_idx);
+        let spec = match work {
+            Work::Chunk(c) => Some(self.sched.chunk(c)),
+            Work::File(_) => None,
+        };
+        let id = self.id.clone();
+        let handle = self.tasks.spawn(async move {
+            let t = Instant::now();
+            let result = async {
+                let h = ctx.pool.get(peer, addr).await.map_err(|e| Failure::Network(e.to_string()))?;
+                match (work, spec) {
+                    (Work::Chunk(_), Some(spec)) => {
+                        let f = &manifest.files[spec.file];
+                        let range = chunk_range(f.size, manifest.chunk_size, spec.index)
+                            .ok_or_else(|| Failure::Refused("chunk out of range".into()))?;
+                        let req = GetGameFileChunk {
+                            game_id: id.clone(),
+                            version: manifest.version.clone(),
+                            path: f.path.clone(),
+                            chunk_size: manifest.chunk_size,
+                            chunk_index: spec.index,
+                        };
+                        let data = tokio::time::timeout(
+                            HARD_TIMEOUT,
+                            transfer::fetch_chunk(&h, req, range.start, range.end - range.start, f.size, f.chunks[spec.index as usize]),
+                        )
+                        .await
+                        .map_err(|_| Failure::Network("no answer in time".into()))??;
+                        if is_sentinel {
+                            return Ok(Some(data));
+                        }
+                        let path = f.path.clone();
+                        let offset = range.start;
+                        tokio::task::spawn_blocking(move || {
+                            let mut cache = files::FileCache::new(&root);
+                            let file = cache.get(spec.file, &path)?;
+                            files::write_at(file, offset, &data)
+                        })
+                        .await
+                        .map_err(|e| Failure::Network(e.to_string()))?
+                        .map_err(|e| Failure::Network(format!("local write failed: {e}")))?;
+                        Ok(None)
+                    }
+                    (Work::File(fi), _) => {
+                        let f = manifest.files[fi].clone();
+                        let (r, p, size) = (root.clone(), f.path.clone(), f.size);
+                        tokio::task::spawn_blocking(move || files::truncate_for_rewrite(&r, &p, size))
+                            .await
+                            .map_err(|e| Failure::Network(e.to_string()))?
+                            .map_err(|e| Failure::Network(format!("local write failed: {e}")))?;
+                        let req = GetGameFileData { game_id: id.clone(), version: manifest.version.clone(), path: f.path.clone() };
+                        let mut cache = files::FileCache::new(&root);
+                        let cs = u64::from(manifest.chunk_size);
+                        transfer::fetch_file(&h, req, f.size, manifest.chunk_size, &f.chunks, |i, data| {
+                            let file = cache.get(fi, &f.path).map_err(|e| Failure::Network(e.to_string()))?;
+                            files::write_at(file, i * cs, &data).map_err(|e| Failure::Network(format!("local write failed: {e}")))
+                        })
+                        .await?;
+                        Ok(None)
+                    }
+                    _ => Err(Failure::Refused("bad work item".into())),
+                }
+            }
+            .await;
+            Done { work, peer, elapsed: t.elapsed(), result }
+        });
+        self.aborts.insert((work, peer), handle);
+    }
+
+    fn on_done(&mut self, done: Done, rate: &mut RateMeter) -> Result<Vec<Action>, ErrorInfo> {
+        match done.result {
+            Ok(data) => {
+                let chunks: Vec<usize> = match done.work {
+                    Work::Chunk(c) => vec![c],
+                    Work::File(f) => self.sched.file_chunks(f).to_vec(),
+                };
+                let mut newly = 0u64;
+                for c in chunks {
+                    let spec = self.sched.chunk(c);
+                    if Some(spec.file) == self.sentinel_idx {
+                        if let (Some(d), None) = (&data, &self.sentinel) {
+                            self.sentinel = Some(d.to_vec());
+                            self.verified_bytes += spec.len;
+                            newly += spec.len;
+                        }
+                        continue;
+                    }
+                    if !self.verified.get(spec.file, spec.index) {
+                        self.verified.set(spec.file, spec.index, true);
+                        self.verified_bytes += spec.len;
+                        newly += spec.len;
+                        self.dirty.insert(spec.file);
+                    }
+                }
+                self.transferred += newly;
+                rate.add(newly);
+                self.used.insert(done.peer);
+                self.ctx.live.lock().unwrap_or_else(|p| p.into_inner()).download_bytes.insert(self.id.clone(), self.verified_bytes);
+                Ok(self.sched.on_success(done.work, done.peer, done.elapsed))
+            }
+            Err(failure) => {
+                tracing::debug!(game = %self.id, peer = %done.peer.short(), ?failure, "request failed");
+                if let Work::File(f) = done.work {
+                    // The file was truncated: its chunks are no longer verified.
+                    for c in 0..self.manifest.files[f].chunks.len() as u64 {
+                        if self.verified.get(f, c) {
+                            self.verified.set(f, c, false);
+                            self.verified_bytes -= lanspread_proto::chunk::chunk_len(self.manifest.files[f].size, self.manifest.chunk_size, c);
+                        }
+                    }
+                    self.dirty.insert(f);
+                }
+                Ok(self.sched.on_failure(done.work, done.peer, &failure))
+            }
+        }
+    }
+
+    fn progress(&self, rate: &mut RateMeter) {
+        let bps = rate.rate();
+        let left = self.total.saturating_sub(self.verified_bytes);
+        let bytes: HashMap<PeerId, u64> = self.sched.peer_bytes().into_iter().collect();
+        let mut peers: Vec<PeerTransfer> =
+            self.sched.peers().map(|p| PeerTransfer { peer_id: *p, bytes: bytes.get(p).copied().unwrap_or(0) }).collect();
+        peers.sort_by(|a, b| a.peer_id.cmp(&b.peer_id));
+        self.ctx.emit(PeerEvent::DownloadGameFilesProgress(DownloadProgress {
+            id: self.id.clone(),
+            bytes_done: self.verified_bytes,
+            total_bytes: self.total,
+            rate_bps: bps as u64,
+            eta_secs: (bps > 1.0).then(|| (left as f64 / bps).ceil() as u64),
+            peers,
+        }));
+    }
+
+    /// fdatasyncs files with new chunks, then persists the bitmap.
+    async fn flush(&mut self) -> std::io::Result<()> {
+        if self.dirty.is_empty() {
+            return Ok(());
+        }
+        let dirty: Vec<usize> = std::mem::take(&mut self.dirty).into_iter().collect();
+        let (root, m, v) = (self.root.to_path_buf(), self.manifest.clone(), self.verified.clone());
+        let digest = m.digest();
+        tokio::task::spawn_blocking(move || {
+            files::sync_files(&root, &m, dirty)?;
+            state::save(&root, &m, digest, &v)
+        })
+        .await
+        .map_err(std::io::Error::other)?
+    }
+
+    /// Makes everything durable, removes stale payload, records hashes, commits the sentinel.
+    async fn finish(&mut self) -> Result<(), ErrorInfo> {
+        let content = self.sentinel.clone().unwrap_or_default();
+        let text = lanspread_proto::GameVersion::from_version_ini(&content).map_err(|e| {
+            err(ErrorKind::Integrity, format!("{}: the peers' version.ini is unusable: {e}", self.id))
+        })?;
+        if text != self.manifest.version {
+            return Err(err(
+                ErrorKind::Integrity,
+                format!("{}: version.ini says {text} but the peers announce {}", self.id, self.manifest.version),
+            ));
+        }
+        let (root, m) = (self.root.to_path_buf(), self.manifest.clone());
+        let index = self.ctx.hash_index();
+        let id = self.id.clone();
+        let r = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            files::sync_files(&root, &m, 0..m.files.len())?;
+            let removed = files::remove_extraneous(&root, &m)?;
+            if !removed.is_empty() {
+                tracing::info!(game = %id, removed = removed.len(), "removed files of the previous version");
+            }
+            record_hashes(&root, &m, &index, &id);
+            files::commit_sentinel(&root, &content)?;
+            state::clear(&root);
+            files::sweep_sentinels(&root);
+            Ok(())
+        })
+        .await
+        .map_err(|e| err(ErrorKind::Internal, e.to_string()))?;
+        r.map_err(|e| {
+            let kind = if e.raw_os_error() == Some(28) { ErrorKind::DiskFull } else { ErrorKind::Io };
+            err(kind, format!("{}: cannot complete the download: {e}", self.id))
+        })
+    }
+}
+
+/// Puts the agreed hashes in the hash cache so this peer serves the game without re-hashing.
+fn record_hashes(root: &Path, m: &GameManifest, index: &crate::library::hashes::HashIndex, id: &GameId) {
+    let mut files = std::collections::BTreeMap::new();
+    for f in &m.files {
+        let path = if f.path.is_version_ini() { continue } else { root.join(f.path.to_path_buf()) };
+        if let Ok(md) = std::fs::symlink_metadata(&path) {
+            files.insert(
+                f.path.as_str().to_string(),
+                FileHashes { size: md.len(), mtime_ns: crate::library::mtime_ns(&md), chunks: f.chunks.clone() },
+            );
+        }
+    }
+    let hashes = GameHashes { chunk_size: m.chunk_size, files };
+    if let Err(e) = index.store(id, &hashes) {
+        tracing::debug!(game = %id, error = %e, "could not record hashes");
+    }
+}
+
+/// Marks chunks of files that existed before the download as verified where their bytes
+/// already match (GetGame may reuse local data; nothing unverified is ever trusted).
+fn rehash_existing(root: &Path, m: &GameManifest, prior: &[Option<u64>]) -> Verified {
+    let mut v = Verified::empty(m);
+    let mut buf = Vec::new();
+    for (i, f) in m.files.iter().enumerate() {
+        let Some(Some(before)) = prior.get(i) else { continue };
+        if *before == 0 || f.path.is_version_ini() {
+            continue;
+        }
+        let Ok(path) = files::safe_path(root, &f.path, false) else { continue };
+        let Ok(file) = std::fs::File::open(&path) else { continue };
+        for (c, hash) in f.chunks.iter().enumerate() {
+            let Some(r) = chunk_range(f.size, m.chunk_size, c as u64) else { break };
+            if r.end > *before {
+                break;
+            }
+            buf.resize((r.end - r.start) as usize, 0);
+            if files::read_at(&file, r.start, &mut buf).is_ok() && lanspread_proto::ChunkHash::of(&buf) == *hash {
+                v.set(i, c as u64, true);
+            }
+        }
+    }
+    v
+}
+
+/// Smoothed transfer rate over the last seconds.
+#[derive(Default)]
+struct RateMeter {
+    samples: std::collections::VecDeque<(Instant, u64)>,
+}
+
+impl RateMeter {
+    fn add(&mut self, bytes: u64) {
+        self.samples.push_back((Instant::now(), bytes));
+    }
+
+    fn rate(&mut self) -> f64 {
+        let window = Duration::from_secs(2);
+        while self.samples.front().is_some_and(|(t, _)| t.elapsed() > window) {
+            self.samples.pop_front();
+        }
+        let bytes: u64 = self.samples.iter().map(|(_, b)| b).sum();
+        let span = self.samples.front().map_or(window, |(t, _)| t.elapsed().max(Duration::from_millis(250)));
+        bytes as f64 / span.as_secs_f64()
+    }
+}
+
+/// The game root for `id` under the current game directory.
+pub(crate) fn game_root(ctx: &Ctx, id: &GameId) -> PathBuf {
+    ctx.game_dir().join(id.as_str())
+}

@@ -1,0 +1,540 @@
+//! The chunk scheduler: decides which peer fetches which chunk. No I/O and no clock: the
+//! driver feeds it events with a virtual `now` and executes the [`Action`]s it returns, so it
+//! is tested on virtual time.
+//!
+//! Policy:
+//! - **Pull, not push.** Pending work sits in one queue; whenever a peer has a free slot it
+//!   takes the next item. A fast peer frees slots more often and so takes proportionally more
+//!   work (work stealing by construction).
+//! - **Adaptive windows.** Each peer's number of requests in flight follows its measured
+//!   throughput (enough to cover `PIPELINE_TARGET` of transfer time, within bounds), so every
+//!   pipe stays full without over-committing memory (`inflight_budget` bytes in total).
+//! - **Stalls and losses.** A request older than its stall deadline is duplicated on another
+//!   peer; a peer that fails `MAX_PEER_FAILURES` times in a row, refuses, vanishes or serves bad
+//!   data is dropped and its requests go back to the queue. Bad data also bans it.
+//! - **Endgame.** With the queue empty, idle peers duplicate the oldest requests still in
+//!   flight elsewhere; the first verified copy wins and the others are cancelled.
+//! - **Whole-file fallback.** A file whose chunks keep failing is fetched whole from one peer.
+//! - A chunk that failed `MAX_ATTEMPTS` times fails the download.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    time::Duration,
+};
+
+use lanspread_proto::PeerId;
+
+/// Attempts per chunk before the download fails.
+pub(crate) const MAX_ATTEMPTS: u32 = 8;
+/// Chunk failures within one file that switch it to a whole-file transfer.
+pub(crate) const WHOLE_FILE_AFTER: u32 = 3;
+/// Consecutive failures after which a peer is dropped from this download.
+pub(crate) const MAX_PEER_FAILURES: u32 = 3;
+/// Transfer time the per-peer window should cover.
+const PIPELINE_TARGET: Duration = Duration::from_millis(60);
+const MIN_WINDOW: usize = 2;
+const MAX_WINDOW: usize = 32;
+const INITIAL_WINDOW: usize = 4;
+
+/// One chunk to download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ChunkSpec {
+    /// Index of the file in the manifest.
+    pub(crate) file: usize,
+    /// Chunk number within the file.
+    pub(crate) index: u64,
+    /// Length in bytes.
+    pub(crate) len: u64,
+}
+
+/// A unit of work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Work {
+    /// One chunk (index into the scheduler's chunk list).
+    Chunk(usize),
+    /// A whole file (index into the manifest's files).
+    File(usize),
+}
+
+/// What the driver must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// Request `work` from `peer`.
+    Fetch { work: Work, peer: PeerId },
+    /// Abort the request for `work` on `peer` (a duplicate finished first).
+    Cancel { work: Work, peer: PeerId },
+    /// Stop using `peer` for this download.
+    DropPeer { peer: PeerId, reason: String },
+}
+
+/// Why a request failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// Connection or stream error, or no answer in time.
+    Network(String),
+    /// The peer refused (not ready, version mismatch, not found, busy).
+    Refused(String),
+    /// The bytes did not match the agreed hash, or the framing lied.
+    BadData(String),
+}
+
+#[derive(Debug, Clone)]
+enum ChunkState {
+    Pending,
+    InFlight { peers: Vec<(PeerId, Duration)> },
+    Done,
+    /// Part of a whole-file transfer in progress.
+    InFile,
+}
+
+#[derive(Debug, Clone)]
+struct PeerStats {
+    in_flight: Vec<(Work, Duration)>,
+    window: usize,
+    /// Smoothed bytes per second.
+    rate: f64,
+    failures_in_row: u32,
+    bytes: u64,
+}
+
+/// The scheduler of one download.
+#[derive(Debug)]
+pub(crate) struct Scheduler {
+    chunks: Vec<ChunkSpec>,
+    state: Vec<ChunkState>,
+    attempts: Vec<u32>,
+    /// Chunk ids per file, to switch a file to whole-file mode.
+    by_file: HashMap<usize, Vec<usize>>,
+    file_failures: HashMap<usize, u32>,
+    whole_files: HashMap<usize, Option<PeerId>>,
+    queue: VecDeque<Work>,
+    /// Chunks in flight on one peer past their stall deadline, to duplicate elsewhere.
+    stalled: VecDeque<usize>,
+    peers: HashMap<PeerId, PeerStats>,
+    dropped: Vec<PeerId>,
+    done: usize,
+    inflight_bytes: u64,
+    inflight_budget: u64,
+    failed: Option<String>,
+}
+
+impl Scheduler {
+    /// A scheduler for `chunks` (all not yet verified), keeping at most `inflight_budget`
+    /// bytes requested at once.
+    pub(crate) fn new(chunks: Vec<ChunkSpec>, inflight_budget: u64) -> Self {
+        let n = chunks.len();
+        let mut by_file: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, c) in chunks.iter().enumerate() {
+            by_file.entry(c.file).or_default().push(i);
+        }
+        Self {
+            queue: (0..n).map(Work::Chunk).collect(),
+            stalled: VecDeque::new(),
+            state: vec![ChunkState::Pending; n],
+            attempts: vec![0; n],
+            chunks,
+            by_file,
+            file_failures: HashMap::new(),
+            whole_files: HashMap::new(),
+            peers: HashMap::new(),
+            dropped: Vec::new(),
+            done: 0,
+            inflight_bytes: 0,
+            inflight_budget: inflight_budget.max(1),
+            failed: None,
+        }
+    }
+
+    /// The chunk behind an id.
+    pub(crate) fn chunk(&self, id: usize) -> ChunkSpec {
+        self.chunks[id]
+    }
+
+    /// Chunk ids of a file.
+    pub(crate) fn file_chunks(&self, file: usize) -> &[usize] {
+        self.by_file.get(&file).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether every chunk is verified.
+    pub(crate) fn is_done(&self) -> bool {
+        self.done == self.chunks.len()
+    }
+
+    /// Why the download cannot finish, if it cannot.
+    pub(crate) fn failure(&self) -> Option<&str> {
+        self.failed.as_deref()
+    }
+
+    /// Peers currently used.
+    pub(crate) fn peers(&self) -> impl Iterator<Item = &PeerId> {
+        self.peers.keys()
+    }
+
+    /// Whether `peer` is in use.
+    pub(crate) fn has_peer(&self, peer: &PeerId) -> bool {
+        self.peers.contains_key(peer)
+    }
+
+    /// Whether `peer` was dropped from this download.
+    pub(crate) fn was_dropped(&self, peer: &PeerId) -> bool {
+        self.dropped.contains(peer)
+    }
+
+    /// Verified bytes delivered by each peer.
+    pub(crate) fn peer_bytes(&self) -> Vec<(PeerId, u64)> {
+        let mut v: Vec<_> = self.peers.iter().map(|(p, s)| (*p, s.bytes)).collect();
+        v.sort();
+        v
+    }
+
+    /// Number of chunks done.
+    pub(crate) fn done_count(&self) -> usize {
+        self.done
+    }
+
+    /// Adds a peer that holds the agreed manifest.
+    pub(crate) fn add_peer(&mut self, peer: PeerId) {
+        if self.dropped.contains(&peer) {
+            return;
+        }
+        self.peers.entry(peer).or_insert(PeerStats {
+            in_flight: Vec::new(),
+            window: INITIAL_WINDOW,
+            rate: 0.0,
+            failures_in_row: 0,
+            bytes: 0,
+        });
+    }
+
+    /// Removes a peer (vanished, dropped); its requests go back to the queue.
+    pub(crate) fn remove_peer(&mut self, peer: &PeerId) -> Vec<Action> {
+        let Some(stats) = self.peers.remove(peer) else { return Vec::new() };
+        self.dropped.push(*peer);
+        let mut out = Vec::new();
+        for (work, _) in stats.in_flight {
+            self.release(work, peer);
+            out.push(Action::Cancel { work, peer: *peer });
+        }
+        out
+    }
+
+    fn work_len(&self, work: Work) -> u64 {
+        match work {
+            Work::Chunk(c) => self.chunks[c].len,
+            Work::File(f) => self.file_chunks(f).iter().map(|&c| self.chunks[c].len).sum(),
+        }
+    }
+
+    /// Undoes the bookkeeping of `work` in flight on `peer` and requeues it if nobody else
+    /// is fetching it.
+    fn release(&mut self, work: Work, peer: &PeerId) {
+        let len = self.work_len(work);
+        self.inflight_bytes = self.inflight_bytes.saturating_sub(len);
+        match work {
+            Work::Chunk(c) => {
+                if let ChunkState::InFlight { peers } = &mut self.state[c] {
+                    peers.retain(|(p, _)| p != peer);
+                    if peers.is_empty() {
+                        self.state[c] = ChunkState::Pending;
+                        self.queue.push_front(Work::Chunk(c));
+                    }
+                }
+            }
+            Work::File(f) => {
+                if self.whole_files.get(&f) == Some(&Some(*peer)) {
+                    self.whole_files.insert(f, None);
+                    self.queue.push_front(Work::File(f));
+                }
+            }
+        }
+    }
+
+    /// Fills every peer's free slots from the queue, then (queue empty) duplicates the oldest
+    /// requests in flight elsewhere (endgame).
+    pub(crate) fn next_actions(&mut self, now: Duration) -> Vec<Action> {
+        let mut out = Vec::new();
+        if self.failed.is_some() {
+            return out;
+        }
+        out.extend(self.duplicate_stalled(now));
+        // Fastest peers first, so they get the head of the queue.
+        let mut order: Vec<PeerId> = self.peers.keys().copied().collect();
+        order.sort_by(|a, b| {
+            let (ra, rb) = (self.peers[a].rate, self.peers[b].rate);
+            rb.partial_cmp(&ra).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(b))
+        });
+        loop {
+            let mut progressed = false;
+            for peer in &order {
+                let free = {
+                    let s = &self.peers[peer];
+                    s.in_flight.len() < s.window
+                };
+                if !free || self.inflight_bytes >= self.inflight_budget {
+                    continue;
+                }
+                let Some(work) = self.pop_queue() else { break };
+                self.assign(work, *peer, now);
+                out.push(Action::Fetch { work, peer: *peer });
+                progressed = true;
+            }
+            if !progressed || self.queue.is_empty() {
+                break;
+            }
+        }
+        if self.queue.is_empty() {
+            out.extend(self.endgame(now, &order));
+        }
+        out
+    }
+
+    fn pop_queue(&mut self) -> Option<Work> {
+        while let Some(w) = self.queue.pop_front() {
+            let live = match w {
+                Work::Chunk(c) => matches!(self.state[c], ChunkState::Pending),
+                Work::File(f) => self.whole_files.get(&f) == Some(&None),
+            };
+            if live {
+                return Some(w);
+            }
+        }
+        None
+    }
+
+    fn assign(&mut self, work: Work, peer: PeerId, now: Duration) {
+        self.inflight_bytes += self.work_len(work);
+        match work {
+            Work::Chunk(c) => match &mut self.state[c] {
+                ChunkState::InFlight { peers } => peers.push((peer, now)),
+                s => *s = ChunkState::InFlight { peers: vec![(peer, now)] },
+            },
+            Work::File(f) => {
+                self.whole_files.insert(f, Some(peer));
+            }
+        }
+        if let Some(s) = self.peers.get_mut(&peer) {
+            s.in_flight.push((work, now));
+        }
+    }
+
+    fn endgame(&mut self, now: Duration, order: &[PeerId]) -> Vec<Action> {
+        let mut out = Vec::new();
+        for peer in order {
+            let idle = self.peers[peer].in_flight.is_empty();
+            if !idle {
+                continue;
+            }
+            // The oldest chunk in flight elsewhere, fetched by a single peer so far.
+            let candidate = self
+                .state
+                .iter()
+                .enumerate()
+                .filter_map(|(c, s)| match s {
+                    ChunkState::InFlight { peers } if peers.len() == 1 && peers[0].0 != *peer => Some((c, peers[0].1)),
+                    _ => None,
+                })
+                .min_by_key(|(_, since)| *since);
+            if let Some((c, _)) = candidate {
+                self.assign(Work::Chunk(c), *peer, now);
+                out.push(Action::Fetch { work: Work::Chunk(c), peer: *peer });
+            }
+        }
+        out
+    }
+
+    /// A request completed and its data verified. Returns cancellations of duplicates.
+    pub(crate) fn on_success(&mut self, work: Work, peer: PeerId, elapsed: Duration) -> Vec<Action> {
+        let len = self.work_len(work);
+        self.inflight_bytes = self.inflight_bytes.saturating_sub(len);
+        let mut out = Vec::new();
+        if let Some(s) = self.peers.get_mut(&peer) {
+            s.in_flight.retain(|(w, _)| *w != work);
+            s.failures_in_row = 0;
+            s.bytes += len;
+            let secs = elapsed.as_secs_f64().max(1e-4);
+            // Per-request rate times requests in flight approximates the peer's throughput.
+            let sample = len as f64 / secs * (s.in_flight.len() + 1) as f64;
+            s.rate = if s.rate == 0.0 { sample } else { 0.7 * s.rate + 0.3 * sample };
+            let per_req = (len as f64).max(1.0);
+            let want = (s.rate * PIPELINE_TARGET.as_secs_f64() / per_req).ceil() as usize + 1;
+            s.window = want.clamp(MIN_WINDOW, MAX_WINDOW);
+        }
+        let ids: Vec<usize> = match work {
+            Work::Chunk(c) => vec![c],
+            Work::File(f) => {
+                self.whole_files.remove(&f);
+                self.file_chunks(f).to_vec()
+            }
+        };
+        for c in ids {
+            if let ChunkState::InFlight { peers } = &self.state[c] {
+                for (other, _) in peers.clone() {
+                    if other != peer {
+                        if let Some(s) = self.peers.get_mut(&other) {
+                            s.in_flight.retain(|(w, _)| *w != Work::Chunk(c));
+                        }
+                        self.inflight_bytes = self.inflight_bytes.saturating_sub(self.chunks[c].len);
+                        out.push(Action::Cancel { work: Work::Chunk(c), peer: other });
+                    }
+                }
+            }
+            if !matches!(self.state[c], ChunkState::Done) {
+                self.state[c] = ChunkState::Done;
+                self.done += 1;
+            }
+        }
+        out
+    }
+
+    /// Marks `work` as failed on `peer`. Returns actions (peer drops) to carry out.
+    pub(crate) fn on_failure(&mut self, work: Work, peer: PeerId, failure: &Failure) -> Vec<Action> {
+        let mut out = Vec::new();
+        if let Some(s) = self.peers.get_mut(&peer) {
+            s.in_flight.retain(|(w, _)| *w != work);
+        }
+        let was_whole_file_on_peer = matches!(work, Work::File(f) if self.whole_files.get(&f) == Some(&Some(peer)));
+        self.release(work, &peer);
+        if was_whole_file_on_peer {
+            // A failed whole-file transfer truncated the file: every chunk must come again.
+            if let Work::File(f) = work {
+                for &c in self.by_file.get(&f).cloned().unwrap_or_default().iter() {
+                    if matches!(self.state[c], ChunkState::Done) {
+                        self.done -= 1;
+                    }
+                    self.state[c] = ChunkState::InFile;
+                    self.attempts[c] += 1;
+                    if self.attempts[c] >= MAX_ATTEMPTS {
+                        self.failed = Some(format!("file #{f} failed {} times", self.attempts[c]));
+                    }
+                }
+            }
+        }
+        if let Work::Chunk(c) = work {
+            self.attempts[c] += 1;
+            let file = self.chunks[c].file;
+            let ff = self.file_failures.entry(file).or_insert(0);
+            // Only chunks that failed more than once count: one dead peer fails many chunks
+            // once each, which says nothing about the file.
+            if self.attempts[c] >= 2 {
+                *ff += 1;
+            }
+            if self.attempts[c] >= MAX_ATTEMPTS {
+                self.failed = Some(format!(
+                    "chunk {} of file #{} failed {} times on every peer tried",
+                    self.chunks[c].index, file, self.attempts[c]
+                ));
+            } else if *ff >= WHOLE_FILE_AFTER && !self.whole_files.contains_key(&file) && self.by_file[&file].len() > 1 {
+                self.to_whole_file(file, &mut out);
+            }
+        }
+        let drop_reason = match failure {
+            Failure::BadData(why) => Some(format!("served data that failed verification: {why}")),
+            Failure::Refused(why) => Some(format!("refused: {why}")),
+            Failure::Network(why) => {
+                let s = self.peers.get_mut(&peer);
+                match s {
+                    Some(s) => {
+                        s.failures_in_row += 1;
+                        (s.failures_in_row >= MAX_PEER_FAILURES)
+                            .then(|| format!("failed {} requests in a row (last: {why})", s.failures_in_row))
+                    }
+                    None => None,
+                }
+            }
+        };
+        if let Some(reason) = drop_reason {
+            if self.peers.contains_key(&peer) {
+                out.extend(self.remove_peer(&peer));
+                out.push(Action::DropPeer { peer, reason });
+            }
+        }
+        if self.peers.is_empty() && !self.is_done() && self.failed.is_none() {
+            // The driver decides how long to wait for new peers; nothing to schedule now.
+        }
+        out
+    }
+
+    /// Switches `file` to a whole-file transfer: its pending chunks leave the queue.
+    fn to_whole_file(&mut self, file: usize, out: &mut Vec<Action>) {
+        let ids = self.by_file[&file].clone();
+        for c in ids {
+            match &self.state[c] {
+                ChunkState::InFlight { peers } => {
+                    for (p, _) in peers.clone() {
+                        if let Some(s) = self.peers.get_mut(&p) {
+                            s.in_flight.retain(|(w, _)| *w != Work::Chunk(c));
+                        }
+                        self.inflight_bytes = self.inflight_bytes.saturating_sub(self.chunks[c].len);
+                        out.push(Action::Cancel { work: Work::Chunk(c), peer: p });
+                    }
+                    self.state[c] = ChunkState::InFile;
+                }
+                ChunkState::Pending => self.state[c] = ChunkState::InFile,
+                ChunkState::Done => {
+                    self.done -= 1;
+                    self.state[c] = ChunkState::InFile;
+                }
+                ChunkState::InFile => {}
+            }
+        }
+        self.whole_files.insert(file, None);
+        self.queue.push_front(Work::File(file));
+    }
+
+    /// Requests in flight longer than their stall deadline get a duplicate on another peer;
+    /// requests past `hard_timeout` count as failures of their peer.
+    pub(crate) fn check_stalls(&mut self, now: Duration, hard_timeout: Duration) -> Vec<(Work, PeerId)> {
+        let mut timed_out = Vec::new();
+        for (peer, s) in &self.peers {
+            for (work, since) in &s.in_flight {
+                if now.saturating_sub(*since) > hard_timeout {
+                    timed_out.push((*work, *peer));
+                }
+            }
+        }
+        for (c, st) in self.state.iter().enumerate() {
+            if let ChunkState::InFlight { peers } = st {
+                if peers.len() == 1 && !self.stalled.contains(&c) {
+                    let (p, since) = peers[0];
+                    let rate = self.peers.get(&p).map_or(0.0, |s| s.rate).max(1.0);
+                    let expected = Duration::from_secs_f64(self.chunks[c].len as f64 / rate);
+                    let deadline = (expected * 8).max(Duration::from_secs(3));
+                    if now.saturating_sub(since) > deadline {
+                        self.stalled.push_back(c);
+                    }
+                }
+            }
+        }
+        timed_out
+    }
+
+    /// Hands stalled chunks to a second peer with a free slot.
+    fn duplicate_stalled(&mut self, now: Duration) -> Vec<Action> {
+        let mut out = Vec::new();
+        let mut keep = VecDeque::new();
+        while let Some(c) = self.stalled.pop_front() {
+            let holder = match &self.state[c] {
+                ChunkState::InFlight { peers } if peers.len() == 1 => peers[0].0,
+                _ => continue, // finished, failed or already duplicated
+            };
+            let target = self
+                .peers
+                .iter()
+                .filter(|(p, s)| **p != holder && s.in_flight.len() < s.window)
+                .max_by(|a, b| a.1.rate.partial_cmp(&b.1.rate).unwrap_or(std::cmp::Ordering::Equal))
+                .map(|(p, _)| *p);
+            match target {
+                Some(peer) => {
+                    self.assign(Work::Chunk(c), peer, now);
+                    out.push(Action::Fetch { work: Work::Chunk(c), peer });
+                }
+                None => keep.push_back(c),
+            }
+        }
+        self.stalled = keep;
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

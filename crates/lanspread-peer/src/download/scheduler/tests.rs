@@ -1,0 +1,286 @@
+//! Scheduler tests on virtual time: a small simulator plays peers with given rates and
+//! behaviours against the scheduler's actions.
+
+use std::{
+    collections::{BTreeMap, HashMap, HashSet},
+    time::Duration,
+};
+
+use super::*;
+
+const MIB: u64 = 1 << 20;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Behaviour {
+    /// Serves at `rate` bytes/s.
+    Good,
+    /// Disappears at the given time (requests in flight never complete).
+    VanishAt(Duration),
+    /// Serves corrupt data for every request.
+    Corrupt,
+    /// Accepts requests and never answers.
+    Stall,
+}
+
+struct SimPeer {
+    rate: f64,
+    behaviour: Behaviour,
+    busy_until: Duration,
+}
+
+struct Sim {
+    sched: Scheduler,
+    peers: BTreeMap<PeerId, SimPeer>,
+    /// (completion time, work, peer, ok, requested at)
+    pending: Vec<(Duration, Work, PeerId, bool, Duration)>,
+    cancelled: HashSet<(Work, PeerId)>,
+    now: Duration,
+    dropped: Vec<(PeerId, String)>,
+    delivered: HashMap<PeerId, u64>,
+    fetches: usize,
+}
+
+fn pid(n: u8) -> PeerId {
+    PeerId([n; 32])
+}
+
+fn chunks(files: &[u64]) -> Vec<ChunkSpec> {
+    let mut out = Vec::new();
+    for (f, &size) in files.iter().enumerate() {
+        let n = size.div_ceil(MIB);
+        for i in 0..n {
+            out.push(ChunkSpec { file: f, index: i, len: (size - i * MIB).min(MIB) });
+        }
+    }
+    out
+}
+
+impl Sim {
+    fn new(files: &[u64], peers: &[(u8, f64, Behaviour)]) -> Self {
+        let mut sched = Scheduler::new(chunks(files), 64 * MIB);
+        let mut map = BTreeMap::new();
+        for &(n, rate, behaviour) in peers {
+            sched.add_peer(pid(n));
+            map.insert(pid(n), SimPeer { rate, behaviour, busy_until: Duration::ZERO });
+        }
+        Self {
+            sched,
+            peers: map,
+            pending: Vec::new(),
+            cancelled: HashSet::new(),
+            now: Duration::ZERO,
+            dropped: Vec::new(),
+            delivered: HashMap::new(),
+            fetches: 0,
+        }
+    }
+
+    fn apply(&mut self, actions: Vec<Action>) {
+        for a in actions {
+            match a {
+                Action::Fetch { work, peer } => {
+                    self.fetches += 1;
+                    self.cancelled.remove(&(work, peer));
+                    let len = match work {
+                        Work::Chunk(c) => self.sched.chunk(c).len,
+                        Work::File(f) => self.sched.file_chunks(f).iter().map(|&c| self.sched.chunk(c).len).sum(),
+                    };
+                    let p = self.peers.get_mut(&peer).unwrap();
+                    let start = p.busy_until.max(self.now);
+                    let done = start + Duration::from_secs_f64(len as f64 / p.rate);
+                    p.busy_until = done;
+                    let (alive, ok) = match p.behaviour {
+                        Behaviour::Good => (true, true),
+                        Behaviour::VanishAt(t) => (done < t, true),
+                        Behaviour::Corrupt => (true, false),
+                        Behaviour::Stall => (false, true),
+                    };
+                    if alive {
+                        self.pending.push((done, work, peer, ok, self.now));
+                    }
+                }
+                Action::Cancel { work, peer } => {
+                    self.cancelled.insert((work, peer));
+                }
+                Action::DropPeer { peer, reason } => self.dropped.push((peer, reason)),
+            }
+        }
+    }
+
+    /// Runs until done or failed (or `limit`), ticking stall checks every 100 ms.
+    fn run(&mut self, limit: Duration) -> Duration {
+        let a = self.sched.next_actions(self.now);
+        self.apply(a);
+        let tick = Duration::from_millis(100);
+        let mut next_tick = tick;
+        while !self.sched.is_done() && self.sched.failure().is_none() && self.now < limit {
+            self.pending.sort_by_key(|p| p.0);
+            let next = self.pending.first().map(|p| p.0);
+            if next.is_some_and(|t| t <= next_tick) {
+                let (t, work, peer, ok, asked) = self.pending.remove(0);
+                self.now = t;
+                if self.cancelled.remove(&(work, peer)) || !self.sched.has_peer(&peer) {
+                    continue;
+                }
+                let elapsed = t - asked;
+                let acts = if ok {
+                    let len = match work {
+                        Work::Chunk(c) => self.sched.chunk(c).len,
+                        Work::File(_) => 0,
+                    };
+                    *self.delivered.entry(peer).or_default() += len;
+                    self.sched.on_success(work, peer, elapsed)
+                } else {
+                    self.sched.on_failure(work, peer, &Failure::BadData("hash mismatch".into()))
+                };
+                self.apply(acts);
+            } else {
+                self.now = next_tick;
+                next_tick += tick;
+                for (work, peer) in self.sched.check_stalls(self.now, Duration::from_secs(10)) {
+                    let acts = self.sched.on_failure(work, peer, &Failure::Network("timed out".into()));
+                    self.apply(acts);
+                }
+            }
+            let a = self.sched.next_actions(self.now);
+            self.apply(a);
+        }
+        self.now
+    }
+}
+
+#[test]
+fn work_is_shared_in_proportion_to_throughput() {
+    let mut sim = Sim::new(
+        &[256 * MIB],
+        &[(1, 10e6, Behaviour::Good), (2, 20e6, Behaviour::Good), (3, 30e6, Behaviour::Good)],
+    );
+    let t = sim.run(Duration::from_secs(60));
+    assert!(sim.sched.is_done());
+    let total = (256 * MIB) as f64;
+    let ideal = total / 60e6;
+    assert!(t.as_secs_f64() < ideal * 1.08, "took {t:?}, ideal {ideal:.2}s");
+    let share = |n| sim.delivered[&pid(n)] as f64 / total;
+    assert!((share(1) - 1.0 / 6.0).abs() < 0.04, "slow peer share {}", share(1));
+    assert!((share(3) - 0.5).abs() < 0.05, "fast peer share {}", share(3));
+}
+
+#[test]
+fn a_vanished_peers_chunks_move_to_the_others() {
+    let mut sim = Sim::new(
+        &[64 * MIB, 3 * MIB],
+        &[(1, 20e6, Behaviour::VanishAt(Duration::from_secs(1))), (2, 20e6, Behaviour::Good)],
+    );
+    let t = sim.run(Duration::from_secs(120));
+    assert!(sim.sched.is_done(), "failure: {:?}", sim.sched.failure());
+    // Its stalled requests were duplicated on the other peer long before the hard timeout.
+    assert!(t < Duration::from_secs(6), "{t:?}");
+    assert!(sim.delivered[&pid(2)] > 40 * MIB);
+}
+
+#[test]
+fn a_peer_serving_bad_data_is_dropped_and_its_chunk_refetched() {
+    let mut sim = Sim::new(&[16 * MIB], &[(1, 50e6, Behaviour::Corrupt), (2, 10e6, Behaviour::Good)]);
+    sim.run(Duration::from_secs(60));
+    assert!(sim.sched.is_done());
+    let (p, why) = &sim.dropped[0];
+    assert_eq!(*p, pid(1));
+    assert!(why.contains("verification"), "{why}");
+    assert_eq!(sim.delivered.get(&pid(1)), None);
+    assert_eq!(sim.delivered[&pid(2)], 16 * MIB);
+    assert!(sim.sched.was_dropped(&pid(1)));
+    sim.sched.add_peer(pid(1));
+    assert!(!sim.sched.has_peer(&pid(1)), "a dropped peer is not taken back for this download");
+}
+
+#[test]
+fn stalled_requests_are_duplicated_and_the_staller_times_out() {
+    let mut sim = Sim::new(&[8 * MIB], &[(1, 50e6, Behaviour::Stall), (2, 10e6, Behaviour::Good)]);
+    let t = sim.run(Duration::from_secs(60));
+    assert!(sim.sched.is_done(), "{:?}", sim.sched.failure());
+    assert!(t < Duration::from_secs(12), "stalls must not wait for the hard timeout: {t:?}");
+    assert_eq!(sim.delivered[&pid(2)], 8 * MIB);
+}
+
+#[test]
+fn endgame_lets_a_fast_idle_peer_finish_a_slow_peers_last_chunk() {
+    // One slow peer (1 MB/s) and one fast (100 MB/s): without endgame the last chunk taken by
+    // the slow peer would cost ~1 s after everything else is done.
+    let mut sim = Sim::new(&[40 * MIB], &[(1, 1e6, Behaviour::Good), (2, 100e6, Behaviour::Good)]);
+    let t = sim.run(Duration::from_secs(60));
+    assert!(sim.sched.is_done());
+    assert!(t < Duration::from_millis(700), "{t:?}");
+    assert!(sim.delivered[&pid(2)] >= 38 * MIB);
+}
+
+#[test]
+fn a_chunk_failing_everywhere_fails_the_download() {
+    let mut sim = Sim::new(&[2 * MIB], &[(1, 10e6, Behaviour::Corrupt)]);
+    sim.run(Duration::from_secs(10));
+    assert!(!sim.sched.is_done());
+    // The only peer is dropped; the driver reports "no peers left". Direct failure counting:
+    let mut s = Scheduler::new(chunks(&[MIB]), 8 * MIB);
+    for n in 0..MAX_ATTEMPTS as u8 {
+        s.add_peer(pid(10 + n));
+        let acts = s.next_actions(Duration::ZERO);
+        let Some(Action::Fetch { work, peer }) = acts.into_iter().next() else { panic!("no fetch") };
+        s.on_failure(work, peer, &Failure::Refused("not ready".into()));
+    }
+    assert!(s.failure().unwrap().contains("failed 8 times"), "{:?}", s.failure());
+}
+
+#[test]
+fn repeated_failures_in_one_file_switch_it_to_a_whole_file_transfer() {
+    let mut s = Scheduler::new(chunks(&[4 * MIB, MIB]), 64 * MIB);
+    for n in 1..=4 {
+        s.add_peer(pid(n));
+    }
+    let mut whole = None;
+    for _ in 0..10 {
+        let acts = s.next_actions(Duration::ZERO);
+        for a in acts {
+            if let Action::Fetch { work, peer } = a {
+                match work {
+                    Work::File(f) => whole = Some((f, peer)),
+                    Work::Chunk(c) if s.chunk(c).file == 0 => {
+                        s.on_failure(work, peer, &Failure::Network("reset".into()));
+                    }
+                    Work::Chunk(_) => {
+                        s.on_success(work, peer, Duration::from_millis(10));
+                    }
+                }
+            }
+        }
+        if whole.is_some() {
+            break;
+        }
+    }
+    let (f, peer) = whole.expect("file 0 switched to whole-file mode");
+    assert_eq!(f, 0);
+    s.on_success(Work::File(0), peer, Duration::from_millis(100));
+    assert!(s.is_done(), "whole-file success completes all its chunks");
+}
+
+#[test]
+fn windows_grow_with_throughput_and_memory_stays_bounded() {
+    let mut s = Scheduler::new(chunks(&[512 * MIB]), 16 * MIB);
+    s.add_peer(pid(1));
+    let acts = s.next_actions(Duration::ZERO);
+    assert_eq!(acts.len(), INITIAL_WINDOW);
+    // Report very fast completions: the window grows but the byte budget caps requests.
+    let mut inflight: Vec<Work> = acts
+        .into_iter()
+        .filter_map(|a| if let Action::Fetch { work, .. } = a { Some(work) } else { None })
+        .collect();
+    for _ in 0..50 {
+        let w = inflight.remove(0);
+        s.on_success(w, pid(1), Duration::from_micros(500));
+        for a in s.next_actions(Duration::ZERO) {
+            if let Action::Fetch { work, .. } = a {
+                inflight.push(work);
+            }
+        }
+        assert!(inflight.len() as u64 * MIB <= 16 * MIB, "{} in flight", inflight.len());
+    }
+    assert!(inflight.len() > INITIAL_WINDOW, "window grew to {}", inflight.len());
+}

@@ -1,0 +1,218 @@
+//! The download pipeline in-process: several real peers on loopback (QUIC), manual discovery.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use lanspread_peer::{GameState, PeerCommand, PeerEvent};
+
+const MIB: usize = 1 << 20;
+
+fn game_files(seed: u64) -> Vec<(String, Vec<u8>)> {
+    vec![
+        ("ut2004.part1.rar".into(), bytes(seed, 5 * MIB + 123)),
+        ("ut2004.part2.rar".into(), bytes(seed + 1, 3 * MIB)),
+        ("docs/readme.nfo".into(), b"hello".to_vec()),
+        ("empty.bin".into(), Vec::new()),
+    ]
+}
+
+fn seed_game(dir: &std::path::Path, files: &[(String, Vec<u8>)]) {
+    let f: Vec<(&str, &[u8])> = files.iter().map(|(p, d)| (p.as_str(), d.as_slice())).collect();
+    write_game(dir, "ut2004", "3369", &f);
+}
+
+async fn wait_finished(p: &mut TestPeer, t: Duration) -> PeerEvent {
+    p.wait_for("download finished", t, |e| {
+        matches!(e, PeerEvent::DownloadGameFilesFinished { .. } | PeerEvent::DownloadGameFilesFailed { .. })
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_from_three_peers_byte_identical_and_becomes_a_seeder() {
+    let files = game_files(1);
+    let s1 = TestPeer::start(PeerSpec::manual("s1"), |d| seed_game(d, &files)).await;
+    let s2 = TestPeer::start(PeerSpec::manual("s2"), |d| seed_game(d, &files)).await;
+    let s3 = TestPeer::start(PeerSpec::manual("s3"), |d| seed_game(d, &files)).await;
+    let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
+    connect_all(&dl, &[&s1, &s2, &s3]).await;
+    dl.wait_for("3 holders", Duration::from_secs(5), |e| {
+        matches!(e, PeerEvent::ListGames { games } if games.iter().any(|g| g.id.as_str() == "ut2004" && g.peer_count == 3))
+    })
+    .await;
+
+    let t = Instant::now();
+    dl.handle.command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: true }).await.unwrap();
+    let got = dl.wait_for("got files", Duration::from_secs(10), |e| matches!(e, PeerEvent::GotGameFiles { .. })).await;
+    let PeerEvent::GotGameFiles { peers, total_bytes, .. } = got else { unreachable!() };
+    assert_eq!(peers.len(), 3, "all three agree");
+    assert_eq!(total_bytes as usize, 8 * MIB + 123 + 5 + 5);
+    let fin = wait_finished(&mut dl, Duration::from_secs(60)).await;
+    let PeerEvent::DownloadGameFilesFinished { bytes, peers, .. } = fin else { panic!("{fin:?}") };
+    eprintln!("downloaded {bytes} bytes from {} peers in {:?}", peers.len(), t.elapsed());
+    assert!(peers.len() >= 2, "more than one peer delivered data: {peers:?}");
+    same_payload(&s1.game_dir.join("ut2004"), &dl.game_dir.join("ut2004")).unwrap();
+    assert!(!dl.game_dir.join("ut2004/.lanspread").exists(), "download state removed after commit");
+    assert!(!dl.game_dir.join("ut2004/.version.ini.tmp").exists());
+
+    // Progress events were emitted with sane numbers.
+    let progress: Vec<_> = dl
+        .seen
+        .iter()
+        .filter_map(|e| if let PeerEvent::DownloadGameFilesProgress(p) = e { Some(p.clone()) } else { None })
+        .collect();
+    assert!(progress.iter().all(|p| p.bytes_done <= p.total_bytes));
+
+    // It now announces the game and serves it to a fourth peer.
+    let mut late = TestPeer::start(PeerSpec::manual("late"), |_| {}).await;
+    connect_all(&late, &[&dl]).await;
+    late.handle.command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: true }).await.unwrap();
+    let fin = wait_finished(&mut late, Duration::from_secs(60)).await;
+    assert!(matches!(fin, PeerEvent::DownloadGameFilesFinished { .. }), "{fin:?}");
+    same_payload(&s1.game_dir.join("ut2004"), &late.game_dir.join("ut2004")).unwrap();
+    let entry_state = late
+        .seen
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            PeerEvent::ListGames { games } => games.iter().find(|g| g.id.as_str() == "ut2004").map(|g| g.state),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(entry_state, GameState::Downloaded);
+    for p in [s1, s2, s3, dl, late] {
+        p.handle.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seeder_killed_mid_transfer_does_not_stop_the_download() {
+    let files = vec![("big.bin".to_string(), bytes(7, 40 * MIB))];
+    let s1 = TestPeer::start(PeerSpec::manual("s1"), |d| seed_game(d, &files)).await;
+    let s2 = TestPeer::start(PeerSpec::manual("s2"), |d| seed_game(d, &files)).await;
+    let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
+    connect_all(&dl, &[&s1, &s2]).await;
+    dl.handle.command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: true }).await.unwrap();
+    dl.wait_for("some progress", Duration::from_secs(20), |e| {
+        matches!(e, PeerEvent::DownloadGameFilesProgress(p) if p.bytes_done > 4 * MIB as u64)
+    })
+    .await;
+    s1.handle.kill_silently().await;
+    let fin = wait_finished(&mut dl, Duration::from_secs(90)).await;
+    assert!(matches!(fin, PeerEvent::DownloadGameFilesFinished { .. }), "{fin:?}");
+    same_payload(&s2.game_dir.join("ut2004"), &dl.game_dir.join("ut2004")).unwrap();
+    s2.handle.shutdown().await;
+    dl.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_serving_corrupt_data_is_detected_reported_and_bypassed() {
+    let files = vec![("data.pak".to_string(), bytes(3, 12 * MIB))];
+    let good1 = TestPeer::start(PeerSpec::manual("good1"), |d| seed_game(d, &files)).await;
+    let good2 = TestPeer::start(PeerSpec::manual("good2"), |d| seed_game(d, &files)).await;
+    let liar = TestPeer::start(PeerSpec::manual("liar"), |d| seed_game(d, &files)).await;
+    // Let the liar hash its honest copy, then corrupt bytes behind its hash cache's back
+    // (same size, mtime restored): it keeps announcing the agreed manifest but serves garbage.
+    let mut probe = TestPeer::start(PeerSpec::manual("probe"), |_| {}).await;
+    connect_all(&probe, &[&liar]).await;
+    probe.handle.command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: false }).await.unwrap();
+    probe.wait_for("manifest", Duration::from_secs(10), |e| matches!(e, PeerEvent::GotGameFiles { .. })).await;
+    let path = liar.game_dir.join("ut2004/data.pak");
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let mut data = std::fs::read(&path).unwrap();
+    for b in data.iter_mut().step_by(4096) {
+        *b ^= 0xff;
+    }
+    std::fs::write(&path, &data).unwrap();
+    std::fs::File::options().write(true).open(&path).unwrap().set_modified(mtime).unwrap();
+
+    let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
+    connect_all(&dl, &[&good1, &good2, &liar]).await;
+    dl.handle.command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: true }).await.unwrap();
+    let fin = wait_finished(&mut dl, Duration::from_secs(60)).await;
+    assert!(matches!(fin, PeerEvent::DownloadGameFilesFinished { .. }), "{fin:?}");
+    same_payload(&good1.game_dir.join("ut2004"), &dl.game_dir.join("ut2004")).unwrap();
+    let liar_id = liar.handle.peer_id();
+    let reported = dl.seen.iter().find_map(|e| match e {
+        PeerEvent::PeerMisbehaved { peer_id, reason, .. } if *peer_id == liar_id => Some(reason.clone()),
+        _ => None,
+    });
+    assert!(reported.as_deref().is_some_and(|r| r.contains("verification")), "{reported:?}");
+    assert!(dl.db.read().unwrap().get(&liar_id).unwrap().banned_for.contains(&"ut2004".parse().unwrap()));
+    for p in [good1, good2, liar, probe, dl] {
+        p.handle.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_download_pauses_and_resumes_without_refetching_verified_chunks() {
+    let files = vec![("big.bin".to_string(), bytes(9, 48 * MIB))];
+    let s1 = TestPeer::start(PeerSpec::manual("s1"), |d| seed_game(d, &files)).await;
+    let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
+    connect_all(&dl, &[&s1]).await;
+    let id: lanspread_proto::GameId = "ut2004".parse().unwrap();
+    dl.handle.command(PeerCommand::GetGame { id: id.clone(), download: true }).await.unwrap();
+    dl.wait_for("progress", Duration::from_secs(20), |e| {
+        matches!(e, PeerEvent::DownloadGameFilesProgress(p) if p.bytes_done > 10 * MIB as u64)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1200)).await; // let the bitmap reach the disk
+    dl.handle.command(PeerCommand::Cancel { id: id.clone() }).await.unwrap();
+    let failed = wait_finished(&mut dl, Duration::from_secs(10)).await;
+    let PeerEvent::DownloadGameFilesFailed { error, .. } = failed else { panic!("{failed:?}") };
+    assert_eq!(error.kind, lanspread_peer::ErrorKind::Cancelled);
+    let paused = dl
+        .wait_for("paused", Duration::from_secs(5), |e| {
+            matches!(e, PeerEvent::ListGames { games } if games.iter().any(|g| g.id == id && g.state == GameState::Paused))
+        })
+        .await;
+    let PeerEvent::ListGames { games } = paused else { unreachable!() };
+    let kept = games.iter().find(|g| g.id == id).unwrap().downloaded_bytes.unwrap();
+    assert!(kept >= 10 * MIB as u64, "kept {kept}");
+    assert!(!dl.game_dir.join("ut2004/version.ini").exists());
+
+    dl.handle.command(PeerCommand::GetGame { id: id.clone(), download: true }).await.unwrap();
+    let begin = dl.wait_for("begin", Duration::from_secs(10), |e| matches!(e, PeerEvent::DownloadGameFilesBegin { .. })).await;
+    let PeerEvent::DownloadGameFilesBegin { verified_bytes, .. } = begin else { unreachable!() };
+    assert!(verified_bytes >= 10 * MIB as u64, "resume starts from {verified_bytes}");
+    let fin = wait_finished(&mut dl, Duration::from_secs(60)).await;
+    let PeerEvent::DownloadGameFilesFinished { bytes, .. } = fin else { panic!("{fin:?}") };
+    assert_eq!(bytes + verified_bytes, 48 * MIB as u64 + 5, "only unverified chunks were fetched again");
+    same_payload(&s1.game_dir.join("ut2004"), &dl.game_dir.join("ut2004")).unwrap();
+    s1.handle.shutdown().await;
+    dl.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_replaces_stale_payload_and_keeps_the_install() {
+    let v1 = vec![("a.part1.rar".to_string(), bytes(1, 2 * MIB)), ("a.part2.rar".to_string(), bytes(2, MIB))];
+    let v2 = vec![("a.part1.rar".to_string(), bytes(1, 2 * MIB)), ("b.rar".to_string(), bytes(5, MIB))];
+    let seeder = TestPeer::start(PeerSpec::manual("s"), |d| {
+        let f: Vec<(&str, &[u8])> = v2.iter().map(|(p, d)| (p.as_str(), d.as_slice())).collect();
+        write_game(d, "ut2004", "3370", &f);
+    })
+    .await;
+    let mut dl = TestPeer::start(PeerSpec::manual("dl"), |d| {
+        let f: Vec<(&str, &[u8])> = v1.iter().map(|(p, d)| (p.as_str(), d.as_slice())).collect();
+        write_game(d, "ut2004", "3369", &f);
+        std::fs::create_dir_all(d.join("ut2004/local")).unwrap();
+        std::fs::write(d.join("ut2004/local/save.dat"), b"my save").unwrap();
+    })
+    .await;
+    connect_all(&dl, &[&seeder]).await;
+    dl.wait_for("update available", Duration::from_secs(5), |e| {
+        matches!(e, PeerEvent::ListGames { games } if games.iter().any(|g| g.state == GameState::UpdateAvailable))
+    })
+    .await;
+    dl.handle.command(PeerCommand::FetchLatestFromPeers { id: "ut2004".parse().unwrap(), download: true }).await.unwrap();
+    let fin = wait_finished(&mut dl, Duration::from_secs(30)).await;
+    let PeerEvent::DownloadGameFilesFinished { bytes, .. } = fin else { panic!("{fin:?}") };
+    assert_eq!(bytes as usize, MIB + 5, "the unchanged part1 was reused after verification");
+    same_payload(&seeder.game_dir.join("ut2004"), &dl.game_dir.join("ut2004")).unwrap();
+    assert_eq!(std::fs::read(dl.game_dir.join("ut2004/local/save.dat")).unwrap(), b"my save");
+    seeder.handle.shutdown().await;
+    dl.handle.shutdown().await;
+}
