@@ -74,7 +74,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>, mdns: Mdns) -> Result<(), ErrorInfo> {
     }
     // Goodbye, so others drop us at once.
     let m = mdns.clone();
-    let _ = tokio::task::spawn_blocking(move || m.shutdown(Duration::from_secs(1))).await;
+    let _ = tokio::task::spawn_blocking(move || m.shutdown(Duration::from_millis(400))).await;
     let _ = reader.await;
     Ok(())
 }

@@ -91,7 +91,8 @@ pub fn write_game(game_dir: &Path, spec: &GameSpec) -> Result<PathBuf> {
 }
 
 /// Recursively compares two directory trees (files and bytes), ignoring `ignore` names at the
-/// top level. Returns a description of the first difference.
+/// top level and lanspread's reserved bookkeeping names (`.lanspread*`, `.local.*`,
+/// `.version.ini.*`). Returns a description of the first difference.
 pub fn diff_trees(a: &Path, b: &Path, ignore: &[&str]) -> Option<String> {
     let list = |root: &Path| -> Vec<(String, Vec<u8>)> {
         let mut out = Vec::new();
@@ -101,7 +102,10 @@ pub fn diff_trees(a: &Path, b: &Path, ignore: &[&str]) -> Option<String> {
             for e in rd.flatten() {
                 let p = e.path();
                 let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
-                if ignore.iter().any(|i| rel == *i || rel.starts_with(&format!("{i}/"))) {
+                let top = rel.split('/').next().unwrap_or_default();
+                let reserved =
+                    top.starts_with(".lanspread") || top.starts_with(".local.") || top.starts_with(".version.ini.");
+                if reserved || ignore.iter().any(|i| rel == *i || rel.starts_with(&format!("{i}/"))) {
                     continue;
                 }
                 if p.is_dir() {

@@ -1,0 +1,153 @@
+//! `lanspread-peer-cli get` end to end: real processes in network namespaces, real mDNS, QUIC,
+//! verification and unrar install; crash (kill -9) and resume.
+#![allow(clippy::unwrap_used)]
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use lanspread_testkit::{
+    lan::Lan,
+    library::{archive_entries, diff_trees, write_game, GameSpec},
+    proc::PeerProc,
+};
+use serde_json::Value;
+
+const CLI: &str = env!("CARGO_BIN_EXE_lanspread-peer-cli");
+
+fn serve(lan: &Lan, i: usize, dir: &Path) -> PeerProc {
+    let mut cmd = lan.command(i, CLI);
+    cmd.arg("serve")
+        .arg("--game-dir")
+        .arg(dir.join(format!("games{i}")))
+        .arg("--state-dir")
+        .arg(dir.join(format!("state{i}")));
+    PeerProc::spawn(&format!("seeder{i}"), cmd, dir.join(format!("seeder{i}.log"))).unwrap()
+}
+
+fn get_cmd(lan: &Lan, i: usize, dir: &Path, game: &str, extra: &[&str]) -> Command {
+    let mut cmd = lan.command(i, CLI);
+    cmd.arg("get")
+        .arg(game)
+        .arg("--game-dir")
+        .arg(dir.join(format!("games{i}")))
+        .arg("--state-dir")
+        .arg(dir.join(format!("state{i}")))
+        .args(extra);
+    cmd
+}
+
+fn finished_line(stdout: &[u8]) -> Value {
+    let text = String::from_utf8_lossy(stdout);
+    let last = text.lines().last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|_| panic!("no final JSON line in {text:?}"))
+}
+
+fn spec() -> GameSpec {
+    let mut s = GameSpec::new("quake3", "20250314", 24 << 20);
+    s.volume_size = Some(5 << 20);
+    s.seed = 42;
+    s
+}
+
+#[test]
+fn get_pulls_from_three_seeders_verifies_and_installs() {
+    let lan = Lan::new(&[None, None, None, None]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..3 {
+        write_game(&dir.path().join(format!("games{i}")), &spec()).unwrap();
+    }
+    let mut seeders: Vec<PeerProc> = (0..3).map(|i| serve(&lan, i, dir.path())).collect();
+    for s in &mut seeders {
+        s.wait_event("ready", Duration::from_secs(10), |e| e["event"] == "ready").unwrap();
+    }
+    let t = Instant::now();
+    let out = get_cmd(&lan, 3, dir.path(), "quake3", &["--min-peers", "3", "--timeout", "120"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("get exited after {:?}", t.elapsed());
+    assert!(out.status.success(), "get failed: {}\n{stderr}", out.status);
+    let fin = finished_line(&out.stdout);
+    eprintln!("get finished in {:?}: {fin}", t.elapsed());
+    assert_eq!(fin["event"], "finished");
+    assert_eq!(fin["game"], "quake3");
+    assert_eq!(fin["version"], "20250314");
+    assert!(fin["peers"].as_array().unwrap().len() >= 2, "{fin}");
+    let src = dir.path().join("games0/quake3");
+    let dst = dir.path().join("games3/quake3");
+    assert_eq!(diff_trees(&src, &dst, &["local", ".lanspread"]), None, "payload byte-identical");
+    // Installed: every archive entry extracted into local/ with its bytes.
+    for (name, data) in archive_entries(&spec()) {
+        assert_eq!(std::fs::read(dst.join("local").join(&name)).unwrap(), data, "{name}");
+    }
+    assert!(!dst.join("local/quake3.nfo").exists(), "files beside archives are not copied");
+
+    // Already current: exits at once without transferring.
+    let t = Instant::now();
+    let out = get_cmd(&lan, 3, dir.path(), "quake3", &["--timeout", "30"])
+        .env("LANSPREAD_LOG", "info")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(finished_line(&out.stdout)["bytes"], 0);
+    eprintln!("already-current get took {:?}", t.elapsed());
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    for s in &mut seeders {
+        assert!(s.terminate(Duration::from_secs(10)).unwrap().success());
+    }
+}
+
+#[test]
+fn get_killed_at_random_points_resumes_without_refetching_verified_chunks() {
+    let lan = Lan::new(&[Some(400), None]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut big = GameSpec::new("ut2004", "3369", 40 << 20);
+    big.raw = true;
+    write_game(&dir.path().join("games0"), &big).unwrap();
+    let mut seeder = serve(&lan, 0, dir.path());
+    seeder.wait_event("ready", Duration::from_secs(10), |e| e["event"] == "ready").unwrap();
+    let total: u64 = walk_size(&dir.path().join("games0/ut2004"));
+    let mut fetched = 0u64;
+    let delays = [350u64, 700, 1100];
+    for (run, delay) in delays.iter().enumerate() {
+        let mut child = get_cmd(&lan, 1, dir.path(), "ut2004", &["--no-install"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(*delay));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(!dir.path().join("games1/ut2004/version.ini").exists(), "run {run}: not complete after kill");
+    }
+    let out = get_cmd(&lan, 1, dir.path(), "ut2004", &["--no-install", "--timeout", "120"]).stdin(Stdio::null()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let fin = finished_line(&out.stdout);
+    fetched += fin["bytes"].as_u64().unwrap();
+    eprintln!("final run fetched {fetched} of {total} bytes");
+    assert!(fetched < total, "chunks verified before the kills were not fetched again ({fetched} of {total})");
+    assert_eq!(diff_trees(&dir.path().join("games0/ut2004"), &dir.path().join("games1/ut2004"), &[".lanspread"]), None);
+    assert!(seeder.terminate(Duration::from_secs(10)).unwrap().success());
+}
+
+fn walk_size(p: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack: Vec<PathBuf> = vec![p.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let md = e.metadata().unwrap();
+            if md.is_dir() {
+                stack.push(e.path());
+            } else {
+                total += md.len();
+            }
+        }
+    }
+    total
+}
