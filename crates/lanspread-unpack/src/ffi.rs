@@ -23,7 +23,7 @@
 
 use std::{
     ffi::{c_char, c_int, c_uint},
-    io::{self, Write},
+    io,
     panic::AssertUnwindSafe,
     path::{Path, PathBuf},
     ptr::NonNull,
@@ -228,9 +228,14 @@ enum Abort {
     Password,
 }
 
+/// Where unpacked bytes go during one `process` call.
+pub(crate) type Sink<'s> = &'s mut dyn FnMut(&[u8]) -> io::Result<()>;
+/// A [`Sink`] with its borrow erased, valid only during the `process` call that set it.
+type RawSink = *mut (dyn FnMut(&[u8]) -> io::Result<()> + 'static);
+
 /// State shared with the UnRAR callback. Lives behind a raw pointer for the handle's lifetime.
 struct CallbackState<'a> {
-    sink: Option<io::BufWriter<std::fs::File>>,
+    sink: Option<RawSink>,
     entry_written: u64,
     entry_limit: u64,
     total_written: u64,
@@ -290,8 +295,9 @@ impl CallbackState<'_> {
             self.abort = Some(Abort::Oversize);
             return -1;
         }
-        if let Some(sink) = self.sink.as_mut()
-            && let Err(e) = sink.write_all(data)
+        if let Some(sink) = self.sink
+            // SAFETY: set by `process` from a live `&mut` and cleared before it returns.
+            && let Err(e) = unsafe { (*sink)(data) }
         {
             self.abort = Some(Abort::Write(e));
             return -1;
@@ -407,8 +413,6 @@ pub(crate) struct RawArchive<'a> {
     redir_buf: Vec<sys::WCHAR>,
     path: PathBuf,
     flags: u32,
-    /// Where the current sink writes (for error messages).
-    sink_path: Option<PathBuf>,
 }
 
 impl Drop for RawArchive<'_> {
@@ -482,7 +486,6 @@ impl<'a> RawArchive<'a> {
                     redir_buf: vec![0; REDIR_BUF_LEN],
                     path: path.to_path_buf(),
                     flags: { data.flags },
-                    sink_path: None,
                 };
                 if code != sys::ERAR_SUCCESS {
                     return Err(archive.error(code, "open"));
@@ -554,12 +557,7 @@ impl<'a> RawArchive<'a> {
 
     /// Processes the entry whose header was just read. With [`Op::Test`], the unpacked bytes
     /// go to `sink` (if any); at most `limit` bytes are accepted. Returns the bytes unpacked.
-    pub(crate) fn process(
-        &mut self,
-        op: Op,
-        sink: Option<(io::BufWriter<std::fs::File>, PathBuf)>,
-        limit: u64,
-    ) -> Result<(u64, Option<io::BufWriter<std::fs::File>>), UnpackError> {
+    pub(crate) fn process(&mut self, op: Op, sink: Option<Sink<'_>>, limit: u64) -> Result<u64, UnpackError> {
         let operation = match op {
             Op::Skip => sys::RAR_SKIP,
             Op::Test => sys::RAR_TEST,
@@ -567,12 +565,12 @@ impl<'a> RawArchive<'a> {
         {
             // SAFETY: no UnRAR call is running, so nothing else accesses the state.
             let state = unsafe { &mut *self.state };
-            let (sink, path) = match sink {
-                Some((sink, path)) => (Some(sink), Some(path)),
-                None => (None, None),
-            };
-            state.sink = sink;
-            self.sink_path = path;
+            state.sink = sink.map(|s| {
+                let raw: *mut (dyn FnMut(&[u8]) -> io::Result<()> + '_) = s;
+                // SAFETY: only the trait object's lifetime bound changes; the pointer is
+                // cleared below, before the borrow it came from ends.
+                unsafe { std::mem::transmute::<_, RawSink>(raw) }
+            });
             state.entry_written = 0;
             state.entry_limit = limit;
         }
@@ -582,13 +580,13 @@ impl<'a> RawArchive<'a> {
         };
         // SAFETY: the UnRAR call has returned.
         let state = unsafe { &mut *self.state };
-        let sink = state.sink.take();
+        state.sink = None;
         let written = state.entry_written;
         if code != sys::ERAR_SUCCESS || state.abort.is_some() {
             let code = if code == sys::ERAR_SUCCESS { sys::ERAR_UNKNOWN } else { code };
             return Err(self.error(code, "unpack"));
         }
-        Ok((written, sink))
+        Ok(written)
     }
 
     /// The volume UnRAR is reading now (the last one after a full listing).
@@ -617,11 +615,7 @@ impl<'a> RawArchive<'a> {
         let archive = self.path.clone();
         match abort {
             Some(Abort::Cancelled) => UnpackError::Cancelled,
-            Some(Abort::Write(source)) => UnpackError::Io {
-                op: "write",
-                path: self.sink_path.clone().unwrap_or_else(|| archive.clone()),
-                source,
-            },
+            Some(Abort::Write(source)) => UnpackError::Io { op: "write data from", path: archive, source },
             Some(Abort::Oversize) => UnpackError::Corrupt {
                 archive,
                 detail: "an entry unpacks to more bytes than its header declares".into(),

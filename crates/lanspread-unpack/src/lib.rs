@@ -23,6 +23,7 @@ mod fsx;
 mod names;
 mod platform;
 mod unrar;
+mod writer;
 
 pub use archives::find_archives;
 pub use unrar::UnrarUnpacker;

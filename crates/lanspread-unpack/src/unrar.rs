@@ -21,9 +21,10 @@ use crate::{
     fsx::SafeDest,
     names::{EntryPath, NameProblem, check_symlink_target},
     platform,
+    writer::{FileMeta, Pipeline},
 };
 
-/// Write buffer per extracted file (UnRAR hands over data in blocks of up to a few MiB).
+/// Copy buffer for hard links and file copies.
 const WRITE_BUF: usize = 1 << 20;
 
 /// The [`Unpacker`] over the official UnRAR library: RAR 1.5–4.x and RAR5/7, single or
@@ -252,6 +253,11 @@ fn extract_planned(
 ) -> Result<ExtractSummary, UnpackError> {
     let mut dest = SafeDest::new(dest_root, archive);
     let mut arc = RawArchive::open(lock, archive, Mode::Extract, Some(progress), Some(cancel))?;
+    let mut pipe = Pipeline::start().map_err(|source| UnpackError::Io {
+        op: "start the writer thread for",
+        path: archive.to_path_buf(),
+        source,
+    })?;
     let mut summary = ExtractSummary::default();
     let mut links: Vec<PendingLink> = Vec::new();
     let mut index = 0;
@@ -280,17 +286,18 @@ fn extract_planned(
             }
             Kind::File => {
                 let (file, path) = dest.create_file(&planned.path)?;
-                let sink = io::BufWriter::with_capacity(WRITE_BUF, file);
-                let (written, sink) =
-                    arc.process(Op::Test, Some((sink, path.clone())), header.unpacked_size)?;
-                let file = finish_file(sink, &path)?;
+                pipe.open(file, path.clone())?;
+                let written = arc
+                    .process(Op::Test, Some(&mut |data| pipe.write(data)), header.unpacked_size)
+                    .map_err(|e| pipe.explain(e))?;
                 if written != header.unpacked_size {
                     return Err(corrupt(
                         archive,
                         format!("{}: {written} of {} bytes unpacked", planned.raw_name, header.unpacked_size),
                     ));
                 }
-                apply_metadata(&file, &header, &path)?;
+                pipe.close(file_meta(&header))
+                    .map_err(|source| pipe.explain(UnpackError::Io { op: "write", path, source }))?;
                 links.retain(|link| link.path != planned.path);
                 summary.files += 1;
                 summary.bytes += written;
@@ -306,6 +313,8 @@ fn extract_planned(
             }
             Kind::Copy { source } => {
                 arc.process(Op::Skip, None, 0)?;
+                // The source was written by the writer thread: let it finish first.
+                pipe.barrier()?;
                 let (mut from, from_path) = dest.open_existing(source)?;
                 let (to, to_path) = dest.create_file(&planned.path)?;
                 let mut to = io::BufWriter::with_capacity(WRITE_BUF, to);
@@ -314,7 +323,7 @@ fn extract_planned(
                     path: from_path,
                     source: e,
                 })?;
-                let to = finish_file(Some(to), &to_path)?;
+                let to = finish_file(to, &to_path)?;
                 apply_metadata(&to, &header, &to_path)?;
                 links.retain(|link| link.path != planned.path);
                 summary.files += 1;
@@ -330,6 +339,7 @@ fn extract_planned(
         ));
     }
     drop(arc);
+    pipe.finish()?;
     for link in links {
         if cancel.load(Ordering::Relaxed) {
             return Err(UnpackError::Cancelled);
@@ -341,21 +351,29 @@ fn extract_planned(
     Ok(summary)
 }
 
-fn finish_file(sink: Option<io::BufWriter<File>>, path: &Path) -> Result<File, UnpackError> {
+fn finish_file(mut sink: io::BufWriter<File>, path: &Path) -> Result<File, UnpackError> {
     let io_err = |source: io::Error| UnpackError::Io { op: "write", path: path.to_path_buf(), source };
-    let mut sink = sink.ok_or_else(|| io_err(io::Error::other("the output file was lost")))?;
     sink.flush().map_err(io_err)?;
     sink.into_inner().map_err(|e| io_err(e.into_error()))
 }
 
-/// Sets the modification time and, for Unix archives, the permission bits.
+/// The modification time and, for executable entries of Unix archives, the permission bits.
+fn file_meta(header: &Header) -> FileMeta {
+    FileMeta {
+        mtime: filetime_to_system(header.mtime_filetime),
+        unix_mode: (header.host_os == HOST_UNIX && header.file_attr & 0o111 != 0).then_some(header.file_attr),
+    }
+}
+
+/// Applies [`file_meta`] to a file written on this thread (file copies).
 fn apply_metadata(file: &File, header: &Header, path: &Path) -> Result<(), UnpackError> {
-    if let Some(mtime) = filetime_to_system(header.mtime_filetime) {
+    let meta = file_meta(header);
+    if let Some(mtime) = meta.mtime {
         // Best effort: some file systems refuse times out of their range.
         let _ = file.set_modified(mtime);
     }
-    if header.host_os == HOST_UNIX && header.file_attr & 0o111 != 0 {
-        platform::apply_unix_mode(file, header.file_attr).map_err(|source| UnpackError::Io {
+    if let Some(mode) = meta.unix_mode {
+        platform::apply_unix_mode(file, mode).map_err(|source| UnpackError::Io {
             op: "set permissions",
             path: path.to_path_buf(),
             source,
