@@ -79,3 +79,19 @@ _demo-peer name games:
     scripts/demo-library.sh target/demo/{{name}}/games {{games}}
     ip netns exec lanspread-demo target/debug/lanspread-peer-cli serve --bind 127.0.0.1 --name {{name}} \
         --game-dir target/demo/{{name}}/games --state-dir target/demo/{{name}}/state
+
+# Runs go first through the install_tool example, then through the headless CLI; recovery
+# must leave every game fully old or fully new (release build, SIZE MiB per game version).
+# Crash-test install, update and uninstall: RUNS kill -9 runs of each, real processes.
+crash-install runs="20" size="48":
+    cargo build --release -p lanspread-peer --examples
+    cargo build --release -p lanspread-peer-cli
+    "${CARGO_TARGET_DIR:-target}/release/examples/install_crash" --runs {{runs}} --size-mb {{size}}
+    "${CARGO_TARGET_DIR:-target}/release/examples/install_crash" --runs {{runs}} --size-mb {{size}} --cli "${CARGO_TARGET_DIR:-target}/release/lanspread-peer-cli"
+
+# Both RAR5 (BLAKE2sp checksums, as rars writes them) and RAR 4.x (CRC32, WinRAR's default).
+# Extraction throughput of UnrarUnpacker vs `cp -r` of the same bytes (release build).
+bench-unpack size="1024":
+    cargo build --release -p lanspread-unpack --example unpack_bench
+    "${CARGO_TARGET_DIR:-target}/release/examples/unpack_bench" --size-mb {{size}}
+    "${CARGO_TARGET_DIR:-target}/release/examples/unpack_bench" --size-mb {{size}} --rar4
