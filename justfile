@@ -80,6 +80,13 @@ _demo-peer name games:
     ip netns exec lanspread-demo target/debug/lanspread-peer-cli serve --bind 127.0.0.1 --name {{name}} \
         --game-dir target/demo/{{name}}/games --state-dir target/demo/{{name}}/state
 
+# Benchmarks (release build, emulated LAN in namespaces; needs root and the reference tools).
+# `just bench` runs all and writes docs/benchmarks.md; `just bench one-to-one` runs one.
+bench *which:
+    scripts/bootstrap.sh --bench
+    cargo build --release -p lanspread-peer-cli -p lanspread-bench
+    scripts/netns-run.sh target/release/lanspread-bench {{ if which == "" { "all --out docs/benchmarks.md" } else { which } }}
+
 # Runs go first through the install_tool example, then through the headless CLI; recovery
 # must leave every game fully old or fully new (release build, SIZE MiB per game version).
 # Crash-test install, update and uninstall: RUNS kill -9 runs of each, real processes.

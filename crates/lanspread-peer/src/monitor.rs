@@ -19,7 +19,7 @@ use crate::{
     runtime::{Ctx, refresh_local},
 };
 
-pub(crate) async fn run(ctx: Arc<Ctx>, mut rescan_rx: mpsc::UnboundedReceiver<()>) -> Result<(), ErrorInfo> {
+pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
     let (tx, mut rx) = mpsc::unbounded_channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(move |res| {
         let _ = tx.send(res);
@@ -45,7 +45,6 @@ pub(crate) async fn run(ctx: Arc<Ctx>, mut rescan_rx: mpsc::UnboundedReceiver<()
                 }
                 game_dir = ctx.game_dir();
             }
-            Some(()) = rescan_rx.recv() => rescan = true,
             _ = fallback.tick() => rescan = true,
             Some(ev) = rx.recv() => {
                 if relevant(&ctx, &game_dir, &ev) {

@@ -102,26 +102,30 @@ pub(crate) fn prepare(root: &Path, manifest: &GameManifest) -> io::Result<Vec<Op
     Ok(prior)
 }
 
-/// Open payload files, a few at a time.
+/// Open payload files, a few at a time, shared by concurrent writers (`pwrite` needs no
+/// cursor, so one handle serves every writer of a file).
 pub(crate) struct FileCache {
     root: PathBuf,
-    open: HashMap<usize, File>,
+    open: std::sync::Mutex<HashMap<usize, std::sync::Arc<File>>>,
 }
 
 impl FileCache {
     pub(crate) fn new(root: &Path) -> Self {
-        Self { root: root.to_path_buf(), open: HashMap::new() }
+        Self { root: root.to_path_buf(), open: std::sync::Mutex::new(HashMap::new()) }
     }
 
-    pub(crate) fn get(&mut self, idx: usize, rel: &RelPath) -> io::Result<&File> {
-        if !self.open.contains_key(&idx) {
-            if self.open.len() >= 64 {
-                self.open.clear();
-            }
-            let path = safe_path(&self.root, rel, false)?;
-            self.open.insert(idx, open_rw(&path)?);
+    pub(crate) fn get(&self, idx: usize, rel: &RelPath) -> io::Result<std::sync::Arc<File>> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(f) = open.get(&idx) {
+            return Ok(f.clone());
         }
-        self.open.get(&idx).ok_or_else(|| io::Error::other("file handle vanished"))
+        if open.len() >= 64 {
+            open.clear();
+        }
+        let path = safe_path(&self.root, rel, false)?;
+        let f = std::sync::Arc::new(open_rw(&path)?);
+        open.insert(idx, f.clone());
+        Ok(f)
     }
 }
 

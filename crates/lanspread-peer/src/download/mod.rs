@@ -27,7 +27,7 @@ mod transfer;
 
 use std::{
     collections::{BTreeSet, HashMap, HashSet},
-    path::{Path, PathBuf},
+    path::Path,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -58,6 +58,8 @@ pub(crate) use state::progress_of;
 
 /// Bytes requested but not yet written, over all peers (bounds memory).
 const INFLIGHT_BUDGET: u64 = 24 << 20;
+/// Verified bytes waiting for the disk before new requests pause.
+const WRITE_BUDGET: u64 = 32 << 20;
 /// A request older than this counts as a failure of its peer.
 const HARD_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long a download waits for a peer when none is left.
@@ -70,7 +72,6 @@ const MANIFEST_PATIENCE: Duration = Duration::from_secs(180);
 pub(crate) struct Agreed {
     pub(crate) manifest: Arc<GameManifest>,
     pub(crate) peers: Vec<PeerId>,
-    pub(crate) update: bool,
 }
 
 fn err(kind: ErrorKind, msg: impl Into<String>) -> ErrorInfo {
@@ -92,7 +93,7 @@ pub(crate) fn get_game(ctx: &Arc<Ctx>, id: GameId, update: bool, download: bool)
     let ctx2 = ctx.clone();
     ctx.tasks.spawn(async move {
         let agreed = tokio::select! {
-            r = agree_on(&ctx2, &id, update) => r,
+            r = agree_on(&ctx2, &id) => r,
             _ = token.cancelled() => Err(err(ErrorKind::Cancelled, format!("{id}: cancelled"))),
         };
         match agreed {
@@ -145,7 +146,7 @@ pub(crate) fn start_download(ctx: &Arc<Ctx>, id: GameId, files: Option<Vec<GameF
 }
 
 /// Asks every holder of the latest version for its manifest and counts votes.
-async fn agree_on(ctx: &Arc<Ctx>, id: &GameId, update: bool) -> Result<Agreed, ErrorInfo> {
+async fn agree_on(ctx: &Arc<Ctx>, id: &GameId) -> Result<Agreed, ErrorInfo> {
     let (version, holders) = {
         let db = ctx.peers.read().unwrap_or_else(|p| p.into_inner());
         let v = db.latest_version(id).ok_or_else(|| err(ErrorKind::NoPeers, format!("no peer has {id} any more")))?;
@@ -197,7 +198,7 @@ async fn agree_on(ctx: &Arc<Ctx>, id: &GameId, update: bool) -> Result<Agreed, E
                 tracing::warn!("{message}");
                 ctx.emit(PeerEvent::ManifestDisagreement { id: id.clone(), version: version.clone(), outvoted, message });
             }
-            Ok(Agreed { manifest: Arc::new(manifest), peers, update })
+            Ok(Agreed { manifest: Arc::new(manifest), peers })
         }
         Agreement::Tie { groups } => {
             let sizes: Vec<String> = groups.iter().map(|(_, p)| p.len().to_string()).collect();
@@ -324,6 +325,13 @@ struct Download<'a> {
     verified_bytes: u64,
     total: u64,
     used: HashSet<PeerId>,
+    digest: lanspread_proto::Digest,
+    /// Verified chunks being written.
+    writes: JoinSet<(ChunkSpec, std::io::Result<()>)>,
+    pending_write_bytes: u64,
+    files: Arc<files::FileCache>,
+    /// A background fdatasync + bitmap save in progress.
+    flushing: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl<'a> Download<'a> {
@@ -365,6 +373,7 @@ impl<'a> Download<'a> {
         .map_err(|e| err(ErrorKind::Internal, e.to_string()))?
         .map_err(|e| io("cannot prepare the game's files", e))?;
         let mut dl = Download::new(ctx, id, root, manifest, prepared);
+        dl.digest = digest;
         for p in &agreed.peers {
             dl.add_peer(*p);
         }
@@ -377,6 +386,15 @@ impl<'a> Download<'a> {
         });
         let result = dl.drive(token).await;
         dl.tasks.abort_all();
+        while let Some(w) = dl.writes.join_next().await {
+            if let Ok((spec, r)) = w {
+                let _ = dl.on_written(spec, r, &mut RateMeter::default());
+            }
+        }
+        // Never let a background save race the commit (or outlive the download).
+        if let Some(h) = dl.flushing.take() {
+            let _ = h.await;
+        }
         match result {
             Ok(()) => {
                 dl.finish().await?;
@@ -421,6 +439,11 @@ impl<'a> Download<'a> {
             verified_bytes,
             total,
             used: HashSet::new(),
+            digest: lanspread_proto::Digest([0; 32]),
+            writes: JoinSet::new(),
+            pending_write_bytes: 0,
+            files: Arc::new(files::FileCache::new(root)),
+            flushing: None,
         }
     }
 
@@ -447,7 +470,7 @@ impl<'a> Download<'a> {
         let actions = self.sched.next_actions(self.now());
         self.apply(actions);
         loop {
-            if self.sched.is_done() && self.sentinel_ok() {
+            if self.sched.is_done() && self.sentinel_ok() && self.writes.is_empty() {
                 return Ok(());
             }
             if let Some(f) = self.sched.failure() {
@@ -457,6 +480,10 @@ impl<'a> Download<'a> {
                 biased;
                 _ = token.cancelled() => {
                     return Err(err(ErrorKind::Cancelled, format!("{}: download cancelled; verified chunks are kept", self.id)));
+                }
+                Some(w) = self.writes.join_next(), if !self.writes.is_empty() => {
+                    let (spec, r) = w.map_err(|e| err(ErrorKind::Internal, e.to_string()))?;
+                    self.on_written(spec, r, &mut rate)?;
                 }
                 Some(done) = self.tasks.join_next(), if !self.tasks.is_empty() => {
                     let Ok(done) = done else { continue };
@@ -473,9 +500,18 @@ impl<'a> Download<'a> {
                         let acts = self.sched.on_failure(work, peer, &Failure::Network("no answer in time".into()));
                         self.apply(acts);
                     }
-                    if last_flush.elapsed() >= Duration::from_secs(1) {
+                    // Durability runs beside the transfer: an fdatasync must never stall the
+                    // pipe (the loop keeps requesting chunks while it runs).
+                    if self.flushing.as_ref().is_some_and(|h| h.is_finished()) {
+                        if let Some(h) = self.flushing.take() {
+                            h.await
+                                .map_err(|e| err(ErrorKind::Internal, e.to_string()))?
+                                .map_err(|e| err(ErrorKind::Io, format!("{}: cannot save progress: {e}", self.id)))?;
+                        }
+                    }
+                    if self.flushing.is_none() && last_flush.elapsed() >= Duration::from_secs(1) {
                         last_flush = Instant::now();
-                        self.flush().await.map_err(|e| err(ErrorKind::Io, format!("{}: cannot save progress: {e}", self.id)))?;
+                        self.flushing = self.spawn_flush();
                     }
                     if last_peer_check.elapsed() >= Duration::from_secs(1) {
                         last_peer_check = Instant::now();
@@ -498,8 +534,12 @@ impl<'a> Download<'a> {
                     }
                 }
             }
-            let actions = self.sched.next_actions(self.now());
-            self.apply(actions);
+            // Back-pressure: a slow disk holds verified chunks in memory; stop requesting
+            // more once WRITE_BUDGET bytes wait to be written.
+            if self.pending_write_bytes < WRITE_BUDGET {
+                let actions = self.sched.next_actions(self.now());
+                self.apply(actions);
+            }
         }
     }
 
@@ -509,7 +549,7 @@ impl<'a> Download<'a> {
 
     /// New holders of the agreed version whose manifest matches join the download.
     fn look_for_peers(&mut self) {
-        let digest = self.manifest.digest();
+        let digest = self.digest;
         let candidates: Vec<PeerId> = {
             let db = self.ctx.peers.read().unwrap_or_else(|p| p.into_inner());
             db.peers_with(self.id, &self.manifest.version)
@@ -553,7 +593,6 @@ impl<'a> Download<'a> {
         let ctx = self.ctx.clone();
         let manifest = self.manifest.clone();
         let root = self.root.to_path_buf();
-        let is_sentinel = matches!(work, Work::Chunk(c) if Some(self.sched.chunk(c).file) == self.sentinel_idx);
         let spec = match work {
             Work::Chunk(c) => Some(self.sched.chunk(c)),
             Work::File(_) => None,
@@ -581,20 +620,7 @@ impl<'a> Download<'a> {
                         )
                         .await
                         .map_err(|_| Failure::Network("no answer in time".into()))??;
-                        if is_sentinel {
-                            return Ok(Some(data));
-                        }
-                        let path = f.path.clone();
-                        let offset = range.start;
-                        tokio::task::spawn_blocking(move || {
-                            let mut cache = files::FileCache::new(&root);
-                            let file = cache.get(spec.file, &path)?;
-                            files::write_at(file, offset, &data)
-                        })
-                        .await
-                        .map_err(|e| Failure::Network(e.to_string()))?
-                        .map_err(|e| Failure::Network(format!("local write failed: {e}")))?;
-                        Ok(None)
+                        Ok(Some(data))
                     }
                     (Work::File(fi), _) => {
                         let f = manifest.files[fi].clone();
@@ -604,11 +630,11 @@ impl<'a> Download<'a> {
                             .map_err(|e| Failure::Network(e.to_string()))?
                             .map_err(|e| Failure::Network(format!("local write failed: {e}")))?;
                         let req = GetGameFileData { game_id: id.clone(), version: manifest.version.clone(), path: f.path.clone() };
-                        let mut cache = files::FileCache::new(&root);
+                        let cache = files::FileCache::new(&root);
                         let cs = u64::from(manifest.chunk_size);
                         transfer::fetch_file(&h, req, f.size, manifest.chunk_size, &f.chunks, |i, data| {
                             let file = cache.get(fi, &f.path).map_err(|e| Failure::Network(e.to_string()))?;
-                            files::write_at(file, i * cs, &data).map_err(|e| Failure::Network(format!("local write failed: {e}")))
+                            files::write_at(&file, i * cs, &data).map_err(|e| Failure::Network(format!("local write failed: {e}")))
                         })
                         .await?;
                         Ok(None)
@@ -640,11 +666,24 @@ impl<'a> Download<'a> {
                         }
                         continue;
                     }
-                    if !self.verified.get(spec.file, spec.index) {
-                        self.verified.set(spec.file, spec.index, true);
-                        self.verified_bytes += spec.len;
-                        newly += spec.len;
-                        self.dirty.insert(spec.file);
+                    match (&data, done.work) {
+                        // A verified chunk: written in the background; it counts as verified
+                        // (bitmap, progress) once it is on disk.
+                        (Some(_), Work::Chunk(_)) => {}
+                        _ => {
+                            if !self.verified.get(spec.file, spec.index) {
+                                self.verified.set(spec.file, spec.index, true);
+                                self.verified_bytes += spec.len;
+                                newly += spec.len;
+                                self.dirty.insert(spec.file);
+                            }
+                        }
+                    }
+                }
+                if let (Some(bytes), Work::Chunk(c)) = (data, done.work) {
+                    let spec = self.sched.chunk(c);
+                    if Some(spec.file) != self.sentinel_idx && !self.verified.get(spec.file, spec.index) {
+                        self.spawn_write(spec, bytes);
                     }
                 }
                 self.transferred += newly;
@@ -670,6 +709,34 @@ impl<'a> Download<'a> {
         }
     }
 
+    fn spawn_write(&mut self, spec: ChunkSpec, data: BytesMut) {
+        let f = &self.manifest.files[spec.file];
+        let offset = u64::from(self.manifest.chunk_size) * spec.index;
+        let (cache, path) = (self.files.clone(), f.path.clone());
+        self.pending_write_bytes += spec.len;
+        self.writes.spawn_blocking(move || {
+            let r = cache.get(spec.file, &path).and_then(|file| files::write_at(&file, offset, &data));
+            (spec, r)
+        });
+    }
+
+    fn on_written(&mut self, spec: ChunkSpec, result: std::io::Result<()>, rate: &mut RateMeter) -> Result<(), ErrorInfo> {
+        self.pending_write_bytes = self.pending_write_bytes.saturating_sub(spec.len);
+        if let Err(e) = result {
+            let kind = if e.raw_os_error() == Some(28) { ErrorKind::DiskFull } else { ErrorKind::Io };
+            return Err(err(kind, format!("{}: cannot write {}: {e}", self.id, self.manifest.files[spec.file].path)));
+        }
+        if !self.verified.get(spec.file, spec.index) {
+            self.verified.set(spec.file, spec.index, true);
+            self.verified_bytes += spec.len;
+            self.transferred += spec.len;
+            rate.add(spec.len);
+            self.dirty.insert(spec.file);
+            self.ctx.live.lock().unwrap_or_else(|p| p.into_inner()).download_bytes.insert(self.id.clone(), self.verified_bytes);
+        }
+        Ok(())
+    }
+
     fn progress(&self, rate: &mut RateMeter) {
         let bps = rate.rate();
         let left = self.total.saturating_sub(self.verified_bytes);
@@ -687,20 +754,27 @@ impl<'a> Download<'a> {
         }));
     }
 
-    /// fdatasyncs files with new chunks, then persists the bitmap.
-    async fn flush(&mut self) -> std::io::Result<()> {
+    /// Starts fdatasyncing the files with new chunks, then persisting the bitmap as it was
+    /// when the sync started (every chunk it marks was written before the sync began).
+    fn spawn_flush(&mut self) -> Option<tokio::task::JoinHandle<std::io::Result<()>>> {
         if self.dirty.is_empty() {
-            return Ok(());
+            return None;
         }
         let dirty: Vec<usize> = std::mem::take(&mut self.dirty).into_iter().collect();
         let (root, m, v) = (self.root.to_path_buf(), self.manifest.clone(), self.verified.clone());
-        let digest = m.digest();
-        tokio::task::spawn_blocking(move || {
+        let digest = self.digest;
+        Some(tokio::task::spawn_blocking(move || {
             files::sync_files(&root, &m, dirty)?;
             state::save(&root, &m, digest, &v)
-        })
-        .await
-        .map_err(std::io::Error::other)?
+        }))
+    }
+
+    /// Syncs and persists now (on stop).
+    async fn flush(&mut self) -> std::io::Result<()> {
+        match self.spawn_flush() {
+            Some(h) => h.await.map_err(std::io::Error::other)?,
+            None => Ok(()),
+        }
     }
 
     /// Makes everything durable, removes stale payload, records hashes, commits the sentinel.
@@ -805,7 +879,3 @@ impl RateMeter {
     }
 }
 
-/// The game root for `id` under the current game directory.
-pub(crate) fn game_root(ctx: &Ctx, id: &GameId) -> PathBuf {
-    ctx.game_dir().join(id.as_str())
-}

@@ -187,10 +187,6 @@ impl Scheduler {
         v
     }
 
-    /// Number of chunks done.
-    pub(crate) fn done_count(&self) -> usize {
-        self.done
-    }
 
     /// Adds a peer that holds the agreed manifest.
     pub(crate) fn add_peer(&mut self, peer: PeerId) {
@@ -356,7 +352,8 @@ impl Scheduler {
             let sample = len as f64 / secs * (s.in_flight.len() + 1) as f64;
             s.rate = if s.rate == 0.0 { sample } else { 0.7 * s.rate + 0.3 * sample };
             let per_req = (len as f64).max(1.0);
-            let want = (s.rate * PIPELINE_TARGET.as_secs_f64() / per_req).ceil() as usize + 1;
+            let target = std::env::var("LANSPREAD_PIPELINE_MS").ok().and_then(|v| v.parse::<f64>().ok()).map_or(PIPELINE_TARGET.as_secs_f64(), |ms| ms / 1000.0);
+            let want = (s.rate * target / per_req).ceil() as usize + 1;
             s.window = want.clamp(MIN_WINDOW, MAX_WINDOW);
         }
         let ids: Vec<usize> = match work {

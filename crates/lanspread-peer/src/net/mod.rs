@@ -102,6 +102,42 @@ fn limits() -> Limits {
     build().unwrap_or_default()
 }
 
+/// BBR paces sends and keeps shaped LAN ports (switch buffers, tc) from overflowing, where a
+/// loss-based controller saws between full queues and back-offs.
+fn congestion() -> s2n_quic::provider::congestion_controller::Bbr {
+    let mut b = s2n_quic::provider::congestion_controller::bbr::Builder::default();
+    if let Ok(v) = std::env::var("LANSPREAD_BBR") {
+        let p: Vec<u32> = v.split(',').map(|x| x.parse().unwrap_or(0)).collect();
+        if p.first().copied().unwrap_or(0) > 0 {
+            b = b.with_loss_threshold(p[0]);
+        }
+        if p.get(1).copied().unwrap_or(0) > 0 {
+            b = b.with_probe_bw_cwnd_gain(p[1]);
+        }
+        if p.get(2).copied().unwrap_or(0) > 0 {
+            b = b.with_probe_bw_up_pacing_gain(p[2]);
+        }
+        if p.get(3).copied().unwrap_or(0) > 0 {
+            b = b.with_initial_congestion_window(p[3]);
+        }
+    }
+    b.build()
+}
+
+/// The UDP socket layer of an endpoint. LANs carry 1500-byte frames; s2n-quic probes up to
+/// that size (and falls back on black holes).
+fn io(addr: SocketAddr) -> std::io::Result<s2n_quic::provider::io::tokio::Provider> {
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<usize>().ok());
+    let mut b = s2n_quic::provider::io::tokio::Builder::default().with_receive_address(addr)?.with_max_mtu(1500)?;
+    if let Some(m) = env("LANSPREAD_MTU") {
+        b = b.with_initial_mtu(m as u16)?;
+    }
+    if let Some(n) = env("LANSPREAD_SOCKBUF") {
+        b = b.with_send_buffer_size(n)?.with_recv_buffer_size(n)?;
+    }
+    b.build()
+}
+
 /// The server and client endpoints of one peer.
 pub(crate) struct Endpoints {
     pub(crate) server: s2n_quic::Server,
@@ -125,9 +161,11 @@ pub(crate) fn start_endpoints(
     let server = s2n_quic::Server::builder()
         .with_tls(server_tls)
         .map_err(|e| quic_err(addr)(&e))?
-        .with_io(addr)
+        .with_io(io(addr).map_err(|e| quic_err(addr)(&e))?)
         .map_err(|e| quic_err(addr)(&e))?
         .with_limits(limits())
+        .map_err(|e| quic_err(addr)(&e))?
+        .with_congestion_controller(congestion())
         .map_err(|e| quic_err(addr)(&e))?
         .with_event(tls::PeerCertSubscriber)
         .map_err(|e| quic_err(addr)(&e))?
@@ -138,9 +176,11 @@ pub(crate) fn start_endpoints(
     let client = s2n_quic::Client::builder()
         .with_tls(client_tls)
         .map_err(|e| quic_err(client_addr)(&e))?
-        .with_io(client_addr)
+        .with_io(io(client_addr).map_err(|e| quic_err(client_addr)(&e))?)
         .map_err(|e| quic_err(client_addr)(&e))?
         .with_limits(limits())
+        .map_err(|e| quic_err(client_addr)(&e))?
+        .with_congestion_controller(congestion())
         .map_err(|e| quic_err(client_addr)(&e))?
         .with_event(tls::PeerCertSubscriber)
         .map_err(|e| quic_err(client_addr)(&e))?

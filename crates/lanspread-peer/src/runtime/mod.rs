@@ -153,8 +153,6 @@ pub(crate) struct Ctx {
     pub(crate) advert_tx: watch::Sender<u64>,
     /// Games whose operation gates monitor rescans.
     pub(crate) gated: Mutex<HashSet<GameId>>,
-    /// Asks the monitor to rescan now.
-    pub(crate) rescan_tx: mpsc::UnboundedSender<()>,
     /// Handshakes in flight, so discovery does not start two at once per peer.
     pub(crate) syncing: Mutex<HashSet<PeerId>>,
     /// Our own manifests, by game: built on demand, reused while the files are unchanged.
@@ -369,7 +367,6 @@ pub async fn start_peer_with(
     };
     let local = local::initial_scan(&opts.game_dir, &catalog).await;
     let (advert_tx, _) = watch::channel(0u64);
-    let (rescan_tx, rescan_rx) = mpsc::unbounded_channel();
     let (game_dir_tx, _) = watch::channel(opts.game_dir.clone());
     let ctx = Arc::new(Ctx {
         identity,
@@ -395,7 +392,6 @@ pub async fn start_peer_with(
         tasks: TaskTracker::new(),
         advert_tx,
         gated: Mutex::new(HashSet::new()),
-        rescan_tx,
         syncing: Mutex::new(HashSet::new()),
         manifests: tokio::sync::Mutex::new(HashMap::new()),
         uploaded: Default::default(),
@@ -422,7 +418,7 @@ pub async fn start_peer_with(
         spawn(&ctx, "discovery", crate::discovery::run(ctx.clone(), mdns));
     }
     spawn(&ctx, "ping", crate::ping::run(ctx.clone()));
-    spawn(&ctx, "monitor", crate::monitor::run(ctx.clone(), rescan_rx));
+    spawn(&ctx, "monitor", crate::monitor::run(ctx.clone()));
 
     local::load_paused_progress(&ctx);
     ctx.emit(PeerEvent::Ready { peer_id: ctx.identity.peer_id, addr: local_addr.to_string() });
