@@ -44,7 +44,7 @@ fn kill_9_during_install_update_and_uninstall_leaves_old_or_new() {
         envs: vec![(CHILD_ENV.into(), "1".into())],
     };
     for (i, op) in Op::ALL.into_iter().enumerate() {
-        let tally = driver::crash_runs(&fixtures, &tool, op, 3, 1, &work.path().join("runs"), 42 + i as u64)
+        let tally = driver::crash_runs(&fixtures, &tool, op, 3, 3, &work.path().join("runs"), 42 + i as u64)
             .unwrap_or_else(|e| panic!("{}: {e:#}", op.name()));
         eprintln!("{}: {tally:?}", op.name());
         assert_eq!(tally.runs, 3);

@@ -335,8 +335,9 @@ fn calibrate(fx: &Fixtures, tool: &Tool, op: Op, work: &Path) -> Result<Duration
 }
 
 /// `runs` kill-9 runs of `op`; fails on the first mixed state, leftover or outside change.
-/// Kill delays are uniform over 110 % of the median uninterrupted duration (`calibrations`
-/// runs without a kill).
+/// Kill delays are uniform over 110 % of the median uninterrupted duration, which starts from
+/// `calibrations` runs without a kill and learns from every run that finished before its kill
+/// (the machine may be busier or idler than during calibration).
 pub(crate) fn crash_runs(
     fx: &Fixtures,
     tool: &Tool,
@@ -348,28 +349,43 @@ pub(crate) fn crash_runs(
 ) -> Result<Tally> {
     let mut durations =
         (0..calibrations.max(1)).map(|_| calibrate(fx, tool, op, work)).collect::<Result<Vec<_>>>()?;
-    durations.sort();
-    let took = durations[durations.len() / 2];
-    let window = took.mul_f64(1.1).max(Duration::from_millis(5));
-    let mut tally = Tally { calibrated_ms: took.as_millis() as u64, ..Tally::default() };
+    let median = |d: &[Duration]| {
+        let mut d = d.to_vec();
+        d.sort();
+        d[d.len() / 2]
+    };
+    let mut tally = Tally { calibrated_ms: median(&durations).as_millis() as u64, ..Tally::default() };
     let mut rng = seed | 1;
     for run in 0..runs {
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
+        let window = median(&durations).mul_f64(1.1).max(Duration::from_millis(5));
         let delay = window.mul_f64((rng % 10_000) as f64 / 10_000.0);
         let game_dir = work.join(format!("{}-{run}", op.name()));
         let case = setup(fx, op, &game_dir)?;
         let mut child = spawn(tool, op, &case.root)?;
-        std::thread::sleep(delay);
-        let still_running = child.try_wait()?.is_none();
-        if still_running {
-            child.kill()?; // SIGKILL on Unix
-            tally.killed += 1;
-            tally.max_delay_ms = tally.max_delay_ms.max(delay.as_millis() as u64);
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                durations.push(started.elapsed());
+                break Some(status);
+            }
+            let elapsed = started.elapsed();
+            if elapsed >= delay {
+                break None;
+            }
+            std::thread::sleep((delay - elapsed).min(Duration::from_millis(1)));
+        };
+        match status {
+            Some(status) => ensure!(status.success(), "{} run {run} failed: {status}", op.name()),
+            None => {
+                child.kill()?; // SIGKILL on Unix
+                child.wait()?;
+                tally.killed += 1;
+                tally.max_delay_ms = tally.max_delay_ms.max(delay.as_millis() as u64);
+            }
         }
-        let status = child.wait()?;
-        ensure!(still_running || status.success(), "{} run {run} failed: {status}", op.name());
         // The next start: recovery first.
         install::recover_game(&case.root).with_context(|| format!("recovery after run {run}"))?;
         let outcome = check(&case, &game_dir)

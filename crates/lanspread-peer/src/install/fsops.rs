@@ -98,7 +98,17 @@ pub(crate) fn rename_durable(
         Fail::Error(InstallError::Io {
             op: "rename",
             path: from.to_path_buf(),
-            source: io::Error::new(source.kind(), format!("to {}: {source}", to.display())),
+            source: io::Error::new(
+                source.kind(),
+                if source.kind() == io::ErrorKind::PermissionDenied {
+                    format!(
+                        "to {}: {source}; close the game and any program using its files, then retry",
+                        to.display()
+                    )
+                } else {
+                    format!("to {}: {source}", to.display())
+                },
+            ),
         })
     })?;
     sync_parent(to)
