@@ -230,6 +230,10 @@ pub(crate) struct Tally {
     /// Delays (ms) at which the kills landed.
     pub(crate) max_delay_ms: u64,
     pub(crate) calibrated_ms: u64,
+    /// What recovery did after the kills: rolled back, finished (rolled forward), nothing.
+    pub(crate) recovery_rolled_back: usize,
+    pub(crate) recovery_finished: usize,
+    pub(crate) recovery_nothing: usize,
 }
 
 struct Case {
@@ -335,7 +339,8 @@ fn calibrate(fx: &Fixtures, tool: &Tool, op: Op, work: &Path) -> Result<Duration
 }
 
 /// `runs` kill-9 runs of `op`; fails on the first mixed state, leftover or outside change.
-/// Kill delays are uniform over 110 % of the median uninterrupted duration, which starts from
+/// Kill delays are uniform over 110 % of the median uninterrupted duration (every other run:
+/// over its last part, 75–110 %); the median starts from
 /// `calibrations` runs without a kill and learns from every run that finished before its kill
 /// (the machine may be busier or idler than during calibration).
 pub(crate) fn crash_runs(
@@ -360,8 +365,12 @@ pub(crate) fn crash_runs(
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
-        let window = median(&durations).mul_f64(1.1).max(Duration::from_millis(5));
-        let delay = window.mul_f64((rng % 10_000) as f64 / 10_000.0);
+        // Even runs: anywhere in the run. Odd runs: its last quarter, where the swap and the
+        // cleanup happen (short steps that uniform delays rarely hit).
+        let typical = median(&durations).max(Duration::from_millis(5));
+        let unit = (rng % 10_000) as f64 / 10_000.0;
+        let fraction = if run % 2 == 0 { 1.1 * unit } else { 0.75 + 0.35 * unit };
+        let delay = typical.mul_f64(fraction);
         let game_dir = work.join(format!("{}-{run}", op.name()));
         let case = setup(fx, op, &game_dir)?;
         let mut child = spawn(tool, op, &case.root)?;
@@ -387,7 +396,15 @@ pub(crate) fn crash_runs(
             }
         }
         // The next start: recovery first.
-        install::recover_game(&case.root).with_context(|| format!("recovery after run {run}"))?;
+        let report =
+            install::recover_game(&case.root).with_context(|| format!("recovery after run {run}"))?;
+        if report.actions.iter().any(|a| a.contains("rolled back")) {
+            tally.recovery_rolled_back += 1;
+        } else if report.actions.iter().any(|a| a.contains("finished")) {
+            tally.recovery_finished += 1;
+        } else {
+            tally.recovery_nothing += 1;
+        }
         let outcome = check(&case, &game_dir)
             .with_context(|| format!("{} run {run}, killed after {} ms", op.name(), delay.as_millis()))?;
         match outcome {

@@ -63,13 +63,16 @@ fn run() -> anyhow::Result<()> {
         let t = driver::crash_runs(&fixtures, &tool, op, runs, 3, &work.join("runs"), seed + i as u64)?;
         total += t.runs;
         println!(
-            "{{\"op\":\"{}\",\"tool\":\"{}\",\"runs\":{},\"killed_mid_way\":{},\"ended_old\":{},\"ended_new\":{},\"mixed\":0,\"uninterrupted_ms\":{},\"latest_kill_ms\":{}}}",
+            "{{\"op\":\"{}\",\"tool\":\"{}\",\"runs\":{},\"killed_mid_way\":{},\"ended_old\":{},\"ended_new\":{},\"mixed\":0,\"recovery_rolled_back\":{},\"recovery_finished\":{},\"recovery_nothing\":{},\"uninterrupted_ms\":{},\"latest_kill_ms\":{}}}",
             op.name(),
             if cli.is_some() { "cli" } else { "install_tool" },
             t.runs,
             t.killed,
             t.old,
             t.new,
+            t.recovery_rolled_back,
+            t.recovery_finished,
+            t.recovery_nothing,
             t.calibrated_ms,
             t.max_delay_ms
         );
