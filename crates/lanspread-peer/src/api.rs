@@ -64,6 +64,8 @@ pub enum PeerCommand {
     GetPeerCount,
     /// Emit [`PeerEvent::Peers`] with every known peer.
     ListPeers,
+    /// Emit [`PeerEvent::Stats`] with transfer counters.
+    GetStats,
     /// Cancel the download or install running on `id`.
     Cancel {
         /// The game.
@@ -86,6 +88,7 @@ impl PeerCommand {
             Self::SetGameDir { .. } => "set_game_dir",
             Self::GetPeerCount => "get_peer_count",
             Self::ListPeers => "list_peers",
+            Self::GetStats => "get_stats",
             Self::Cancel { .. } => "cancel",
             Self::Shutdown => "shutdown",
         }
@@ -337,6 +340,11 @@ pub enum PeerEvent {
         /// The peers.
         peers: Vec<PeerInfo>,
     },
+    /// Transfer counters (answer to GetStats).
+    Stats {
+        /// Payload bytes served to other peers since start.
+        uploaded_bytes: u64,
+    },
     /// A peer broke the rules (bad data, lying manifest) and is not used for that game.
     PeerMisbehaved {
         /// The peer.
@@ -408,6 +416,7 @@ impl PeerEvent {
             Self::PeerLost { .. } => "peer_lost",
             Self::PeerCountUpdated { .. } => "peer_count_updated",
             Self::Peers { .. } => "peers",
+            Self::Stats { .. } => "stats",
             Self::PeerMisbehaved { .. } => "peer_misbehaved",
             Self::ManifestDisagreement { .. } => "manifest_disagreement",
             Self::GameDirChanged { .. } => "game_dir_changed",

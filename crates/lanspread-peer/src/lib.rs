@@ -23,6 +23,7 @@ pub mod peer_db;
 mod ping;
 mod platform;
 mod runtime;
+mod swarm;
 mod tls;
 
 pub use api::*;

@@ -18,6 +18,7 @@ pub mod library;
 pub mod manifest;
 pub mod messages;
 pub mod path;
+pub mod swarm;
 pub mod version;
 
 pub use catalog::{Catalog, CatalogEntry, CatalogError};
@@ -27,6 +28,10 @@ pub use library::{Game, LibraryDelta, LibraryError, LibrarySnapshot};
 pub use manifest::{GameFileDescription, GameManifest, ManifestError};
 pub use messages::*;
 pub use path::{LOCAL_DIR, RelPath, RelPathError, VERSION_INI, is_reserved_root_name};
+pub use swarm::{
+    global_chunk_index, Bitfield, Have, SwarmJoin, SwarmMember, SwarmPeers, MAX_HAVE_CHUNKS, MAX_SWARM_CHUNKS,
+    MAX_SWARM_MEMBERS,
+};
 pub use version::{GameVersion, VersionError};
 
 /// The wire protocol version; peers with another version are ignored and logged.

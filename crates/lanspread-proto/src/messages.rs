@@ -124,6 +124,10 @@ pub enum Request {
     GetGameFileChunk(GetGameFileChunk),
     /// Pushed library change; answered with [`Response::Ack`].
     LibraryDelta(LibraryDelta),
+    /// Join a game's download swarm; answered with [`Response::SwarmPeers`].
+    SwarmJoin(crate::swarm::SwarmJoin),
+    /// Newly verified chunks of a swarm member; answered with [`Response::Ack`].
+    Have(crate::swarm::Have),
 }
 
 /// The peer's library, answering [`Request::ListGames`].
@@ -219,8 +223,10 @@ pub enum Response {
     Manifest(GameManifest),
     /// Answer to [`Request::GetGameFileData`] and [`Request::GetGameFileChunk`]; raw bytes follow.
     FileData(FileDataHeader),
-    /// Answer to [`Request::LibraryDelta`].
+    /// Answer to [`Request::LibraryDelta`] and [`Request::Have`].
     Ack(Ack),
+    /// Answer to [`Request::SwarmJoin`].
+    SwarmPeers(crate::swarm::SwarmPeers),
     /// The request failed.
     Error(ErrorResponse),
 }
@@ -243,6 +249,8 @@ impl Request {
             Self::GetGameFileData(_) => "get_game_file_data",
             Self::GetGameFileChunk(_) => "get_game_file_chunk",
             Self::LibraryDelta(_) => "library_delta",
+            Self::SwarmJoin(_) => "swarm_join",
+            Self::Have(_) => "have",
         }
     }
 }
@@ -257,6 +265,7 @@ impl Response {
             Self::Manifest(_) => "manifest",
             Self::FileData(_) => "file_data",
             Self::Ack(_) => "ack",
+            Self::SwarmPeers(_) => "swarm_peers",
             Self::Error(_) => "error",
         }
     }

@@ -79,6 +79,18 @@ fn arb_manifest() -> impl Strategy<Value = GameManifest> {
         })
 }
 
+fn arb_bitfield() -> impl Strategy<Value = Bitfield> {
+    (0u64..200, vec(any::<u64>(), 0..20)).prop_map(|(len, set)| {
+        let mut b = Bitfield::new(len);
+        for i in set {
+            if len > 0 {
+                b.set(i % len);
+            }
+        }
+        b
+    })
+}
+
 fn arb_delta() -> impl Strategy<Value = LibraryDelta> {
     (arb_snapshot(), arb_snapshot()).prop_map(|(a, b)| LibraryDelta::between(&a, &b))
 }
@@ -108,6 +120,11 @@ fn arb_request() -> impl Strategy<Value = Request> {
             }
         ),
         arb_delta().prop_map(Request::LibraryDelta),
+        (arb_game_id(), arb_version(), arb_32(), arb_bitfield()).prop_map(|(game_id, version, d, have)| {
+            Request::SwarmJoin(SwarmJoin { game_id, version, manifest_digest: Digest(d), have })
+        }),
+        (arb_game_id(), arb_32(), vec(any::<u64>(), 0..50))
+            .prop_map(|(game_id, d, chunks)| Request::Have(Have { game_id, manifest_digest: Digest(d), chunks })),
     ]
 }
 
@@ -127,6 +144,9 @@ fn arb_response() -> impl Strategy<Value = Response> {
         any::<u64>().prop_map(|library_rev| Response::Ack(Ack { library_rev })),
         (proptest::sample::select(ErrorCode::ALL), "\\PC{0,80}")
             .prop_map(|(code, msg)| Response::error(code, msg)),
+        vec((arb_32(), arb_bitfield()), 0..4).prop_map(|m| Response::SwarmPeers(SwarmPeers {
+            members: m.into_iter().map(|(p, have)| SwarmMember { peer_id: PeerId(p), have }).collect()
+        })),
     ]
 }
 

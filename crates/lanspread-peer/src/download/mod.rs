@@ -58,6 +58,8 @@ pub(crate) use state::progress_of;
 
 /// Bytes requested but not yet written, over all peers (bounds memory).
 const INFLIGHT_BUDGET: u64 = 24 << 20;
+/// How often swarm announcements go out and members are merged into the schedule.
+const SWARM_TICK: Duration = Duration::from_millis(150);
 /// Verified bytes waiting for the disk before new requests pause.
 const WRITE_BUDGET: u64 = 32 << 20;
 /// A request older than this counts as a failure of its peer.
@@ -330,6 +332,11 @@ struct Download<'a> {
     writes: JoinSet<(ChunkSpec, std::io::Result<()>)>,
     pending_write_bytes: u64,
     files: Arc<files::FileCache>,
+    /// Swarm: peers we sent SwarmJoin to, member generations seen, chunks to announce.
+    joined: HashSet<PeerId>,
+    member_gen: HashMap<PeerId, u64>,
+    have_pending: Vec<u64>,
+    swarm_bg: JoinSet<()>,
     /// A background fdatasync + bitmap save in progress.
     flushing: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -374,6 +381,9 @@ impl<'a> Download<'a> {
         .map_err(|e| io("cannot prepare the game's files", e))?;
         let mut dl = Download::new(ctx, id, root, manifest, prepared);
         dl.digest = digest;
+        if ctx.swarming {
+            ctx.swarms.start_local(dl.manifest.clone(), digest, dl.local_bitfield());
+        }
         for p in &agreed.peers {
             dl.add_peer(*p);
         }
@@ -386,6 +396,7 @@ impl<'a> Download<'a> {
         });
         let result = dl.drive(token).await;
         dl.tasks.abort_all();
+        dl.swarm_bg.abort_all();
         while let Some(w) = dl.writes.join_next().await {
             if let Ok((spec, r)) = w {
                 let _ = dl.on_written(spec, r, &mut RateMeter::default());
@@ -397,10 +408,13 @@ impl<'a> Download<'a> {
         }
         match result {
             Ok(()) => {
-                dl.finish().await?;
+                let done = dl.finish().await;
+                ctx.swarms.end_local(id, digest, done.is_ok());
+                done?;
                 Ok((dl.transferred, dl.used.into_iter().collect()))
             }
             Err(e) => {
+                ctx.swarms.end_local(id, digest, false);
                 let _ = dl.flush().await;
                 Err(e)
             }
@@ -411,12 +425,15 @@ impl<'a> Download<'a> {
         let sentinel_idx = manifest.files.iter().position(|f| f.path.is_version_ini());
         let cs = manifest.chunk_size;
         let mut chunks = Vec::new();
+        let mut global = 0u64;
         for (i, f) in manifest.files.iter().enumerate() {
             for c in 0..f.chunks.len() as u64 {
                 // The sentinel is always fetched again: it lives in memory until the commit.
                 if Some(i) == sentinel_idx || !verified.get(i, c) {
-                    chunks.push(ChunkSpec { file: i, index: c, len: lanspread_proto::chunk::chunk_len(f.size, cs, c) });
+                    let len = lanspread_proto::chunk::chunk_len(f.size, cs, c);
+                    chunks.push(ChunkSpec { file: i, index: c, len, global });
                 }
+                global += 1;
             }
         }
         let verified_bytes = verified.bytes(&manifest);
@@ -425,7 +442,7 @@ impl<'a> Download<'a> {
             ctx,
             id,
             root,
-            sched: Scheduler::new(chunks, INFLIGHT_BUDGET),
+            sched: Scheduler::with_seed(chunks, INFLIGHT_BUDGET, seed_of(&ctx.identity.peer_id)),
             verified,
             manifest,
             sentinel: None,
@@ -441,6 +458,10 @@ impl<'a> Download<'a> {
             used: HashSet::new(),
             digest: lanspread_proto::Digest([0; 32]),
             writes: JoinSet::new(),
+            joined: HashSet::new(),
+            member_gen: HashMap::new(),
+            have_pending: Vec::new(),
+            swarm_bg: JoinSet::new(),
             pending_write_bytes: 0,
             files: Arc::new(files::FileCache::new(root)),
             flushing: None,
@@ -467,6 +488,7 @@ impl<'a> Download<'a> {
         let mut last_peer_check = Instant::now();
         let mut alone_since: Option<Instant> = None;
         let mut rate = RateMeter::default();
+        let mut last_swarm = Instant::now() - SWARM_TICK;
         let actions = self.sched.next_actions(self.now());
         self.apply(actions);
         loop {
@@ -517,6 +539,11 @@ impl<'a> Download<'a> {
                         last_peer_check = Instant::now();
                         self.look_for_peers();
                     }
+                    if self.ctx.swarming && last_swarm.elapsed() >= SWARM_TICK {
+                        last_swarm = Instant::now();
+                        self.swarm_tick();
+                    }
+                    while self.swarm_bg.try_join_next().is_some() {}
                     if last_progress.elapsed() >= Duration::from_millis(250) {
                         last_progress = Instant::now();
                         self.progress(&mut rate);
@@ -709,6 +736,82 @@ impl<'a> Download<'a> {
         }
     }
 
+    /// Our verified chunks as a swarm bitfield.
+    fn local_bitfield(&self) -> lanspread_proto::Bitfield {
+        let mut b = lanspread_proto::Bitfield::new(self.manifest.total_chunks());
+        let mut g = 0;
+        for (i, f) in self.manifest.files.iter().enumerate() {
+            for c in 0..f.chunks.len() as u64 {
+                if self.verified.get(i, c) && Some(i) != self.sentinel_idx {
+                    b.set(g);
+                }
+                g += 1;
+            }
+        }
+        b
+    }
+
+    /// Announces new chunks, joins newly seen members, merges members into the schedule.
+    fn swarm_tick(&mut self) {
+        let me = self.ctx.identity.peer_id;
+        let members = self.ctx.swarms.members(self.id, self.digest);
+        let mut targets: BTreeSet<PeerId> = self.sched.peers().copied().collect();
+        targets.extend(members.iter().map(|(p, _)| *p));
+        targets.remove(&me);
+        let addr_of = |p: &PeerId| self.ctx.peers.read().unwrap_or_else(|e| e.into_inner()).get(p).map(|r| r.addr);
+        // 1. Announce.
+        if !self.have_pending.is_empty() && self.swarm_bg.len() < 256 {
+            let chunks = std::mem::take(&mut self.have_pending);
+            let have = lanspread_proto::Have { game_id: self.id.clone(), manifest_digest: self.digest, chunks };
+            for p in &targets {
+                if let Some(addr) = addr_of(p) {
+                    let (ctx, req, p) = (self.ctx.clone(), Request::Have(have.clone()), *p);
+                    self.swarm_bg.spawn(async move {
+                        if let Ok(h) = ctx.pool.get(p, addr).await {
+                            let _ = net::request(&h, &req, Duration::from_secs(5)).await;
+                        }
+                    });
+                }
+            }
+        }
+        // 2. Join whoever we have not joined yet (they learn us and tell us whom they know).
+        for p in targets.iter().filter(|p| !self.joined.contains(*p)).copied().collect::<Vec<_>>() {
+            let Some(addr) = addr_of(&p) else { continue };
+            self.joined.insert(p);
+            let join = lanspread_proto::SwarmJoin {
+                game_id: self.id.clone(),
+                version: self.manifest.version.clone(),
+                manifest_digest: self.digest,
+                have: self.local_bitfield(),
+            };
+            let (ctx, id, digest) = (self.ctx.clone(), self.id.clone(), self.digest);
+            self.swarm_bg.spawn(async move {
+                let r = async {
+                    let h = ctx.pool.get(p, addr).await?;
+                    net::request(&h, &Request::SwarmJoin(join), Duration::from_secs(5)).await
+                }
+                .await;
+                if let Ok(Response::SwarmPeers(sp)) = r {
+                    ctx.swarms.learn(&id, digest, ctx.identity.peer_id, sp.members);
+                }
+            });
+        }
+        // 3. Members with news join (or update) the schedule.
+        for (p, m) in members {
+            if p == me || self.member_gen.get(&p) == Some(&m.generation) || self.sched.was_dropped(&p) {
+                continue;
+            }
+            let Some(addr) = addr_of(&p) else { continue };
+            self.member_gen.insert(p, m.generation);
+            self.addrs.insert(p, addr);
+            let has = if m.have.is_full() { None } else { Some(m.have) };
+            if !self.sched.has_peer(&p) {
+                tracing::debug!(game = %self.id, peer = %p.short(), "swarm member joins the schedule");
+            }
+            self.sched.add_peer_with(p, has);
+        }
+    }
+
     fn spawn_write(&mut self, spec: ChunkSpec, data: BytesMut) {
         let f = &self.manifest.files[spec.file];
         let offset = u64::from(self.manifest.chunk_size) * spec.index;
@@ -728,6 +831,10 @@ impl<'a> Download<'a> {
         }
         if !self.verified.get(spec.file, spec.index) {
             self.verified.set(spec.file, spec.index, true);
+            if self.ctx.swarming {
+                self.ctx.swarms.mark_local(self.id, self.digest, spec.global);
+                self.have_pending.push(spec.global);
+            }
             self.verified_bytes += spec.len;
             self.transferred += spec.len;
             rate.add(spec.len);
@@ -855,6 +962,10 @@ fn rehash_existing(root: &Path, m: &GameManifest, prior: &[Option<u64>]) -> Veri
         }
     }
     v
+}
+
+fn seed_of(p: &PeerId) -> u64 {
+    u64::from_le_bytes([p.0[0], p.0[1], p.0[2], p.0[3], p.0[4], p.0[5], p.0[6], p.0[7]])
 }
 
 /// Smoothed transfer rate over the last seconds.

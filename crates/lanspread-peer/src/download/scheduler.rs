@@ -35,6 +35,8 @@ const PIPELINE_TARGET: Duration = Duration::from_millis(60);
 const MIN_WINDOW: usize = 2;
 const MAX_WINDOW: usize = 32;
 const INITIAL_WINDOW: usize = 4;
+/// How long a peer that redirected a chunk is not asked for it again.
+const REDIRECT_AVOID: Duration = Duration::from_secs(2);
 
 /// One chunk to download.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +47,8 @@ pub(crate) struct ChunkSpec {
     pub(crate) index: u64,
     /// Length in bytes.
     pub(crate) len: u64,
+    /// Global chunk number over the manifest (swarm bitfields use it).
+    pub(crate) global: u64,
 }
 
 /// A unit of work.
@@ -76,6 +80,8 @@ pub(crate) enum Failure {
     Refused(String),
     /// The bytes did not match the agreed hash, or the framing lied.
     BadData(String),
+    /// A seeder asked us to get this chunk from another swarm member (not a fault).
+    Redirect(String),
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +101,10 @@ struct PeerStats {
     rate: f64,
     failures_in_row: u32,
     bytes: u64,
+    /// Global chunks this peer holds; `None` for a complete copy.
+    has: Option<lanspread_proto::Bitfield>,
+    /// Chunks it redirected us away from, until when.
+    avoid: HashMap<usize, Duration>,
 }
 
 /// The scheduler of one download.
@@ -116,13 +126,38 @@ pub(crate) struct Scheduler {
     inflight_bytes: u64,
     inflight_budget: u64,
     failed: Option<String>,
+    /// How many peers of this download hold each chunk.
+    avail: Vec<u32>,
+    /// Per-download random order among equally rare chunks (downloaders spread out).
+    tie: Vec<u64>,
+    by_global: HashMap<u64, usize>,
+    partial_peers: usize,
+    /// The latest `now` the driver passed in.
+    last_now: Duration,
 }
 
 impl Scheduler {
     /// A scheduler for `chunks` (all not yet verified), keeping at most `inflight_budget`
     /// bytes requested at once.
+    #[cfg(test)]
     pub(crate) fn new(chunks: Vec<ChunkSpec>, inflight_budget: u64) -> Self {
+        Self::with_seed(chunks, inflight_budget, 0)
+    }
+
+    /// Like [`Scheduler::new`]; `seed` orders equally rare chunks (use the peer id so that
+    /// downloaders of one swarm ask for different chunks first).
+    pub(crate) fn with_seed(chunks: Vec<ChunkSpec>, inflight_budget: u64, seed: u64) -> Self {
         let n = chunks.len();
+        let tie = chunks
+            .iter()
+            .map(|c| {
+                let mut x = c.global ^ seed.rotate_left(17) ^ 0x9e37_79b9_7f4a_7c15;
+                x ^= x >> 33;
+                x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+                x ^ (x >> 29)
+            })
+            .collect();
+        let by_global = chunks.iter().enumerate().map(|(i, c)| (c.global, i)).collect();
         let mut by_file: HashMap<usize, Vec<usize>> = HashMap::new();
         for (i, c) in chunks.iter().enumerate() {
             by_file.entry(c.file).or_default().push(i);
@@ -142,6 +177,11 @@ impl Scheduler {
             inflight_bytes: 0,
             inflight_budget: inflight_budget.max(1),
             failed: None,
+            avail: vec![0; n],
+            tie,
+            by_global,
+            partial_peers: 0,
+            last_now: Duration::ZERO,
         }
     }
 
@@ -188,24 +228,90 @@ impl Scheduler {
     }
 
 
-    /// Adds a peer that holds the agreed manifest.
+    /// Adds a peer that holds a complete copy of the agreed manifest.
     pub(crate) fn add_peer(&mut self, peer: PeerId) {
+        self.add_peer_with(peer, None);
+    }
+
+    /// Adds a peer holding `has` (global chunks; `None` = complete). A known partial peer's
+    /// set is replaced (bits are only ever added by peers).
+    pub(crate) fn add_peer_with(&mut self, peer: PeerId, has: Option<lanspread_proto::Bitfield>) {
         if self.dropped.contains(&peer) {
             return;
         }
-        self.peers.entry(peer).or_insert(PeerStats {
-            in_flight: Vec::new(),
-            window: INITIAL_WINDOW,
-            rate: 0.0,
-            failures_in_row: 0,
-            bytes: 0,
-        });
+        if let Some(s) = self.peers.get(&peer) {
+            if s.has.is_none() {
+                return;
+            }
+            if let Some(h) = has {
+                for g in 0..h.len() {
+                    if h.get(g) {
+                        self.peer_has(&peer, g);
+                    }
+                }
+            } else {
+                // It completed: it now holds everything.
+                let old = self.peers.get_mut(&peer).and_then(|s| s.has.take());
+                self.partial_peers -= 1;
+                for (c, spec) in self.chunks.iter().enumerate() {
+                    if !old.as_ref().is_some_and(|o| o.get(spec.global)) {
+                        self.avail[c] += 1;
+                    }
+                }
+            }
+            return;
+        }
+        for (c, spec) in self.chunks.iter().enumerate() {
+            if has.as_ref().is_none_or(|h| h.get(spec.global)) {
+                self.avail[c] += 1;
+            }
+        }
+        if has.is_some() {
+            self.partial_peers += 1;
+        }
+        self.peers.insert(
+            peer,
+            PeerStats {
+                in_flight: Vec::new(),
+                window: INITIAL_WINDOW,
+                rate: 0.0,
+                failures_in_row: 0,
+                bytes: 0,
+                has,
+                avoid: HashMap::new(),
+            },
+        );
+    }
+
+    /// A partial peer announced global chunk `g`.
+    pub(crate) fn peer_has(&mut self, peer: &PeerId, g: u64) {
+        let Some(s) = self.peers.get_mut(peer) else { return };
+        let Some(h) = s.has.as_mut() else { return };
+        if h.get(g) {
+            return;
+        }
+        h.set(g);
+        if let Some(&c) = self.by_global.get(&g) {
+            self.avail[c] += 1;
+        }
+    }
+
+    fn holds(&self, peer: &PeerId, c: usize) -> bool {
+        self.peers.get(peer).is_some_and(|s| s.has.as_ref().is_none_or(|h| h.get(self.chunks[c].global)))
     }
 
     /// Removes a peer (vanished, dropped); its requests go back to the queue.
     pub(crate) fn remove_peer(&mut self, peer: &PeerId) -> Vec<Action> {
         let Some(stats) = self.peers.remove(peer) else { return Vec::new() };
         self.dropped.push(*peer);
+        if stats.has.is_some() {
+            self.partial_peers -= 1;
+        }
+        for (c, spec) in self.chunks.iter().enumerate() {
+            if stats.has.as_ref().is_none_or(|h| h.get(spec.global)) {
+                self.avail[c] = self.avail[c].saturating_sub(1);
+            }
+        }
         let mut out = Vec::new();
         for (work, _) in stats.in_flight {
             self.release(work, peer);
@@ -252,6 +358,7 @@ impl Scheduler {
         if self.failed.is_some() {
             return out;
         }
+        self.last_now = now;
         out.extend(self.duplicate_stalled(now));
         // Fastest peers first, so they get the head of the queue.
         let mut order: Vec<PeerId> = self.peers.keys().copied().collect();
@@ -269,7 +376,7 @@ impl Scheduler {
                 if !free || self.inflight_bytes >= self.inflight_budget {
                     continue;
                 }
-                let Some(work) = self.pop_queue() else { break };
+                let Some(work) = self.pick_for(peer, now) else { continue };
                 self.assign(work, *peer, now);
                 out.push(Action::Fetch { work, peer: *peer });
                 progressed = true;
@@ -282,6 +389,43 @@ impl Scheduler {
             out.extend(self.endgame(now, &order));
         }
         out
+    }
+
+    /// The next work item for `peer`: plain queue order when every peer holds everything;
+    /// otherwise the rarest pending chunk it holds (ties in this download's random order).
+    fn pick_for(&mut self, peer: &PeerId, now: Duration) -> Option<Work> {
+        let complete = self.peers.get(peer).is_some_and(|s| s.has.is_none());
+        if self.partial_peers == 0 && complete && self.peers.values().all(|s| s.avoid.is_empty()) {
+            return self.pop_queue();
+        }
+        if let Some(s) = self.peers.get_mut(peer) {
+            s.avoid.retain(|_, until| *until > now);
+        }
+        let mut best: Option<(usize, (u32, u64))> = None;
+        for (pos, w) in self.queue.iter().enumerate() {
+            let key = match *w {
+                Work::Chunk(c) => {
+                    if !matches!(self.state[c], ChunkState::Pending)
+                        || !self.holds(peer, c)
+                        || self.peers[peer].avoid.contains_key(&c)
+                    {
+                        continue;
+                    }
+                    (self.avail[c], self.tie[c])
+                }
+                Work::File(f) => {
+                    if !complete || self.whole_files.get(&f) != Some(&None) {
+                        continue;
+                    }
+                    (0, 0)
+                }
+            };
+            if best.is_none_or(|(_, k)| key < k) {
+                best = Some((pos, key));
+            }
+        }
+        let (pos, _) = best?;
+        self.queue.remove(pos)
     }
 
     fn pop_queue(&mut self) -> Option<Work> {
@@ -326,7 +470,14 @@ impl Scheduler {
                 .iter()
                 .enumerate()
                 .filter_map(|(c, s)| match s {
-                    ChunkState::InFlight { peers } if peers.len() == 1 && peers[0].0 != *peer => Some((c, peers[0].1)),
+                    ChunkState::InFlight { peers }
+                        if peers.len() == 1
+                            && peers[0].0 != *peer
+                            && self.holds(peer, c)
+                            && !self.peers[peer].avoid.contains_key(&c) =>
+                    {
+                        Some((c, peers[0].1))
+                    }
                     _ => None,
                 })
                 .min_by_key(|(_, since)| *since);
@@ -406,6 +557,13 @@ impl Scheduler {
                 }
             }
         }
+        if let (Work::Chunk(c), Failure::Redirect(_)) = (work, failure) {
+            let until = self.last_now + REDIRECT_AVOID;
+            if let Some(s) = self.peers.get_mut(&peer) {
+                s.avoid.insert(c, until);
+            }
+            return out;
+        }
         if let Work::Chunk(c) = work {
             self.attempts[c] += 1;
             let file = self.chunks[c].file;
@@ -427,6 +585,7 @@ impl Scheduler {
         let drop_reason = match failure {
             Failure::BadData(why) => Some(format!("served data that failed verification: {why}")),
             Failure::Refused(why) => Some(format!("refused: {why}")),
+            Failure::Redirect(_) => None,
             Failure::Network(why) => {
                 let s = self.peers.get_mut(&peer);
                 match s {
@@ -517,7 +676,11 @@ impl Scheduler {
             let target = self
                 .peers
                 .iter()
-                .filter(|(p, s)| **p != holder && s.in_flight.len() < s.window)
+                .filter(|(p, s)| {
+                    **p != holder
+                        && s.in_flight.len() < s.window
+                        && s.has.as_ref().is_none_or(|h| h.get(self.chunks[c].global))
+                })
                 .max_by(|a, b| a.1.rate.partial_cmp(&b.1.rate).unwrap_or(std::cmp::Ordering::Equal))
                 .map(|(p, _)| *p);
             match target {

@@ -13,7 +13,8 @@ use crate::net::{self, NetError};
 
 fn net_failure(e: NetError) -> Failure {
     match e {
-        NetError::Refused(ErrorCode::NotReady | ErrorCode::Busy, m) => Failure::Network(format!("busy: {m}")),
+        // A swarm member without that chunk yet, or a seeder handing it out elsewhere.
+        NetError::Refused(ErrorCode::NotReady | ErrorCode::Busy, m) => Failure::Redirect(m),
         NetError::Refused(code, m) => Failure::Refused(format!("{code:?}: {m}")),
         NetError::Frame(lanspread_proto::FrameError::Decode(e)) => Failure::BadData(format!("malformed answer: {e}")),
         NetError::Frame(lanspread_proto::FrameError::TooLarge { len, max }) => {

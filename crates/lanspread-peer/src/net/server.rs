@@ -161,7 +161,7 @@ async fn serve_stream(
             respond(&mut stream, &resp).await
         }
         Request::GetGameFileData(r) => {
-            serve_file(ctx, &mut stream, &r.game_id, &r.version, &r.path, None).await
+            serve_file(ctx, &mut stream, &r.game_id, &r.version, &r.path, None, peer).await
         }
         Request::GetGameFileChunk(r) => {
             if !is_valid_chunk_size(r.chunk_size) {
@@ -174,11 +174,27 @@ async fn serve_stream(
                     &r.version,
                     &r.path,
                     Some((r.chunk_size, r.chunk_index)),
+                    peer,
                 )
                 .await
             }
         }
         Request::LibraryDelta(d) => respond(&mut stream, &sync::accept_delta(ctx, peer, d)).await,
+        Request::SwarmJoin(j) => {
+            let resp = if ctx.swarming {
+                // A complete local copy of that manifest makes us a member (a seeder).
+                if let Some(m) = manifests::ready(ctx, &j.game_id).await {
+                    if m.version == j.version && m.digest() == j.manifest_digest {
+                        ctx.swarms.ensure_complete(m, j.manifest_digest);
+                    }
+                }
+                ctx.swarms.on_join(ctx.identity.peer_id, peer, j)
+            } else {
+                Response::SwarmPeers(lanspread_proto::SwarmPeers { members: vec![] })
+            };
+            respond(&mut stream, &resp).await
+        }
+        Request::Have(h) => respond(&mut stream, &ctx.swarms.on_have(peer, h)).await,
     };
     if let Err(e) = result {
         tracing::debug!(peer = %peer.short(), request = kind, error = %e, "stream ended early");
@@ -196,7 +212,7 @@ fn resolve_served_file(
     game_id: &GameId,
     version: &GameVersion,
     path: &RelPath,
-) -> Result<(PathBuf, PathBuf, u64), Response> {
+) -> Result<(PathBuf, PathBuf, u64, usize), Response> {
     if !ctx.catalog().contains(game_id) {
         return Err(Response::error(
             ErrorCode::NotInCatalog,
@@ -232,7 +248,35 @@ fn resolve_served_file(
         ));
     };
     let size = game.files[idx].size;
-    Ok((game.root.clone(), game.root.join(path.to_path_buf()), size))
+    Ok((game.root.clone(), game.root.join(path.to_path_buf()), size, idx))
+}
+
+/// A chunk of a game this peer is still downloading: served when it is verified here.
+fn partial_chunk(
+    ctx: &Ctx,
+    game_id: &GameId,
+    version: &GameVersion,
+    path: &RelPath,
+    chunk_size: u32,
+    index: u64,
+) -> Option<Result<(PathBuf, PathBuf, u64), Response>> {
+    if !ctx.swarming || !ctx.catalog().contains(game_id) {
+        return None;
+    }
+    let (manifest, local) = ctx.swarms.partial(game_id, version)?;
+    if manifest.chunk_size != chunk_size {
+        return Some(Err(Response::error(ErrorCode::BadRequest, "chunk size differs from the manifest")));
+    }
+    let Ok(file) = manifest.files.binary_search_by(|f| f.path.cmp(path)) else {
+        return Some(Err(Response::error(ErrorCode::NotFound, format!("{path} is not a payload file of {game_id}"))));
+    };
+    let f = &manifest.files[file];
+    if f.path.is_version_ini() || !local.get(lanspread_proto::global_chunk_index(&manifest, file, index)) {
+        return Some(Err(Response::error(ErrorCode::NotReady, "that chunk is not verified here yet")));
+    }
+    let root = ctx.game_dir().join(game_id.as_str());
+    let full = root.join(path.to_path_buf());
+    Some(Ok((root, full, f.size)))
 }
 
 /// Opens `path` for reading only if it resolves to a regular file inside `root`.
@@ -263,10 +307,27 @@ async fn serve_file(
     version: &GameVersion,
     path: &RelPath,
     chunk: Option<(u32, u64)>,
+    peer: lanspread_proto::PeerId,
 ) -> Result<(), String> {
     let (root, full, size) = match resolve_served_file(ctx, game_id, version, path) {
-        Ok(x) => x,
-        Err(resp) => return respond(stream, &resp).await,
+        Ok((root, full, size, file_idx)) => {
+            if let Some((_, idx)) = chunk {
+                if ctx.swarming && !ctx.swarms.admit(game_id, version, file_idx, idx, peer) {
+                    return respond(
+                        stream,
+                        &Response::error(ErrorCode::Busy, "another peer of the swarm has this chunk; fetch it there"),
+                    )
+                    .await;
+                }
+            }
+            (root, full, size)
+        }
+        Err(resp) => match chunk.and_then(|(cs, idx)| partial_chunk(ctx, game_id, version, path, cs, idx)) {
+            // A game we are downloading: only verified chunks are served.
+            Some(Ok(x)) => x,
+            Some(Err(r)) => return respond(stream, &r).await,
+            None => return respond(stream, &resp).await,
+        },
     };
     let range = match chunk {
         None => 0..size,

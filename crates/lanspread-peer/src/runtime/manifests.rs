@@ -165,3 +165,11 @@ fn start_build(ctx: &Arc<Ctx>, game: LocalGame, key: u64) -> Slot {
     });
     Slot::Building { files_key: key, done: done_rx, hashed, total }
 }
+
+/// Our built manifest of `id`, if one is ready (no building, no waiting).
+pub(crate) async fn ready(ctx: &Arc<Ctx>, id: &GameId) -> Option<Arc<GameManifest>> {
+    match ctx.manifests.lock().await.get(id) {
+        Some(Slot::Ready { manifest, .. }) => Some(manifest.clone()),
+        _ => None,
+    }
+}

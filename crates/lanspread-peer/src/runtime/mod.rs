@@ -91,6 +91,9 @@ pub struct PeerOptions {
     pub timing: Timing,
     /// Install a game right after its download finishes.
     pub auto_install: bool,
+    /// Take part in download swarms (serve verified chunks of running downloads, fetch from
+    /// other downloaders). Off only for comparisons.
+    pub swarm: bool,
     /// Protocol version we speak. Only tests change it.
     #[doc(hidden)]
     pub protocol_version: u32,
@@ -108,6 +111,7 @@ impl PeerOptions {
             discovery: DiscoveryMode::Mdns,
             timing: Timing::default(),
             auto_install: true,
+            swarm: true,
             protocol_version: PROTOCOL_VERSION,
         }
     }
@@ -167,6 +171,10 @@ pub(crate) struct Ctx {
     pub(crate) op_tokens: Mutex<HashMap<GameId, CancellationToken>>,
     /// Install games right after they finish downloading.
     pub(crate) auto_install: bool,
+    /// Swarms this peer takes part in.
+    pub(crate) swarms: crate::swarm::Swarms,
+    /// Exchange chunks with other downloaders (off: fetch only from complete copies).
+    pub(crate) swarming: bool,
     pub(crate) game_dir_tx: watch::Sender<PathBuf>,
     _lock: StateDirLock,
 }
@@ -235,6 +243,7 @@ impl Ctx {
     pub(crate) fn lose_peer(&self, id: &PeerId, reason: &str) {
         let removed = self.peers.write().unwrap_or_else(|p| p.into_inner()).remove_peer(id);
         self.pool.drop_peer(id);
+        self.swarms.forget_peer(id);
         if let Some(rec) = removed {
             tracing::info!(peer = %id.short(), name = %rec.name, reason, "peer lost");
             self.emit(PeerEvent::PeerLost { peer_id: *id, name: rec.name, reason: reason.to_string() });
@@ -399,6 +408,8 @@ pub async fn start_peer_with(
         agreed: Mutex::new(HashMap::new()),
         op_tokens: Mutex::new(HashMap::new()),
         auto_install: opts.auto_install,
+        swarms: Default::default(),
+        swarming: opts.swarm,
         game_dir_tx,
         _lock: lock,
     });
@@ -497,6 +508,10 @@ async fn handle_command(ctx: &Arc<Ctx>, command: PeerCommand) -> Result<(), Erro
         }
         PeerCommand::GetPeerCount => {
             ctx.emit(PeerEvent::PeerCountUpdated { count: ctx.peer_count() });
+            Ok(())
+        }
+        PeerCommand::GetStats => {
+            ctx.emit(PeerEvent::Stats { uploaded_bytes: ctx.uploaded.load(std::sync::atomic::Ordering::Relaxed) });
             Ok(())
         }
         PeerCommand::ListPeers => {

@@ -61,6 +61,13 @@ pub(crate) fn manifest() -> GameManifest {
     )
 }
 
+pub(crate) fn bitfield() -> Bitfield {
+    let mut b = Bitfield::new(4);
+    b.set(0);
+    b.set(3);
+    b
+}
+
 fn addrs() -> Vec<SocketAddr> {
     vec!["192.168.1.20:40123".parse().unwrap(), "[fe80::1]:40123".parse().unwrap()]
 }
@@ -112,6 +119,13 @@ pub(crate) fn requests() -> Vec<Request> {
             chunk_index: 2,
         }),
         Request::LibraryDelta(delta()),
+        Request::SwarmJoin(SwarmJoin {
+            game_id: game_id("quake3"),
+            version: version("20250314"),
+            manifest_digest: manifest().digest(),
+            have: bitfield(),
+        }),
+        Request::Have(Have { game_id: game_id("quake3"), manifest_digest: manifest().digest(), chunks: vec![0, 3] }),
     ]
 }
 
@@ -124,6 +138,8 @@ pub(crate) fn request_name(r: &Request) -> &'static str {
         Request::GetGameFileData(_) => "request_get_game_file_data",
         Request::GetGameFileChunk(_) => "request_get_game_file_chunk",
         Request::LibraryDelta(_) => "request_library_delta",
+        Request::SwarmJoin(_) => "request_swarm_join",
+        Request::Have(_) => "request_have",
     }
 }
 
@@ -136,6 +152,12 @@ pub(crate) fn responses() -> Vec<Response> {
         Response::Manifest(manifest()),
         Response::FileData(FileDataHeader { offset: 2 << 20, length: 17, file_size: (2 << 20) + 17 }),
         Response::Ack(Ack { library_rev: 8 }),
+        Response::SwarmPeers(SwarmPeers {
+            members: vec![
+                SwarmMember { peer_id: peer_id(0xa1), have: Bitfield::full(4) },
+                SwarmMember { peer_id: peer_id(0xb2), have: bitfield() },
+            ],
+        }),
     ];
     for code in error_codes() {
         out.push(Response::error(code, "example message"));
@@ -155,6 +177,7 @@ pub(crate) fn response_name(r: &Response) -> String {
         Response::Manifest(_) => "response_manifest".into(),
         Response::FileData(_) => "response_file_data".into(),
         Response::Ack(_) => "response_ack".into(),
+        Response::SwarmPeers(_) => "response_swarm_peers".into(),
         Response::Error(e) => {
             format!("response_error_{}", serde_json::to_value(e.code).unwrap().as_str().unwrap())
         }

@@ -49,7 +49,8 @@ fn chunks(files: &[u64]) -> Vec<ChunkSpec> {
     for (f, &size) in files.iter().enumerate() {
         let n = size.div_ceil(MIB);
         for i in 0..n {
-            out.push(ChunkSpec { file: f, index: i, len: (size - i * MIB).min(MIB) });
+            let global = out.len() as u64;
+            out.push(ChunkSpec { file: f, index: i, len: (size - i * MIB).min(MIB), global });
         }
     }
     out
@@ -283,4 +284,54 @@ fn windows_grow_with_throughput_and_memory_stays_bounded() {
         assert!(inflight.len() as u64 * MIB <= 16 * MIB, "{} in flight", inflight.len());
     }
     assert!(inflight.len() > INITIAL_WINDOW, "window grew to {}", inflight.len());
+}
+
+#[test]
+fn rarest_chunks_first_and_only_from_peers_that_hold_them() {
+    let mut s = Scheduler::with_seed(chunks(&[4 * MIB]), 64 * MIB, 7);
+    // A partial peer with chunks 0 and 1; a complete peer.
+    let mut has = lanspread_proto::Bitfield::new(4);
+    has.set(0);
+    has.set(1);
+    s.add_peer_with(pid(1), Some(has));
+    s.add_peer(pid(2));
+    let acts = s.next_actions(Duration::ZERO);
+    let mut by_peer: HashMap<PeerId, Vec<usize>> = HashMap::new();
+    for a in acts {
+        if let Action::Fetch { work: Work::Chunk(c), peer } = a {
+            by_peer.entry(peer).or_default().push(c);
+        }
+    }
+    for c in by_peer.get(&pid(1)).cloned().unwrap_or_default() {
+        assert!(c < 2, "the partial peer is asked only for chunks it holds: {c}");
+    }
+    // The complete peer is asked for the chunks only it has (2, 3) before the shared ones.
+    let complete = &by_peer[&pid(2)];
+    assert!(complete[..2].iter().all(|c| *c >= 2), "rarest first: {complete:?}");
+}
+
+#[test]
+fn a_redirect_is_not_a_fault_and_the_chunk_goes_elsewhere() {
+    let mut s = Scheduler::with_seed(chunks(&[MIB]), 64 * MIB, 1);
+    s.add_peer(pid(1));
+    let Some(Action::Fetch { work, peer }) = s.next_actions(Duration::ZERO).into_iter().next() else { panic!() };
+    let acts = s.on_failure(work, peer, &Failure::Redirect("get it elsewhere".into()));
+    assert!(acts.is_empty(), "{acts:?}");
+    assert!(s.has_peer(&pid(1)));
+    assert!(s.next_actions(Duration::from_millis(10)).is_empty(), "not asked again right away");
+    s.add_peer(pid(2));
+    let acts = s.next_actions(Duration::from_millis(20));
+    assert_eq!(acts, vec![Action::Fetch { work, peer: pid(2) }]);
+    assert!(s.failure().is_none());
+}
+
+#[test]
+fn a_have_update_makes_a_partial_peer_useful() {
+    let mut s = Scheduler::with_seed(chunks(&[2 * MIB]), 64 * MIB, 3);
+    s.add_peer_with(pid(1), Some(lanspread_proto::Bitfield::new(2)));
+    assert!(s.next_actions(Duration::ZERO).is_empty());
+    s.peer_has(&pid(1), 1);
+    let acts = s.next_actions(Duration::ZERO);
+    assert_eq!(acts.len(), 1);
+    assert!(matches!(acts[0], Action::Fetch { work: Work::Chunk(1), .. }));
 }

@@ -1,0 +1,308 @@
+//! Swarm state: which peers are downloading which agreed manifest, which chunks each holds,
+//! and what this peer holds of it — so peers that download the same game at the same time
+//! serve each other the chunks they have verified.
+//!
+//! Rules:
+//! - only peers with the same manifest digest swarm together;
+//! - only verified chunks are announced or served (a chunk's bit is set after its bytes are on
+//!   disk);
+//! - a peer holding a complete copy spends its upload on chunks nobody else has yet
+//!   ("super-seeding", [`Swarms::admit`]): a chunk it already handed out, and that another
+//!   member holds or is about to announce, is refused with `Busy` while unique chunks remain.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use lanspread_proto::{
+    global_chunk_index, Ack, Bitfield, Digest, ErrorCode, GameId, GameManifest, GameVersion, Have, PeerId, Response,
+    SwarmJoin, SwarmMember, SwarmPeers, MAX_HAVE_CHUNKS, MAX_SWARM_MEMBERS,
+};
+
+/// How long a chunk handed out by a complete seeder is assumed to be on its way to others.
+const HANDED_OUT_GRACE: Duration = Duration::from_secs(2);
+
+/// One member of a swarm.
+#[derive(Debug, Clone)]
+pub(crate) struct Member {
+    pub(crate) have: Bitfield,
+    /// Bumped on every change, so downloads can tell what is new.
+    pub(crate) generation: u64,
+}
+
+/// One swarm (a game at one agreed manifest).
+#[derive(Debug)]
+pub(crate) struct Swarm {
+    pub(crate) version: GameVersion,
+    pub(crate) manifest: Arc<GameManifest>,
+    pub(crate) members: HashMap<PeerId, Member>,
+    /// Our verified chunks while we download; `None` when we hold a complete copy.
+    pub(crate) local: Option<Bitfield>,
+    /// For a complete copy: when each chunk was last handed out, and how often.
+    served: Vec<(u32, Option<Instant>)>,
+    generation: u64,
+}
+
+impl Swarm {
+    fn new(manifest: Arc<GameManifest>, local: Option<Bitfield>) -> Self {
+        let n = manifest.total_chunks() as usize;
+        Self {
+            version: manifest.version.clone(),
+            manifest,
+            members: HashMap::new(),
+            local,
+            served: vec![(0, None); n],
+            generation: 0,
+        }
+    }
+
+    fn total(&self) -> u64 {
+        self.served.len() as u64
+    }
+
+    fn own_have(&self) -> Bitfield {
+        self.local.clone().unwrap_or_else(|| Bitfield::full(self.total()))
+    }
+}
+
+/// All swarms this peer takes part in.
+#[derive(Debug, Default)]
+pub(crate) struct Swarms {
+    map: Mutex<HashMap<(GameId, Digest), Swarm>>,
+}
+
+impl Swarms {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(GameId, Digest), Swarm>> {
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Our download of `manifest` starts (with `have` already verified).
+    pub(crate) fn start_local(&self, manifest: Arc<GameManifest>, digest: Digest, have: Bitfield) {
+        let key = (manifest.game_id.clone(), digest);
+        let mut map = self.lock();
+        match map.get_mut(&key) {
+            Some(s) => s.local = Some(have),
+            None => {
+                map.insert(key, Swarm::new(manifest, Some(have)));
+            }
+        }
+    }
+
+    /// We verified (and wrote) global chunk `i`.
+    pub(crate) fn mark_local(&self, id: &GameId, digest: Digest, i: u64) {
+        if let Some(Some(local)) = self.lock().get_mut(&(id.clone(), digest)).map(|s| s.local.as_mut()) {
+            local.set(i);
+        }
+    }
+
+    /// Our download ended: a complete copy keeps the swarm (as a seeder), anything else
+    /// leaves it.
+    pub(crate) fn end_local(&self, id: &GameId, digest: Digest, complete: bool) {
+        let mut map = self.lock();
+        if complete {
+            if let Some(s) = map.get_mut(&(id.clone(), digest)) {
+                s.local = None;
+            }
+        } else {
+            map.remove(&(id.clone(), digest));
+        }
+    }
+
+    /// Registers a complete local copy (the manifest we serve) so joiners find us.
+    pub(crate) fn ensure_complete(&self, manifest: Arc<GameManifest>, digest: Digest) {
+        let key = (manifest.game_id.clone(), digest);
+        self.lock().entry(key).or_insert_with(|| Swarm::new(manifest, None));
+    }
+
+
+    /// Members of our swarm for (`id`, `digest`), with their generation.
+    pub(crate) fn members(&self, id: &GameId, digest: Digest) -> Vec<(PeerId, Member)> {
+        self.lock()
+            .get(&(id.clone(), digest))
+            .map(|s| s.members.iter().map(|(p, m)| (*p, m.clone())).collect())
+            .unwrap_or_default()
+    }
+
+    /// Records members learned from a `SwarmPeers` answer.
+    pub(crate) fn learn(&self, id: &GameId, digest: Digest, me: PeerId, members: Vec<SwarmMember>) {
+        let mut map = self.lock();
+        let Some(s) = map.get_mut(&(id.clone(), digest)) else { return };
+        let total = s.total();
+        for m in members.into_iter().take(MAX_SWARM_MEMBERS) {
+            if m.peer_id == me || m.have.len() != total {
+                continue;
+            }
+            s.generation += 1;
+            let g = s.generation;
+            let e = s.members.entry(m.peer_id).or_insert(Member { have: Bitfield::new(total), generation: g });
+            // Bits only ever get added: merge.
+            for i in 0..total {
+                if m.have.get(i) && !e.have.get(i) {
+                    e.have.set(i);
+                    e.generation = g;
+                }
+            }
+        }
+    }
+
+    /// Server side of `SwarmJoin`.
+    pub(crate) fn on_join(&self, me: PeerId, from: PeerId, join: SwarmJoin) -> Response {
+        let mut map = self.lock();
+        let key = (join.game_id.clone(), join.manifest_digest);
+        let Some(s) = map.get_mut(&key) else {
+            return Response::SwarmPeers(SwarmPeers { members: Vec::new() });
+        };
+        if join.have.len() != s.total() || join.version != s.version {
+            return Response::error(ErrorCode::BadRequest, "bitfield or version does not match the manifest");
+        }
+        s.generation += 1;
+        let g = s.generation;
+        s.members.insert(from, Member { have: join.have, generation: g });
+        let mut members: Vec<SwarmMember> = s
+            .members
+            .iter()
+            .filter(|(p, _)| **p != from)
+            .take(MAX_SWARM_MEMBERS - 1)
+            .map(|(p, m)| SwarmMember { peer_id: *p, have: m.have.clone() })
+            .collect();
+        members.push(SwarmMember { peer_id: me, have: s.own_have() });
+        Response::SwarmPeers(SwarmPeers { members })
+    }
+
+    /// Server side of `Have`.
+    pub(crate) fn on_have(&self, from: PeerId, have: Have) -> Response {
+        if have.chunks.len() > MAX_HAVE_CHUNKS {
+            return Response::error(ErrorCode::BadRequest, format!("at most {MAX_HAVE_CHUNKS} chunks per announcement"));
+        }
+        let mut map = self.lock();
+        if let Some(s) = map.get_mut(&(have.game_id.clone(), have.manifest_digest)) {
+            s.generation += 1;
+            let g = s.generation;
+            let total = s.total();
+            let m = s.members.entry(from).or_insert(Member { have: Bitfield::new(total), generation: g });
+            for c in have.chunks {
+                m.have.set(c);
+            }
+            m.generation = g;
+        }
+        Response::Ack(Ack { library_rev: 0 })
+    }
+
+    /// Drops a member everywhere (peer lost).
+    pub(crate) fn forget_peer(&self, peer: &PeerId) {
+        for s in self.lock().values_mut() {
+            s.members.remove(peer);
+        }
+    }
+
+    /// For a chunk request of a game we are downloading: the manifest and whether chunk
+    /// (`file`, `index`) is verified here. `None` when we have no download of that version.
+    pub(crate) fn partial(&self, id: &GameId, version: &GameVersion) -> Option<(Arc<GameManifest>, Bitfield)> {
+        let map = self.lock();
+        map.iter()
+            .find(|((g, _), s)| g == id && &s.version == version && s.local.is_some())
+            .and_then(|(_, s)| s.local.clone().map(|l| (s.manifest.clone(), l)))
+    }
+
+    /// Super-seeding: may a complete copy hand chunk (`file`, `index`) of `id` to `to` now?
+    pub(crate) fn admit(&self, id: &GameId, version: &GameVersion, file: usize, index: u64, to: PeerId) -> bool {
+        let mut map = self.lock();
+        let Some(s) = map.values_mut().find(|s| s.manifest.game_id == *id && &s.version == version && s.local.is_none())
+        else {
+            return true;
+        };
+        if s.members.len() < 2 || file >= s.manifest.files.len() {
+            return true;
+        }
+        let g = global_chunk_index(&s.manifest, file, index) as usize;
+        let Some(&(count, last)) = s.served.get(g) else { return true };
+        let unique_left = s.served.iter().any(|(n, _)| *n == 0);
+        let elsewhere = s.members.iter().any(|(p, m)| *p != to && m.have.get(g as u64));
+        let in_transit = last.is_some_and(|t| t.elapsed() < HANDED_OUT_GRACE);
+        if count > 0 && unique_left && (elsewhere || in_transit) {
+            return false;
+        }
+        s.served[g] = (count.saturating_add(1), Some(Instant::now()));
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use lanspread_proto::{ChunkHash, GameFileDescription, RelPath};
+
+    use super::*;
+
+    fn manifest() -> Arc<GameManifest> {
+        Arc::new(GameManifest::new(
+            GameId::new("quake3").unwrap(),
+            GameVersion::new("1").unwrap(),
+            1 << 20,
+            vec![
+                GameFileDescription { path: RelPath::new("a.bin").unwrap(), size: 3 << 20, chunks: vec![ChunkHash([1; 32]); 3] },
+                GameFileDescription { path: RelPath::new("version.ini").unwrap(), size: 2, chunks: vec![ChunkHash([0; 32])] },
+            ],
+            vec![],
+        ))
+    }
+
+    fn p(n: u8) -> PeerId {
+        PeerId([n; 32])
+    }
+
+    #[test]
+    fn join_have_and_partial_serving() {
+        let s = Swarms::default();
+        let m = manifest();
+        let d = m.digest();
+        let id = m.game_id.clone();
+        s.start_local(m.clone(), d, Bitfield::new(4));
+        s.mark_local(&id, d, 1);
+        let (_, local) = s.partial(&id, &m.version).unwrap();
+        assert!(local.get(1) && !local.get(0));
+        let join = SwarmJoin { game_id: id.clone(), version: m.version.clone(), manifest_digest: d, have: Bitfield::new(4) };
+        let Response::SwarmPeers(peers) = s.on_join(p(9), p(2), join) else { panic!() };
+        assert_eq!(peers.members.len(), 1, "only ourselves so far");
+        assert_eq!(peers.members[0].peer_id, p(9));
+        assert!(peers.members[0].have.get(1));
+        s.on_have(p(2), Have { game_id: id.clone(), manifest_digest: d, chunks: vec![3] });
+        let members = s.members(&id, d);
+        assert!(members[0].1.have.get(3));
+        s.end_local(&id, d, false);
+        assert!(s.partial(&id, &m.version).is_none());
+    }
+
+    #[test]
+    fn a_complete_seeder_hands_each_chunk_out_once_while_unique_chunks_remain() {
+        let s = Swarms::default();
+        let m = manifest();
+        let d = m.digest();
+        let id = m.game_id.clone();
+        s.ensure_complete(m.clone(), d);
+        for n in [2, 3] {
+            let join = SwarmJoin { game_id: id.clone(), version: m.version.clone(), manifest_digest: d, have: Bitfield::new(4) };
+            s.on_join(p(9), p(n), join);
+        }
+        assert!(s.admit(&id, &m.version, 0, 0, p(2)), "first hand-out");
+        assert!(!s.admit(&id, &m.version, 0, 0, p(3)), "in transit to p2: get it from there");
+        assert!(s.admit(&id, &m.version, 0, 1, p(3)), "a unique chunk is served");
+        for (f, i) in [(0, 2), (1, 0)] {
+            assert!(s.admit(&id, &m.version, f, i, p(2)));
+        }
+        assert!(s.admit(&id, &m.version, 0, 0, p(3)), "nothing unique left: serve duplicates");
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        let s = Swarms::default();
+        let m = manifest();
+        let d = m.digest();
+        s.ensure_complete(m.clone(), d);
+        let join = SwarmJoin { game_id: m.game_id.clone(), version: m.version.clone(), manifest_digest: d, have: Bitfield::new(99) };
+        assert!(matches!(s.on_join(p(9), p(2), join), Response::Error(_)));
+        let have = Have { game_id: m.game_id.clone(), manifest_digest: d, chunks: vec![0; MAX_HAVE_CHUNKS + 1] };
+        assert!(matches!(s.on_have(p(2), have), Response::Error(_)));
+    }
+}
