@@ -1,4 +1,5 @@
-//! Archive extraction for installs, over the official UnRAR library (`unrar` crate).
+//! Archive extraction for installs, over the official UnRAR library (through `unrar_sys`; see
+//! `ffi.rs` for why the `unrar` wrapper crate is not used).
 //!
 //! The peer runtime receives an [`Unpacker`] by injection, so archive handling stays out of its
 //! platform layer and tests can substitute their own. [`find_archives`] implements the install
@@ -9,7 +10,8 @@
 //!
 //! [`UnrarUnpacker`] checks every entry of an archive before writing anything, then writes each
 //! file itself at a path built from validated components; UnRAR only decompresses and verifies.
-//! See `names.rs` for the exact naming rules and `fsx.rs` for why no write passes through a link.
+//! See `names.rs` for the exact naming rules and `fsx.rs` for why no write passes through a link;
+//! a writer thread (`writer.rs`) overlaps UnRAR's decompression with the writes.
 
 use std::{
     path::{Path, PathBuf},
