@@ -59,9 +59,18 @@ mod imp {
         Ok(())
     }
 
-    /// Flushes every file under `dir` (FlushFileBuffers needs write access).
+    /// Flushes every file under `dir` (FlushFileBuffers needs write access; a read-only file,
+    /// e.g. user data carried over by hard link, was not written by us and is skipped).
     pub(crate) fn sync_tree(dir: &Path) -> io::Result<()> {
-        super::sync_tree_by_walking(dir, |p| OpenOptions::new().write(true).open(p)?.sync_all(), sync_dir)
+        super::sync_tree_by_walking(
+            dir,
+            |p| match OpenOptions::new().write(true).open(p) {
+                Ok(file) => file.sync_all(),
+                Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Ok(()),
+                Err(e) => Err(e),
+            },
+            sync_dir,
+        )
     }
 
     #[link(name = "kernel32")]
