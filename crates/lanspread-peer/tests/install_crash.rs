@@ -1,7 +1,7 @@
 //! Crash injection with real processes, a few runs each (the `just crash-install` recipe does
 //! 20+ per operation with bigger archives): the child is this test binary itself, re-executed
-//! in "install tool" mode, killed with SIGKILL at a random moment; recovery must then leave the
-//! game exactly old or new.
+//! in "install tool" mode, killed (SIGKILL; TerminateProcess on Windows) at a random moment;
+//! recovery must then leave the game exactly old or new.
 #![allow(clippy::unwrap_used)]
 
 #[path = "../examples/install_crash/driver.rs"]
@@ -33,7 +33,6 @@ fn install_tool_child() {
     std::process::exit(if result.is_ok() { 0 } else { 1 });
 }
 
-#[cfg(unix)]
 #[test]
 fn kill_9_during_install_update_and_uninstall_leaves_old_or_new() {
     let work = tempfile::tempdir().unwrap();
