@@ -102,3 +102,9 @@ bench-unpack size="1024":
     cargo build --release -p lanspread-unpack --example unpack_bench
     "${CARGO_TARGET_DIR:-target}/release/examples/unpack_bench" --size-mb {{size}}
     "${CARGO_TARGET_DIR:-target}/release/examples/unpack_bench" --size-mb {{size}} --rar4
+
+# Swarm benchmark: one seeder + eight downloaders at once (swarm, naive, BitTorrent).
+bench-swarm:
+    scripts/bootstrap.sh --bench
+    cargo build --release -p lanspread-peer-cli -p lanspread-bench
+    scripts/netns-run.sh target/release/lanspread-bench swarm

@@ -2,11 +2,12 @@
 //! same run on an emulated LAN (network namespaces, tc-shaped ports). Needs root; run it with
 //! `just bench` (release build, inside a private network namespace).
 //!
-//!   lanspread-bench [all|one-to-one|three-to-one|loopback|seeder-rss|discovery|rescan]...
+//!   lanspread-bench [all|one-to-one|three-to-one|loopback|seeder-rss|discovery|rescan|swarm]...
 //!                   [--runs N] [--size-mib N] [--out FILE]
 
 mod report;
 mod scenarios;
+mod swarm;
 mod tools;
 
 use std::process::ExitCode;
@@ -57,6 +58,7 @@ fn run() -> anyhow::Result<()> {
             "seeder-rss" => scenarios::seeder_rss(&opts)?,
             "discovery" => scenarios::discovery(&opts)?,
             "rescan" => scenarios::rescan()?,
+            "swarm" => swarm::swarm(&opts)?,
             other => anyhow::bail!("unknown benchmark {other}"),
         };
         println!("{section}");

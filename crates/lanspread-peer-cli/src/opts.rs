@@ -84,6 +84,9 @@ pub(crate) struct ServeArgs {
     /// QUIC port (default: any free port).
     #[arg(long, default_value_t = 0)]
     pub(crate) port: u16,
+    /// Do not take part in download swarms (comparisons only).
+    #[arg(long)]
+    pub(crate) no_swarm: bool,
 }
 
 #[derive(Debug, Args)]
@@ -102,6 +105,9 @@ pub(crate) struct GetArgs {
     /// Keep serving after finishing (until SIGINT/SIGTERM).
     #[arg(long)]
     pub(crate) keep_serving: bool,
+    /// Fetch only from complete copies and do not serve partial chunks (comparisons only).
+    #[arg(long)]
+    pub(crate) no_swarm: bool,
     /// Name shown to other peers (default: host name).
     #[arg(long)]
     pub(crate) name: Option<String>,

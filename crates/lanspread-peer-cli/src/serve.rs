@@ -16,27 +16,20 @@ use crate::{
     out, signals,
 };
 
-/// Starts the runtime with the common options.
-pub(crate) async fn start(
-    common: &Common,
-    name: Option<&str>,
-    port: u16,
-) -> anyhow::Result<(PeerRuntimeHandle, mpsc::UnboundedReceiver<PeerEvent>)> {
-    start_with(common, name, port, true).await
-}
-
 /// Starts the runtime; `auto_install` installs games right after they finish downloading.
 pub(crate) async fn start_with(
     common: &Common,
     name: Option<&str>,
     port: u16,
     auto_install: bool,
+    swarm: bool,
 ) -> anyhow::Result<(PeerRuntimeHandle, mpsc::UnboundedReceiver<PeerEvent>)> {
     let mut opts = PeerOptions::new(common.game_dir()?);
     opts.state_dir = common.state_dir();
     opts.bind = common.bind;
     opts.port = port;
     opts.auto_install = auto_install;
+    opts.swarm = swarm;
     if let Some(n) = name {
         opts.name = n.to_string();
     }
@@ -64,7 +57,7 @@ pub(crate) fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
 }
 
 pub(crate) async fn run(common: &Common, args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    let (handle, mut events) = start(common, args.name.as_deref(), args.port).await?;
+    let (handle, mut events) = start_with(common, args.name.as_deref(), args.port, true, !args.no_swarm).await?;
     let mut lines = stdin_lines();
     let mut stdin_open = true;
     let stopped = handle.clone();

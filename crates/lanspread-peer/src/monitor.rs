@@ -44,6 +44,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
                     let _ = watcher.unwatch(&p);
                 }
                 game_dir = ctx.game_dir();
+                rescan = true;
             }
             _ = fallback.tick() => rescan = true,
             Some(ev) = rx.recv() => {
@@ -57,8 +58,10 @@ pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
         }
         if rescan {
             refresh_local(&ctx).await;
+            // Only after a rescan: listing the directory itself raises (access) events, so
+            // doing this on every event would spin.
+            sync_watches(&ctx, &mut watcher, &game_dir, &mut watched);
         }
-        sync_watches(&ctx, &mut watcher, &game_dir, &mut watched);
     }
 }
 

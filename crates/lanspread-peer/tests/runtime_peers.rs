@@ -205,3 +205,29 @@ async fn second_runtime_on_the_same_state_dir_is_refused() {
     assert!(err.to_string().contains("in use by another lanspread process"), "{err}");
     first.shutdown().await;
 }
+
+fn cpu_seconds() -> f64 {
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage writes into the struct we own.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    t(u.ru_utime) + t(u.ru_stime)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_peer_does_not_burn_cpu() {
+    // Regression: the monitor once re-listed the game directory on every (access) event it
+    // caused itself, spinning a core forever.
+    let a = TestPeer::start(PeerSpec::manual("idle"), |d| {
+        write_game(d, "quake3", "1", &[("a.rar", b"a")]);
+        write_game(d, "cs16", "1", &[("b.rar", b"b")]);
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = cpu_seconds();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let used = cpu_seconds() - before;
+    eprintln!("idle peer used {used:.3} s of CPU in 3 s");
+    assert!(used < 0.3, "an idle peer used {used:.2} s of CPU in 3 s");
+    a.handle.shutdown().await;
+}

@@ -1,0 +1,247 @@
+//! One seeder and eight downloaders starting at once: lanspread's swarm vs. the naive case
+//! (every downloader from the seeder only) vs. BitTorrent (aria2c + opentracker).
+
+use std::{
+    path::Path,
+    process::{Child, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context, Result};
+use lanspread_testkit::{lan::Lan, proc::PeerProc};
+use sha1::{Digest as _, Sha1};
+
+use crate::{
+    report::Section,
+    scenarios::Opts,
+    tools::{cli, write_file, Serve},
+};
+
+const GAME: &str = "quake3";
+const FILE: &str = "quake3.bin";
+const DOWNLOADERS: usize = 8;
+
+pub(crate) fn swarm(o: &Opts) -> Result<Section> {
+    let size = o.size_mib << 20;
+    let raw = size as f64 / 25e6;
+    let ours = run_lanspread(size, true)?;
+    let naive = run_lanspread(size, false)?;
+    let bt = run_bittorrent(size).unwrap_or_else(|e| {
+        eprintln!("  BitTorrent reference failed: {e:#}");
+        Vec::new()
+    });
+    let row = |name: &str, t: &[f64]| {
+        let last = t.iter().cloned().fold(0.0, f64::max);
+        vec![
+            name.to_string(),
+            if t.is_empty() { "–".into() } else { format!("{last:.1} s = {:.2}×", last / raw) },
+            t.iter().map(|x| format!("{:.2}", x / raw)).collect::<Vec<_>>().join(", "),
+        ]
+    };
+    let last = ours.iter().cloned().fold(0.0, f64::max);
+    Ok(Section {
+        title: format!("Swarm: one seeder → eight downloaders at once, 200 Mbit/s ports, {} MiB", o.size_mib),
+        notes: vec![format!(
+            "Raw single-copy time (size ÷ port rate) = {raw:.1} s. Timed from launch; finish multiples of the raw time. \
+             Budget: last lanspread downloader within 1.2× ({:.1} s).",
+            raw * 1.2
+        )],
+        header: vec!["tool".into(), "last finish".into(), "each finish (× raw)".into()],
+        rows: vec![row("lanspread (swarm)", &ours), row("lanspread naive (seeder only)", &naive), row("BitTorrent (aria2c + opentracker)", &bt)],
+        verdict: format!(
+            "last downloader at {:.2}× the raw single-copy time (budget ≤ 1.2×): {}",
+            last / raw,
+            if last / raw <= 1.2 { "PASS" } else { "MISS" }
+        ),
+    })
+}
+
+fn run_lanspread(size: u64, swarm: bool) -> Result<Vec<f64>> {
+    let rates = vec![Some(200); DOWNLOADERS + 1];
+    let lan = Lan::new(&rates)?;
+    let scratch = tempfile::tempdir()?;
+    let sp = scratch.path();
+    let games = sp.join("seed/games");
+    write_file(&games.join(GAME).join(FILE), size, 42)?;
+    std::fs::write(games.join(GAME).join("version.ini"), "1\n")?;
+    let mut seeder = Serve::start(&lan, 0, &games, &sp.join("seed/state"), None, &sp.join("seed.log"))?;
+    std::thread::sleep(Duration::from_secs(2));
+    let cli = cli();
+    let start = Instant::now();
+    let mut procs = Vec::new();
+    for h in 1..=DOWNLOADERS {
+        let g = sp.join(format!("dl{h}/games"));
+        std::fs::create_dir_all(&g)?;
+        let mut cmd = lan.command(h, cli.to_str().context("cli")?);
+        cmd.args(["get", GAME, "--no-install", "--keep-serving", "--timeout", "600", "--game-dir"])
+            .arg(&g)
+            .arg("--state-dir")
+            .arg(sp.join(format!("dl{h}/state")));
+        if !swarm {
+            cmd.arg("--no-swarm");
+        }
+        procs.push(PeerProc::spawn(&format!("dl{h}"), cmd, sp.join(format!("dl{h}.log")))?);
+    }
+    let mut times = Vec::new();
+    for p in &mut procs {
+        p.wait_event("finished", Duration::from_secs(600), |e| e["event"] == "finished")?;
+        times.push(start.elapsed().as_secs_f64());
+    }
+    seeder.proc.send(&serde_json::json!({"command": "get_stats"}))?;
+    let stats = seeder.proc.wait_event("stats", Duration::from_secs(5), |e| e["event"] == "stats")?;
+    let up = stats["uploaded_bytes"].as_u64().unwrap_or(0);
+    eprintln!(
+        "  lanspread {}: last finished {:.1} s; seeder uploaded {:.2} copies",
+        if swarm { "swarm" } else { "naive" },
+        times.iter().cloned().fold(0.0, f64::max),
+        up as f64 / size as f64
+    );
+    for mut p in procs {
+        let _ = p.terminate(Duration::from_secs(10));
+    }
+    seeder.stop()?;
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    Ok(times)
+}
+
+/// Bencodes a single-file torrent; returns (torrent bytes, info-hash hex).
+fn make_torrent(file: &Path, announce: &str, piece: usize) -> Result<(Vec<u8>, String)> {
+    use std::io::Read;
+    let len = std::fs::metadata(file)?.len();
+    let mut pieces = Vec::new();
+    let mut f = std::fs::File::open(file)?;
+    let mut buf = vec![0u8; piece];
+    loop {
+        let mut filled = 0;
+        while filled < piece {
+            let n = f.read(&mut buf[filled..])?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        if filled == 0 {
+            break;
+        }
+        pieces.extend_from_slice(&Sha1::digest(&buf[..filled]));
+        if filled < piece {
+            break;
+        }
+    }
+    let name = FILE.as_bytes();
+    let mut info = Vec::new();
+    info.extend_from_slice(format!("d6:lengthi{len}e4:name{}:", name.len()).as_bytes());
+    info.extend_from_slice(name);
+    info.extend_from_slice(format!("12:piece lengthi{piece}e6:pieces{}:", pieces.len()).as_bytes());
+    info.extend_from_slice(&pieces);
+    info.push(b'e');
+    let hash = hex_lower(&Sha1::digest(&info));
+    let mut t = Vec::new();
+    t.extend_from_slice(format!("d8:announce{}:{announce}4:info", announce.len()).as_bytes());
+    t.extend_from_slice(&info);
+    t.push(b'e');
+    Ok((t, hash))
+}
+
+fn hex_lower(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+struct Kill(Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn run_bittorrent(size: u64) -> Result<Vec<f64>> {
+    let rates = vec![Some(200); DOWNLOADERS + 1];
+    let lan = Lan::new(&rates)?;
+    let scratch = tempfile::tempdir()?;
+    let sp = scratch.path();
+    let seed_dir = sp.join("seed");
+    write_file(&seed_dir.join(FILE), size, 42)?;
+    let ip = lan.hosts[0].ip.to_string();
+    let announce = format!("http://{ip}:6969/announce");
+    let (torrent, hash) = make_torrent(&seed_dir.join(FILE), &announce, 256 << 10)?;
+    let tfile = sp.join("game.torrent");
+    std::fs::write(&tfile, torrent)?;
+    let wl = sp.join("whitelist.txt");
+    std::fs::write(&wl, format!("{hash}\n"))?;
+    let conf = sp.join("opentracker.conf");
+    std::fs::write(&conf, format!("access.whitelist {}\n", wl.display()))?;
+    let _tracker = Kill(
+        lan.command(0, "opentracker")
+            .args(["-i", &ip, "-p", "6969", "-P", "6969", "-u", "root", "-d", "/", "-f"])
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("start opentracker (apt install opentracker)")?,
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let common = [
+        "--enable-dht=false",
+        "--bt-enable-lpd=false",
+        "--enable-peer-exchange=true",
+        "--seed-ratio=0.0",
+        "--bt-tracker-interval=2",
+        "--file-allocation=none",
+        "--summary-interval=0",
+        "-q",
+    ];
+    let _seed = Kill(
+        lan.command(0, "aria2c")
+            .args(common)
+            .args(["-V", "-d"])
+            .arg(&seed_dir)
+            .arg(&tfile)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    let start = Instant::now();
+    let mut leechers = Vec::new();
+    for h in 1..=DOWNLOADERS {
+        let dir = sp.join(format!("dl{h}"));
+        std::fs::create_dir_all(&dir)?;
+        let hook = dir.join("done.sh");
+        std::fs::write(&hook, format!("#!/bin/sh\ndate +%s.%N > {}/done\n", dir.display()))?;
+        std::process::Command::new("chmod").arg("+x").arg(&hook).status()?;
+        leechers.push(Kill(
+            lan.command(h, "aria2c")
+                .args(common)
+                .arg(format!("--on-bt-download-complete={}", hook.display()))
+                .arg("-d")
+                .arg(&dir)
+                .arg(&tfile)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()?,
+        ));
+    }
+    let epoch_start = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs_f64() - start.elapsed().as_secs_f64();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let mut times = vec![None; DOWNLOADERS];
+    while times.iter().any(Option::is_none) {
+        if Instant::now() > deadline {
+            bail!("BitTorrent leechers did not finish in 10 minutes");
+        }
+        for h in 1..=DOWNLOADERS {
+            if times[h - 1].is_none() {
+                if let Ok(t) = std::fs::read_to_string(sp.join(format!("dl{h}/done"))) {
+                    times[h - 1] = t.trim().parse::<f64>().ok().map(|t| t - epoch_start);
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut times: Vec<f64> = times.into_iter().flatten().collect();
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    eprintln!("  BitTorrent: last finished {:.1} s", times.last().copied().unwrap_or(0.0));
+    drop(leechers);
+    Ok(times)
+}
