@@ -1,0 +1,35 @@
+//! Library commands: list, install, update, uninstall, cancel.
+
+use tauri::State;
+
+use crate::{error::AppError, events::GamesList, state::LanSpreadState};
+
+/// The library now; a fresh `games-list-updated` event follows.
+#[tauri::command]
+pub(crate) async fn request_games(state: State<'_, LanSpreadState>) -> Result<GamesList, AppError> {
+    Ok(state.request_games().await)
+}
+
+/// Downloads (or resumes) and installs a game, or installs a downloaded one.
+#[tauri::command]
+pub(crate) async fn install_game(state: State<'_, LanSpreadState>, id: String) -> Result<(), AppError> {
+    state.install_game(&id).await
+}
+
+/// Fetches the latest version from peers and installs it.
+#[tauri::command]
+pub(crate) async fn update_game(state: State<'_, LanSpreadState>, id: String) -> Result<(), AppError> {
+    state.update_game(&id).await
+}
+
+/// Removes the installed files (the download stays shared).
+#[tauri::command]
+pub(crate) async fn uninstall_game(state: State<'_, LanSpreadState>, id: String) -> Result<(), AppError> {
+    state.uninstall_game(&id).await
+}
+
+/// Cancels a running download (it becomes paused) or install.
+#[tauri::command]
+pub(crate) async fn cancel_download(state: State<'_, LanSpreadState>, id: String) -> Result<(), AppError> {
+    state.cancel(&id).await
+}

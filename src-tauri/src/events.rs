@@ -1,0 +1,539 @@
+//! Typed payloads of every Tauri event and command result. The TypeScript types in
+//! `ui/src/bindings/` are generated from these (`just bindings`; a test fails when stale).
+//!
+//! Events (name → payload):
+//! `games-list-updated` → [`GamesList`]; `game-download-begin` → [`DownloadBegin`];
+//! `game-download-progress` → [`ProgressView`]; `game-download-finished` →
+//! [`DownloadFinished`]; `game-download-failed` / `game-install-failed` /
+//! `game-uninstall-failed` → [`GameFailed`]; `game-install-begin` → [`InstallBegin`];
+//! `game-install-progress` → [`ProgressView`]; `game-install-finished` → [`InstallFinished`];
+//! `game-uninstall-begin` / `game-uninstall-finished` → [`GameRef`]; `peer-discovered` →
+//! [`PeerView`]; `peer-lost` → [`PeerLost`]; `peer-count-updated` → [`PeerCount`];
+//! `peers-updated` → [`PeersList`]; `settings-changed` → [`SettingsView`]; `notice` →
+//! [`Notice`].
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::AppError;
+
+/// Where a title stands on this machine (mirrors the runtime's states).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum GameState {
+    /// Only other peers have it.
+    RemoteOnly,
+    /// A download runs.
+    Downloading,
+    /// An interrupted download with verified chunks kept; can resume.
+    Paused,
+    /// Completely downloaded, not installed.
+    Downloaded,
+    /// Downloaded and installed.
+    Installed,
+    /// A peer announces a higher version than the local one.
+    UpdateAvailable,
+    /// On disk, but no peer has it.
+    LocalOnly,
+}
+
+impl From<lanspread_peer::GameState> for GameState {
+    fn from(s: lanspread_peer::GameState) -> Self {
+        use lanspread_peer::GameState as P;
+        match s {
+            P::RemoteOnly => Self::RemoteOnly,
+            P::Downloading => Self::Downloading,
+            P::Paused => Self::Paused,
+            P::Downloaded => Self::Downloaded,
+            P::Installed => Self::Installed,
+            P::UpdateAvailable => Self::UpdateAvailable,
+            P::LocalOnly => Self::LocalOnly,
+        }
+    }
+}
+
+/// An operation running on a title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// Agreeing on a manifest with peers.
+    Preparing,
+    /// Downloading.
+    Downloading,
+    /// Installing or updating.
+    Installing,
+    /// Uninstalling.
+    Uninstalling,
+}
+
+impl From<lanspread_peer::Operation> for Operation {
+    fn from(o: lanspread_peer::Operation) -> Self {
+        use lanspread_peer::Operation as P;
+        match o {
+            P::Preparing => Self::Preparing,
+            P::Downloading => Self::Downloading,
+            P::Installing => Self::Installing,
+            P::Uninstalling => Self::Uninstalling,
+        }
+    }
+}
+
+/// Progress of the download or install running on a title.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ProgressView {
+    /// The game.
+    pub id: String,
+    /// Which operation.
+    pub operation: Operation,
+    /// Bytes done (downloads: verified, including bytes kept from before a pause).
+    #[ts(type = "number")]
+    pub bytes_done: u64,
+    /// Bytes in total (0 while unknown).
+    #[ts(type = "number")]
+    pub total_bytes: u64,
+    /// Current rate in bytes per second (0 while unknown).
+    #[ts(type = "number")]
+    pub rate_bps: u64,
+    /// Estimated seconds left, when the rate is known.
+    #[ts(type = "number | null")]
+    pub eta_secs: Option<u64>,
+    /// Peers delivering data (downloads).
+    pub peers: u32,
+}
+
+/// One title as the library shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct GameView {
+    /// Catalog id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// One or two sentences.
+    pub description: String,
+    /// Genre label.
+    pub genre: String,
+    /// Most players per match.
+    pub max_players: u32,
+    /// Original release year.
+    pub release_year: u16,
+    /// Art path relative to the catalog directory (served at `/<art>`).
+    pub art: Option<String>,
+    /// Size in bytes (latest version's, else local, else the catalog's estimate).
+    #[ts(type = "number")]
+    pub size_bytes: u64,
+    /// Summary state.
+    pub state: GameState,
+    /// Running operation, if any.
+    pub operation: Option<Operation>,
+    /// Completely downloaded.
+    pub downloaded: bool,
+    /// Installed.
+    pub installed: bool,
+    /// Version on disk.
+    pub local_version: Option<String>,
+    /// Highest version any live peer announces.
+    pub latest_version: Option<String>,
+    /// Peers announcing the latest version.
+    pub peer_count: u32,
+    /// Verified bytes of a paused or running download.
+    #[ts(type = "number | null")]
+    pub downloaded_bytes: Option<u64>,
+    /// Progress of the running download or install.
+    pub progress: Option<ProgressView>,
+}
+
+impl GameView {
+    /// The view of a runtime entry, with the progress the app tracks for it.
+    pub fn new(e: &lanspread_peer::GameEntry, progress: Option<ProgressView>) -> Self {
+        Self {
+            id: e.id.to_string(),
+            name: e.name.clone(),
+            description: e.description.clone(),
+            genre: e.genre.clone(),
+            max_players: e.max_players,
+            release_year: e.release_year,
+            art: e.art.clone(),
+            size_bytes: e.size_bytes,
+            state: e.state.into(),
+            operation: e.operation.map(Into::into),
+            downloaded: e.downloaded,
+            installed: e.installed,
+            local_version: e.local_version.as_ref().map(|v| v.as_str().to_string()),
+            latest_version: e.latest_version.as_ref().map(|v| v.as_str().to_string()),
+            peer_count: count(e.peer_count),
+            downloaded_bytes: e.downloaded_bytes,
+            // Progress belongs to a running operation; the list can report the end of an
+            // operation before its finished event arrives.
+            progress: progress.filter(|_| e.operation.is_some()),
+        }
+    }
+}
+
+pub(crate) fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// A game a peer shares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SharedGame {
+    /// Catalog id.
+    pub id: String,
+    /// Display name (the id when the catalog does not know it).
+    pub name: String,
+    /// Version it holds.
+    pub version: Option<String>,
+}
+
+/// A peer on the network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PeerView {
+    /// Peer id (hex certificate fingerprint).
+    pub peer_id: String,
+    /// Short form of the id for display.
+    pub short_id: String,
+    /// Display name.
+    pub name: String,
+    /// Address we talk to.
+    pub addr: String,
+    /// Games it holds completely.
+    pub games: Vec<SharedGame>,
+}
+
+/// Whether the game directory can be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DirStatus {
+    /// The directory.
+    pub path: String,
+    /// It is the default directory (the player never chose one).
+    pub is_default: bool,
+    /// What is wrong with it, if anything (`kind` is `game_dir`).
+    pub problem: Option<AppError>,
+}
+
+/// State of the network peer inside the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum RuntimeStatus {
+    /// Starting up.
+    Starting,
+    /// Running: listening and announcing itself.
+    Running {
+        /// Our peer id (hex).
+        peer_id: String,
+        /// QUIC address we listen on.
+        addr: String,
+    },
+    /// Not running because the game directory is not usable (see [`DirStatus`]).
+    NoGameDir,
+    /// Not running because it failed to start.
+    Failed {
+        /// Why.
+        error: AppError,
+    },
+}
+
+/// Everything the settings panel and the header show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SettingsView {
+    /// The game directory and whether it is usable.
+    pub game_dir: DirStatus,
+    /// The directory used when none was chosen.
+    pub default_game_dir: String,
+    /// The catalog file in use, or `null` for the bundled catalog.
+    pub catalog_path: Option<String>,
+    /// Titles in the catalog in use.
+    pub catalog_size: u32,
+    /// Display name other peers see.
+    pub peer_name: String,
+    /// Install right after a download finishes.
+    pub auto_install: bool,
+    /// The network peer.
+    pub runtime: RuntimeStatus,
+    /// Where the settings are saved.
+    pub config_file: String,
+}
+
+/// Settings the player can change (besides the game directory). `null` fields stay as they
+/// are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SettingsUpdate {
+    /// New display name (empty: the host name).
+    #[ts(optional)]
+    pub peer_name: Option<String>,
+    /// New catalog file (empty: back to the bundled catalog).
+    #[ts(optional)]
+    pub catalog_path: Option<String>,
+    /// Install right after a download finishes.
+    #[ts(optional)]
+    pub auto_install: Option<bool>,
+}
+
+/// Payload of `games-list-updated` and result of `request_games`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct GamesList {
+    /// Every title known locally or remotely, sorted by name.
+    pub games: Vec<GameView>,
+    /// Live peers.
+    pub peer_count: u32,
+}
+
+/// Payload of `game-download-begin`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DownloadBegin {
+    /// The game.
+    pub id: String,
+    /// Version being downloaded.
+    pub version: String,
+    /// Payload bytes.
+    #[ts(type = "number")]
+    pub total_bytes: u64,
+    /// Bytes already verified on disk (resume).
+    #[ts(type = "number")]
+    pub verified_bytes: u64,
+    /// Peers used.
+    pub peers: u32,
+}
+
+/// Payload of `game-download-finished`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct DownloadFinished {
+    /// The game.
+    pub id: String,
+    /// Version downloaded.
+    pub version: String,
+    /// Bytes transferred in this run.
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// Wall time of this run.
+    pub seconds: f64,
+    /// Peers that delivered data.
+    pub peers: u32,
+}
+
+/// Payload of the `*-failed` events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct GameFailed {
+    /// The game.
+    pub id: String,
+    /// What went wrong (`cancelled` when the player cancelled).
+    pub error: AppError,
+}
+
+/// Payload of `game-install-begin`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct InstallBegin {
+    /// The game.
+    pub id: String,
+    /// An existing install is being replaced.
+    pub update: bool,
+}
+
+/// Payload of `game-install-finished`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct InstallFinished {
+    /// The game.
+    pub id: String,
+    /// Installed version.
+    pub version: Option<String>,
+}
+
+/// Payload naming just a game (`game-uninstall-begin`, `game-uninstall-finished`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct GameRef {
+    /// The game.
+    pub id: String,
+}
+
+/// Payload of `peer-lost`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PeerLost {
+    /// Peer id (hex).
+    pub peer_id: String,
+    /// Its display name.
+    pub name: String,
+    /// Why it is considered gone.
+    pub reason: String,
+}
+
+/// Payload of `peer-count-updated`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PeerCount {
+    /// Live peers.
+    pub count: u32,
+}
+
+/// Payload of `peers-updated` and result of `list_peers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PeersList {
+    /// Every known peer, sorted by name.
+    pub peers: Vec<PeerView>,
+}
+
+/// How serious a notice is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeLevel {
+    /// For information.
+    Info,
+    /// Something went wrong but things continue.
+    Warning,
+    /// Something failed.
+    Error,
+}
+
+/// Payload of `notice`: something the player should know that is not tied to a button
+/// press (a misbehaving peer, a background failure).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Notice {
+    /// How serious.
+    pub level: NoticeLevel,
+    /// Plain words.
+    pub message: String,
+}
+
+/// Every event the backend emits, as `{event, payload}`: the TypeScript side gets one
+/// discriminated union to type its listeners.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "event", content = "payload")]
+pub enum UiEvent {
+    /// The library changed.
+    #[serde(rename = "games-list-updated")]
+    GamesListUpdated(GamesList),
+    /// A download started.
+    #[serde(rename = "game-download-begin")]
+    DownloadBegin(DownloadBegin),
+    /// Download progress (a few per second at most).
+    #[serde(rename = "game-download-progress")]
+    DownloadProgress(ProgressView),
+    /// A download completed.
+    #[serde(rename = "game-download-finished")]
+    DownloadFinished(DownloadFinished),
+    /// A download failed or was cancelled (verified data is kept: the game is paused).
+    #[serde(rename = "game-download-failed")]
+    DownloadFailed(GameFailed),
+    /// An install started.
+    #[serde(rename = "game-install-begin")]
+    InstallBegin(InstallBegin),
+    /// Install progress.
+    #[serde(rename = "game-install-progress")]
+    InstallProgress(ProgressView),
+    /// An install finished.
+    #[serde(rename = "game-install-finished")]
+    InstallFinished(InstallFinished),
+    /// An install failed; the previous state was kept.
+    #[serde(rename = "game-install-failed")]
+    InstallFailed(GameFailed),
+    /// An uninstall started.
+    #[serde(rename = "game-uninstall-begin")]
+    UninstallBegin(GameRef),
+    /// An uninstall finished.
+    #[serde(rename = "game-uninstall-finished")]
+    UninstallFinished(GameRef),
+    /// An uninstall failed.
+    #[serde(rename = "game-uninstall-failed")]
+    UninstallFailed(GameFailed),
+    /// A peer appeared.
+    #[serde(rename = "peer-discovered")]
+    PeerDiscovered(PeerView),
+    /// A peer disappeared.
+    #[serde(rename = "peer-lost")]
+    PeerLost(PeerLost),
+    /// The number of live peers changed.
+    #[serde(rename = "peer-count-updated")]
+    PeerCountUpdated(PeerCount),
+    /// The full list of peers.
+    #[serde(rename = "peers-updated")]
+    PeersUpdated(PeersList),
+    /// Settings or the runtime status changed.
+    #[serde(rename = "settings-changed")]
+    SettingsChanged(SettingsView),
+    /// Something the player should know.
+    #[serde(rename = "notice")]
+    Notice(Notice),
+}
+
+impl UiEvent {
+    /// The Tauri event name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::GamesListUpdated(_) => "games-list-updated",
+            Self::DownloadBegin(_) => "game-download-begin",
+            Self::DownloadProgress(_) => "game-download-progress",
+            Self::DownloadFinished(_) => "game-download-finished",
+            Self::DownloadFailed(_) => "game-download-failed",
+            Self::InstallBegin(_) => "game-install-begin",
+            Self::InstallProgress(_) => "game-install-progress",
+            Self::InstallFinished(_) => "game-install-finished",
+            Self::InstallFailed(_) => "game-install-failed",
+            Self::UninstallBegin(_) => "game-uninstall-begin",
+            Self::UninstallFinished(_) => "game-uninstall-finished",
+            Self::UninstallFailed(_) => "game-uninstall-failed",
+            Self::PeerDiscovered(_) => "peer-discovered",
+            Self::PeerLost(_) => "peer-lost",
+            Self::PeerCountUpdated(_) => "peer-count-updated",
+            Self::PeersUpdated(_) => "peers-updated",
+            Self::SettingsChanged(_) => "settings-changed",
+            Self::Notice(_) => "notice",
+        }
+    }
+
+    /// The payload as JSON (what the Tauri event carries).
+    pub fn payload(&self) -> serde_json::Value {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(mut m)) => m.remove("payload").unwrap_or(serde_json::Value::Null),
+            _ => serde_json::Value::Null,
+        }
+    }
+}
+
+/// Delivers [`UiEvent`]s: the Tauri app handle in the app, a recorder in tests.
+pub trait EventSink: Send + Sync + 'static {
+    /// Delivers one event.
+    fn emit(&self, event: &UiEvent);
+}
+
+impl<R: tauri::Runtime> EventSink for tauri::AppHandle<R> {
+    fn emit(&self, event: &UiEvent) {
+        if let Err(e) = tauri::Emitter::emit(self, event.name(), event.payload()) {
+            tracing::warn!(event = event.name(), error = %e, "could not emit an event to the window");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_names_match_their_serialized_tag() {
+        let events = [
+            UiEvent::GamesListUpdated(GamesList { games: vec![], peer_count: 0 }),
+            UiEvent::UninstallBegin(GameRef { id: "quake3".into() }),
+            UiEvent::PeerCountUpdated(PeerCount { count: 2 }),
+            UiEvent::Notice(Notice { level: NoticeLevel::Info, message: "hi".into() }),
+        ];
+        for ev in events {
+            let v = serde_json::to_value(&ev).unwrap();
+            assert_eq!(v["event"], ev.name());
+            assert_eq!(v["payload"], ev.payload());
+        }
+        let ev = UiEvent::PeerCountUpdated(PeerCount { count: 2 });
+        assert_eq!(ev.payload(), serde_json::json!({"count": 2}));
+    }
+
+    #[test]
+    fn runtime_states_keep_their_names() {
+        use lanspread_peer::GameState as P;
+        for s in [
+            P::RemoteOnly,
+            P::Downloading,
+            P::Paused,
+            P::Downloaded,
+            P::Installed,
+            P::UpdateAvailable,
+            P::LocalOnly,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::to_value(GameState::from(s)).unwrap());
+        }
+    }
+}

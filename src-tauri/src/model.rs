@@ -1,0 +1,272 @@
+//! The app's view of the runtime, fed by [`lanspread_peer::PeerEvent`]s: the aggregated
+//! library, per-game operation progress and the peers. [`AppModel::apply`] turns one runtime
+//! event into the Tauri events of DESIGN.md, with no I/O, so the mapping is tested directly.
+//!
+//! Invariants:
+//! - `progress` holds an entry exactly while a download or install/uninstall of that game has
+//!   begun and not yet finished or failed (per the runtime's begin/finished/failed events);
+//! - every `games-list-updated` carries each game's current progress;
+//! - events of a runtime that was replaced are dropped by the caller (generation check), so
+//!   the model only ever reflects the running runtime.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
+
+use lanspread_peer::{GameEntry, PeerEvent, PeerInfo, peer_db::PeerRecord};
+use lanspread_proto::Catalog;
+
+use crate::events::{
+    DownloadBegin, DownloadFinished, GameFailed, GameRef, GameView, GamesList, InstallBegin, InstallFinished,
+    Notice, NoticeLevel, Operation, PeerCount, PeerLost, PeerView, PeersList, ProgressView, SharedGame,
+    UiEvent, count,
+};
+
+/// What the app knows about the running peer.
+#[derive(Debug)]
+pub struct AppModel {
+    catalog: Arc<Catalog>,
+    games: Vec<GameEntry>,
+    progress: HashMap<String, ProgressView>,
+    peers: BTreeMap<String, PeerView>,
+    peer_count: usize,
+}
+
+impl AppModel {
+    /// An empty model for a runtime using `catalog`.
+    pub fn new(catalog: Arc<Catalog>) -> Self {
+        Self { catalog, games: Vec::new(), progress: HashMap::new(), peers: BTreeMap::new(), peer_count: 0 }
+    }
+
+    /// The catalog in use.
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
+    /// The library as the UI shows it.
+    pub fn games_list(&self) -> GamesList {
+        GamesList {
+            games: self
+                .games
+                .iter()
+                .map(|g| GameView::new(g, self.progress.get(g.id.as_str()).cloned()))
+                .collect(),
+            peer_count: count(self.peer_count),
+        }
+    }
+
+    /// The runtime's entry for a game.
+    pub fn game(&self, id: &str) -> Option<&GameEntry> {
+        self.games.iter().find(|g| g.id.as_str() == id)
+    }
+
+    /// The peers seen through events, sorted by name.
+    pub fn peers(&self) -> PeersList {
+        let mut peers: Vec<PeerView> = self.peers.values().cloned().collect();
+        peers.sort_by(|a, b| a.name.cmp(&b.name).then(a.peer_id.cmp(&b.peer_id)));
+        PeersList { peers }
+    }
+
+    /// Applies one runtime event and returns the UI events it causes.
+    pub fn apply(&mut self, ev: &PeerEvent) -> Vec<UiEvent> {
+        match ev {
+            PeerEvent::ListGames { games } => {
+                self.games = games.clone();
+                vec![UiEvent::GamesListUpdated(self.games_list())]
+            }
+            PeerEvent::DownloadGameFilesBegin { id, version, total_bytes, verified_bytes, peers } => {
+                let p = ProgressView {
+                    id: id.to_string(),
+                    operation: Operation::Downloading,
+                    bytes_done: *verified_bytes,
+                    total_bytes: *total_bytes,
+                    rate_bps: 0,
+                    eta_secs: None,
+                    peers: count(peers.len()),
+                };
+                self.progress.insert(id.to_string(), p);
+                vec![UiEvent::DownloadBegin(DownloadBegin {
+                    id: id.to_string(),
+                    version: version.as_str().to_string(),
+                    total_bytes: *total_bytes,
+                    verified_bytes: *verified_bytes,
+                    peers: count(peers.len()),
+                })]
+            }
+            PeerEvent::DownloadGameFilesProgress(d) => {
+                let p = ProgressView {
+                    id: d.id.to_string(),
+                    operation: Operation::Downloading,
+                    bytes_done: d.bytes_done,
+                    total_bytes: d.total_bytes,
+                    rate_bps: d.rate_bps,
+                    eta_secs: d.eta_secs,
+                    peers: count(d.peers.len()),
+                };
+                self.progress.insert(d.id.to_string(), p.clone());
+                vec![UiEvent::DownloadProgress(p)]
+            }
+            PeerEvent::DownloadGameFilesFinished { id, version, bytes, seconds, peers } => {
+                self.progress.remove(id.as_str());
+                vec![UiEvent::DownloadFinished(DownloadFinished {
+                    id: id.to_string(),
+                    version: version.as_str().to_string(),
+                    bytes: *bytes,
+                    seconds: *seconds,
+                    peers: count(peers.len()),
+                })]
+            }
+            PeerEvent::DownloadGameFilesFailed { id, error } => {
+                self.progress.remove(id.as_str());
+                vec![UiEvent::DownloadFailed(GameFailed { id: id.to_string(), error: error.into() })]
+            }
+            PeerEvent::InstallGameBegin { id, update } => {
+                self.progress.insert(id.to_string(), op_progress(id.as_str(), Operation::Installing));
+                vec![UiEvent::InstallBegin(InstallBegin { id: id.to_string(), update: *update })]
+            }
+            PeerEvent::InstallGameProgress { id, bytes_done, total_bytes } => {
+                let mut p = op_progress(id.as_str(), Operation::Installing);
+                p.bytes_done = *bytes_done;
+                p.total_bytes = *total_bytes;
+                self.progress.insert(id.to_string(), p.clone());
+                vec![UiEvent::InstallProgress(p)]
+            }
+            PeerEvent::InstallGameFinished { id, version, .. } => {
+                self.progress.remove(id.as_str());
+                vec![UiEvent::InstallFinished(InstallFinished {
+                    id: id.to_string(),
+                    version: version.as_ref().map(|v| v.as_str().to_string()),
+                })]
+            }
+            PeerEvent::InstallGameFailed { id, error } => {
+                self.progress.remove(id.as_str());
+                vec![UiEvent::InstallFailed(GameFailed { id: id.to_string(), error: error.into() })]
+            }
+            PeerEvent::UninstallGameBegin { id } => {
+                self.progress.insert(id.to_string(), op_progress(id.as_str(), Operation::Uninstalling));
+                vec![UiEvent::UninstallBegin(GameRef { id: id.to_string() })]
+            }
+            PeerEvent::UninstallGameFinished { id } => {
+                self.progress.remove(id.as_str());
+                vec![UiEvent::UninstallFinished(GameRef { id: id.to_string() })]
+            }
+            PeerEvent::UninstallGameFailed { id, error } => {
+                self.progress.remove(id.as_str());
+                vec![UiEvent::UninstallFailed(GameFailed { id: id.to_string(), error: error.into() })]
+            }
+            PeerEvent::PeerDiscovered { peer } => {
+                let view = peer_view_from_info(peer, &self.catalog);
+                self.peers.insert(view.peer_id.clone(), view.clone());
+                vec![UiEvent::PeerDiscovered(view)]
+            }
+            PeerEvent::PeerLost { peer_id, name, reason } => {
+                self.peers.remove(&peer_id.to_hex());
+                vec![UiEvent::PeerLost(PeerLost {
+                    peer_id: peer_id.to_hex(),
+                    name: name.clone(),
+                    reason: reason.clone(),
+                })]
+            }
+            PeerEvent::PeerCountUpdated { count: n } => {
+                self.peer_count = *n;
+                vec![UiEvent::PeerCountUpdated(PeerCount { count: count(*n) })]
+            }
+            PeerEvent::Peers { peers } => {
+                self.peers = peers
+                    .iter()
+                    .map(|p| {
+                        let v = peer_view_from_info(p, &self.catalog);
+                        (v.peer_id.clone(), v)
+                    })
+                    .collect();
+                vec![UiEvent::PeersUpdated(self.peers())]
+            }
+            PeerEvent::PeerMisbehaved { peer_id, game, reason } => {
+                let name =
+                    self.peers.get(&peer_id.to_hex()).map_or_else(|| peer_id.short(), |p| p.name.clone());
+                let about =
+                    game.as_ref().map(|g| format!(" while sending {}", self.display_name(g.as_str())));
+                vec![notice(
+                    NoticeLevel::Warning,
+                    format!(
+                        "peer {name} sent bad data{} ({reason}); it is no longer used for that game",
+                        about.unwrap_or_default()
+                    ),
+                )]
+            }
+            PeerEvent::ManifestDisagreement { message, .. } => {
+                vec![notice(NoticeLevel::Warning, message.clone())]
+            }
+            PeerEvent::RuntimeFailed { component, error } => vec![notice(
+                NoticeLevel::Error,
+                format!("the network peer's {component} failed: {}", error.message),
+            )],
+            // Commands are sent with `command()`, whose reply already carries any refusal to
+            // the caller; repeating it as a notice would show it twice.
+            PeerEvent::CommandFailed { .. }
+            | PeerEvent::GotGameFiles { .. }
+            | PeerEvent::GameDirChanged { .. }
+            | PeerEvent::Ready { .. }
+            | PeerEvent::ShutdownComplete => Vec::new(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn display_name(&self, id: &str) -> String {
+        self.catalog.get_str(id).map_or_else(|| id.to_string(), |e| e.name.clone())
+    }
+}
+
+fn op_progress(id: &str, operation: Operation) -> ProgressView {
+    ProgressView {
+        id: id.to_string(),
+        operation,
+        bytes_done: 0,
+        total_bytes: 0,
+        rate_bps: 0,
+        eta_secs: None,
+        peers: 0,
+    }
+}
+
+fn notice(level: NoticeLevel, message: String) -> UiEvent {
+    UiEvent::Notice(Notice { level, message })
+}
+
+fn shared_game(catalog: &Catalog, id: &str, version: Option<String>) -> SharedGame {
+    SharedGame {
+        id: id.to_string(),
+        name: catalog.get_str(id).map_or_else(|| id.to_string(), |e| e.name.clone()),
+        version,
+    }
+}
+
+/// The view of a peer from a runtime event.
+pub fn peer_view_from_info(p: &PeerInfo, catalog: &Catalog) -> PeerView {
+    PeerView {
+        peer_id: p.peer_id.to_hex(),
+        short_id: p.peer_id.short(),
+        name: p.name.clone(),
+        addr: p.addr.clone(),
+        games: p.games.iter().map(|g| shared_game(catalog, g.as_str(), None)).collect(),
+    }
+}
+
+/// The view of a peer from the shared peer database (includes versions).
+pub fn peer_view_from_record(r: &PeerRecord, catalog: &Catalog) -> PeerView {
+    PeerView {
+        peer_id: r.id.to_hex(),
+        short_id: r.id.short(),
+        name: r.name.clone(),
+        addr: r.addr.to_string(),
+        games: r
+            .games
+            .values()
+            .map(|g| shared_game(catalog, g.id.as_str(), Some(g.version.as_str().to_string())))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,450 @@
+//! [`LanSpreadState`]: the peer runtime's control handle, the aggregated library with
+//! per-game operation progress ([`AppModel`]), the catalog, the settings and the game
+//! directory. Tauri commands call one method each.
+//!
+//! Invariants:
+//! - at most one runtime runs; start, stop and restart are serialized by `lifecycle`;
+//! - the runtime runs exactly when the game directory is usable and it started without error
+//!   (`RuntimeStatus::Running`); otherwise commands that need it fail with `not_running`;
+//! - each runtime start bumps `generation`; the fan-out task of an older runtime drops its
+//!   events, so a replaced runtime can never overwrite the model;
+//! - `settings.json` is written only after a change took effect.
+
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    sync::{
+        Arc, Mutex, MutexGuard, RwLock,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use lanspread_peer::{
+    DiscoveryMode, PeerCommand, PeerEvent, PeerGameDB, PeerOptions, PeerRuntimeHandle, Timing,
+    start_peer_with,
+};
+use lanspread_proto::{Catalog, GameId, PeerId};
+use tokio::sync::mpsc;
+
+use crate::{
+    config::{self, AppPaths, Settings},
+    error::{AppError, ErrorKind},
+    events::{
+        DirStatus, EventSink, GamesList, Notice, NoticeLevel, PeersList, RuntimeStatus, SettingsUpdate,
+        SettingsView, UiEvent, count,
+    },
+    model::{self, AppModel},
+};
+
+/// How the runtime is started; tests switch to manual discovery and fast timing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StartOptions {
+    /// Discovery mode (the app uses mDNS).
+    pub discovery: DiscoveryMode,
+    /// Timing knobs (`None`: the runtime's defaults).
+    pub timing: Option<Timing>,
+}
+
+/// Shared state of the app; cheap to clone.
+#[derive(Clone)]
+pub struct LanSpreadState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    paths: AppPaths,
+    start: StartOptions,
+    sink: Arc<dyn EventSink>,
+    settings: Mutex<Settings>,
+    dir: Mutex<DirStatus>,
+    status: Mutex<RuntimeStatus>,
+    model: Mutex<AppModel>,
+    runtime: Mutex<Option<Running>>,
+    generation: AtomicU64,
+    lifecycle: tokio::sync::Mutex<()>,
+}
+
+#[derive(Clone)]
+struct Running {
+    handle: PeerRuntimeHandle,
+    db: Arc<RwLock<PeerGameDB>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn parse_id(id: &str) -> Result<GameId, AppError> {
+    GameId::new(id)
+        .map_err(|e| AppError::new(ErrorKind::InvalidInput, format!("{id:?} is not a game id: {e}")))
+}
+
+impl LanSpreadState {
+    /// Loads the settings; nothing runs until [`LanSpreadState::start`].
+    pub fn new(paths: AppPaths, sink: Arc<dyn EventSink>, start: StartOptions) -> Self {
+        let (settings, problem) = Settings::load(&paths.config_dir);
+        if let Some(p) = &problem {
+            tracing::warn!(error = %p, "settings");
+        }
+        let choice = config::choose_game_dir(&paths, &settings);
+        let state = Self {
+            inner: Arc::new(Inner {
+                start,
+                sink,
+                dir: Mutex::new(DirStatus {
+                    path: choice.path.display().to_string(),
+                    is_default: choice.is_default,
+                    problem: None,
+                }),
+                status: Mutex::new(RuntimeStatus::Starting),
+                model: Mutex::new(AppModel::new(Arc::new(Catalog::bundled()))),
+                runtime: Mutex::new(None),
+                generation: AtomicU64::new(0),
+                lifecycle: tokio::sync::Mutex::new(()),
+                settings: Mutex::new(settings),
+                paths,
+            }),
+        };
+        if let Some(p) = problem {
+            state.emit(&UiEvent::Notice(Notice { level: NoticeLevel::Warning, message: p.message }));
+        }
+        state
+    }
+
+    fn emit(&self, ev: &UiEvent) {
+        self.inner.sink.emit(ev);
+    }
+
+    fn emit_settings(&self) {
+        self.emit(&UiEvent::SettingsChanged(self.settings()));
+    }
+
+    /// Starts the runtime on the configured game directory (the default one is created), or
+    /// records why the directory cannot be used.
+    pub async fn start(&self) {
+        let _guard = self.inner.lifecycle.lock().await;
+        let choice = {
+            let settings = lock(&self.inner.settings);
+            config::choose_game_dir(&self.inner.paths, &settings)
+        };
+        match config::check_game_dir(&choice.path, choice.create) {
+            Ok(dir) => {
+                *lock(&self.inner.dir) = DirStatus {
+                    path: dir.display().to_string(),
+                    is_default: choice.is_default,
+                    problem: None,
+                };
+                self.start_runtime(dir).await;
+            }
+            Err(problem) => {
+                tracing::warn!(error = %problem, "game directory not usable");
+                *lock(&self.inner.dir) = DirStatus {
+                    path: choice.path.display().to_string(),
+                    is_default: choice.is_default,
+                    problem: Some(problem),
+                };
+                *lock(&self.inner.status) = RuntimeStatus::NoGameDir;
+                self.emit_settings();
+            }
+        }
+    }
+
+    fn load_catalog(&self) -> Arc<Catalog> {
+        let path = lock(&self.inner.settings).catalog.clone();
+        match path {
+            None => Arc::new(Catalog::bundled()),
+            Some(p) => match read_catalog(&p) {
+                Ok(c) => Arc::new(c),
+                Err(e) => {
+                    self.emit(&UiEvent::Notice(Notice {
+                        level: NoticeLevel::Warning,
+                        message: format!("{}; using the bundled catalog instead", e.message),
+                    }));
+                    Arc::new(Catalog::bundled())
+                }
+            },
+        }
+    }
+
+    /// Starts a runtime on `dir` (the caller holds `lifecycle` and checked `dir`).
+    async fn start_runtime(&self, dir: PathBuf) {
+        let catalog = self.load_catalog();
+        let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        *lock(&self.inner.model) = AppModel::new(catalog.clone());
+        *lock(&self.inner.status) = RuntimeStatus::Starting;
+        let mut opts = PeerOptions::new(&dir);
+        opts.state_dir = self.inner.paths.state_dir.clone();
+        opts.bind = self.inner.paths.bind;
+        opts.discovery = self.inner.start.discovery;
+        if let Some(t) = self.inner.start.timing {
+            opts.timing = t;
+        }
+        {
+            let s = lock(&self.inner.settings);
+            opts.auto_install = s.auto_install;
+            if let Some(n) = s.peer_name.as_ref().filter(|n| !n.trim().is_empty()) {
+                opts.name = n.trim().to_string();
+            }
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        let db = Arc::new(RwLock::new(PeerGameDB::new()));
+        let unpacker = Arc::new(lanspread_unpack::UnrarUnpacker::new());
+        match start_with_retry(opts, tx, db.clone(), unpacker, catalog).await {
+            Ok(handle) => {
+                tracing::info!(peer = %handle.peer_id().short(), addr = %handle.local_addr(), dir = %dir.display(), "peer runtime started");
+                *lock(&self.inner.status) = RuntimeStatus::Running {
+                    peer_id: handle.peer_id().to_hex(),
+                    addr: handle.local_addr().to_string(),
+                };
+                *lock(&self.inner.runtime) = Some(Running { handle, db });
+                tokio::spawn(fan_out(self.clone(), generation, rx));
+            }
+            Err(e) => {
+                let error = AppError::from(e);
+                tracing::error!(%error, "peer runtime failed to start");
+                *lock(&self.inner.status) = RuntimeStatus::Failed { error };
+            }
+        }
+        self.emit_settings();
+    }
+
+    /// Stops the runtime cleanly (goodbye on mDNS, state directory unlocked).
+    pub async fn shutdown(&self) {
+        let _guard = self.inner.lifecycle.lock().await;
+        self.stop_runtime().await;
+    }
+
+    async fn stop_runtime(&self) {
+        let running = lock(&self.inner.runtime).take();
+        if let Some(r) = running
+            && tokio::time::timeout(Duration::from_secs(10), r.handle.shutdown()).await.is_err()
+        {
+            tracing::warn!("the peer runtime did not stop within 10 s");
+        }
+        // Events still queued from the old runtime are dropped from here on.
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn handle(&self) -> Result<PeerRuntimeHandle, AppError> {
+        if let Some(r) = lock(&self.inner.runtime).as_ref() {
+            return Ok(r.handle.clone());
+        }
+        let message = match &*lock(&self.inner.status) {
+            RuntimeStatus::Failed { error } => error.message.clone(),
+            RuntimeStatus::NoGameDir => "choose a folder for your games first".to_string(),
+            _ => "lanspread is still starting; try again in a moment".to_string(),
+        };
+        Err(AppError::new(ErrorKind::NotRunning, message))
+    }
+
+    async fn command(&self, command: PeerCommand) -> Result<(), AppError> {
+        let handle = self.handle()?;
+        handle.command(command).await.map_err(AppError::from)
+    }
+
+    /// The library as it is now; a fresh `games-list-updated` follows when the runtime runs.
+    pub async fn request_games(&self) -> GamesList {
+        if let Ok(h) = self.handle()
+            && let Err(e) = h.command(PeerCommand::ListGames).await
+        {
+            tracing::warn!(error = %e, "list_games");
+        }
+        lock(&self.inner.model).games_list()
+    }
+
+    /// Downloads (or resumes) and installs a game; installs right away when it is already
+    /// downloaded.
+    pub async fn install_game(&self, id: &str) -> Result<(), AppError> {
+        let id = parse_id(id)?;
+        let install_only =
+            lock(&self.inner.model).game(id.as_str()).is_some_and(|g| g.downloaded && !g.installed);
+        if install_only {
+            self.command(PeerCommand::InstallGame { id }).await
+        } else {
+            self.command(PeerCommand::GetGame { id, download: true }).await
+        }
+    }
+
+    /// Fetches the latest version from peers and installs it over the current one.
+    pub async fn update_game(&self, id: &str) -> Result<(), AppError> {
+        let id = parse_id(id)?;
+        self.command(PeerCommand::FetchLatestFromPeers { id, download: true }).await
+    }
+
+    /// Removes the installed files; the download stays and keeps being shared.
+    pub async fn uninstall_game(&self, id: &str) -> Result<(), AppError> {
+        let id = parse_id(id)?;
+        self.command(PeerCommand::UninstallGame { id }).await
+    }
+
+    /// Cancels the download or install running on a game (a download becomes paused).
+    pub async fn cancel(&self, id: &str) -> Result<(), AppError> {
+        let id = parse_id(id)?;
+        self.command(PeerCommand::Cancel { id }).await
+    }
+
+    /// Every live peer and what it shares.
+    pub fn list_peers(&self) -> PeersList {
+        let running = lock(&self.inner.runtime).clone();
+        let Some(r) = running else { return PeersList { peers: Vec::new() } };
+        let catalog = lock(&self.inner.model).catalog().clone();
+        let db = r.db.read().unwrap_or_else(|p| p.into_inner());
+        let mut peers: Vec<_> = db.peers().map(|rec| model::peer_view_from_record(rec, &catalog)).collect();
+        peers.sort_by(|a, b| a.name.cmp(&b.name).then(a.peer_id.cmp(&b.peer_id)));
+        PeersList { peers }
+    }
+
+    /// Settings, game directory and runtime status.
+    pub fn settings(&self) -> SettingsView {
+        let s = lock(&self.inner.settings).clone();
+        let catalog_size = count(lock(&self.inner.model).catalog().len());
+        SettingsView {
+            game_dir: lock(&self.inner.dir).clone(),
+            default_game_dir: self.inner.paths.default_game_dir.display().to_string(),
+            catalog_path: s.catalog.map(|p| p.display().to_string()),
+            catalog_size,
+            peer_name: s
+                .peer_name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| PeerOptions::new(PathBuf::new()).name),
+            auto_install: s.auto_install,
+            runtime: lock(&self.inner.status).clone(),
+            config_file: self.inner.paths.config_dir.join(config::SETTINGS_FILE).display().to_string(),
+        }
+    }
+
+    /// Switches to another game directory (created if missing; it must be writable) and
+    /// remembers it.
+    pub async fn update_game_directory(&self, path: &str) -> Result<SettingsView, AppError> {
+        let _guard = self.inner.lifecycle.lock().await;
+        let dir = config::check_game_dir(&PathBuf::from(path.trim()), true)?;
+        let handle = lock(&self.inner.runtime).as_ref().map(|r| r.handle.clone());
+        if let Some(h) = handle {
+            h.command(PeerCommand::SetGameDir { path: dir.clone() }).await?;
+        }
+        let saved = {
+            let mut s = lock(&self.inner.settings);
+            s.game_dir = Some(dir.clone());
+            s.save(&self.inner.paths.config_dir)
+        };
+        *lock(&self.inner.dir) =
+            DirStatus { path: dir.display().to_string(), is_default: false, problem: None };
+        if lock(&self.inner.runtime).is_none() {
+            self.start_runtime(dir).await;
+        } else {
+            self.emit_settings();
+        }
+        if let Err(e) = saved {
+            // The switch worked; only remembering it failed. Say so, keep going.
+            self.emit(&UiEvent::Notice(Notice { level: NoticeLevel::Warning, message: e.message }));
+        }
+        Ok(self.settings())
+    }
+
+    /// Changes the display name, catalog or auto-install and restarts the runtime with them.
+    /// Refused while a download or install runs.
+    pub async fn update_settings(&self, update: SettingsUpdate) -> Result<SettingsView, AppError> {
+        let _guard = self.inner.lifecycle.lock().await;
+        let busy = lock(&self.inner.model).games_list().games.into_iter().find(|g| g.operation.is_some());
+        if let Some(g) = busy {
+            return Err(AppError::new(
+                ErrorKind::Busy,
+                format!("{} is busy; wait for it or cancel it before changing settings", g.name),
+            ));
+        }
+        let mut next = lock(&self.inner.settings).clone();
+        if let Some(name) = update.peer_name {
+            let name = name.trim().to_string();
+            next.peer_name = (!name.is_empty()).then_some(name);
+        }
+        if let Some(path) = update.catalog_path {
+            let path = path.trim();
+            next.catalog = if path.is_empty() {
+                None
+            } else {
+                read_catalog(&PathBuf::from(path))?;
+                Some(PathBuf::from(path))
+            };
+        }
+        if let Some(a) = update.auto_install {
+            next.auto_install = a;
+        }
+        next.save(&self.inner.paths.config_dir)?;
+        *lock(&self.inner.settings) = next;
+        let dir_ok = lock(&self.inner.dir).problem.is_none();
+        let dir = PathBuf::from(&lock(&self.inner.dir).path);
+        self.stop_runtime().await;
+        if dir_ok {
+            self.start_runtime(dir).await;
+        } else {
+            *lock(&self.inner.model) = AppModel::new(self.load_catalog());
+            self.emit_settings();
+        }
+        Ok(self.settings())
+    }
+
+    /// Connects to a peer by address (manual discovery in tests and scripts).
+    #[doc(hidden)]
+    pub async fn connect_to(&self, addr: SocketAddr, peer_id: PeerId) -> Result<(), AppError> {
+        self.handle()?.connect_to(addr, peer_id).await.map_err(AppError::from)
+    }
+}
+
+fn read_catalog(path: &std::path::Path) -> Result<Catalog, AppError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        AppError::new(ErrorKind::Config, format!("cannot read the catalog {} ({e})", path.display()))
+    })?;
+    Catalog::from_json(&bytes).map_err(|e| {
+        AppError::new(ErrorKind::Config, format!("the catalog {} is not usable: {e}", path.display()))
+    })
+}
+
+/// Starts the runtime. A restart inside this process can find the state directory still
+/// locked by the previous runtime for a moment (its last tasks are still unwinding after
+/// `shutdown`), so a lock held by this very process is retried for a few seconds.
+async fn start_with_retry(
+    opts: PeerOptions,
+    tx: mpsc::UnboundedSender<PeerEvent>,
+    db: Arc<RwLock<PeerGameDB>>,
+    unpacker: Arc<lanspread_unpack::UnrarUnpacker>,
+    catalog: Arc<Catalog>,
+) -> Result<PeerRuntimeHandle, lanspread_peer::StartError> {
+    let started = std::time::Instant::now();
+    let me = std::process::id().to_string();
+    loop {
+        match start_peer_with(opts.clone(), tx.clone(), db.clone(), unpacker.clone(), catalog.clone()).await {
+            Err(lanspread_peer::StartError::StateDirLocked { pid, .. })
+                if pid.trim() == me && started.elapsed() < Duration::from_secs(15) =>
+            {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            r => {
+                if started.elapsed() > Duration::from_millis(500) {
+                    tracing::info!(
+                        waited_ms = started.elapsed().as_millis() as u64,
+                        "state directory released by the previous runtime"
+                    );
+                }
+                return r;
+            }
+        }
+    }
+}
+
+/// Fans every runtime event out as Tauri events, until the runtime stops.
+async fn fan_out(state: LanSpreadState, generation: u64, mut rx: mpsc::UnboundedReceiver<PeerEvent>) {
+    while let Some(ev) = rx.recv().await {
+        if state.inner.generation.load(Ordering::SeqCst) != generation {
+            continue;
+        }
+        tracing::debug!(event = ev.name(), "peer event");
+        let out = lock(&state.inner.model).apply(&ev);
+        for e in &out {
+            state.emit(e);
+        }
+        if matches!(ev, PeerEvent::ShutdownComplete) {
+            break;
+        }
+    }
+}

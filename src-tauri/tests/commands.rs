@@ -1,0 +1,225 @@
+//! The app's commands against a real peer runtime: temp dirs, QUIC on 127.0.0.1, manual
+//! discovery (the e2e test covers mDNS in a real window).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Seeder, app, app_paths, connect};
+use lanspread_app::{
+    error::ErrorKind,
+    events::{GameState, RuntimeStatus, SettingsUpdate, UiEvent},
+};
+use lanspread_testkit::library::{GameSpec, archive_entries};
+
+fn spec(id: &str, version: &str, mib: u64) -> GameSpec {
+    let mut s = GameSpec::new(id, version, mib << 20);
+    s.seed = 7;
+    s
+}
+
+/// Every file of the game's archive, extracted under `local/`, byte for byte.
+fn assert_installed(game_root: &std::path::Path, spec: &GameSpec) {
+    for (name, data) in archive_entries(spec) {
+        let p = game_root.join("local").join(&name);
+        let got = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert!(got == data, "{} differs from the archive entry", p.display());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn install_from_a_peer_downloads_extracts_and_uninstall_keeps_the_download() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeder = Seeder::start(tmp.path(), vec![spec("quake3", "20250314", 3)]).await;
+    let (state, rec) = app(app_paths(tmp.path()));
+    state.start().await;
+    assert!(matches!(state.settings().runtime, RuntimeStatus::Running { .. }), "{:?}", state.settings());
+    connect(&state, &seeder).await;
+
+    let g = rec.wait_game(0, "quake3", |g| g.state == GameState::RemoteOnly).await;
+    assert_eq!((g.peer_count, g.latest_version.as_deref()), (1, Some("20250314")));
+    rec.wait("peer-count-updated 1", |e| matches!(e, UiEvent::PeerCountUpdated(c) if c.count == 1)).await;
+    let peers = state.list_peers().peers;
+    assert_eq!(peers.len(), 1);
+    assert_eq!(peers[0].name, "seedbox");
+    assert_eq!(peers[0].games[0].name, "Quake III Arena");
+    assert_eq!(peers[0].games[0].version.as_deref(), Some("20250314"));
+
+    let mark = rec.len();
+    state.install_game("quake3").await.unwrap();
+    rec.wait("install finished", |e| matches!(e, UiEvent::InstallFinished(f) if f.id == "quake3")).await;
+    let names = rec.names()[mark..].to_vec();
+    let pos = |n: &str| names.iter().position(|x| *x == n).unwrap_or_else(|| panic!("no {n} in {names:?}"));
+    assert!(pos("game-download-begin") < pos("game-download-finished"));
+    assert!(pos("game-download-finished") < pos("game-install-begin"));
+    assert!(pos("game-install-begin") < pos("game-install-finished"));
+    let root = state.settings().game_dir.path;
+    let game_root = std::path::Path::new(&root).join("quake3");
+    assert_installed(&game_root, &seeder.specs[0]);
+    let g = rec.wait_game(mark, "quake3", |g| g.state == GameState::Installed).await;
+    assert!(g.installed && g.downloaded && g.progress.is_none());
+    let listed = state.request_games().await;
+    assert_eq!(listed.games.iter().find(|g| g.id == "quake3").unwrap().state, GameState::Installed);
+
+    let mark = rec.len();
+    state.uninstall_game("quake3").await.unwrap();
+    rec.wait("uninstall finished", |e| matches!(e, UiEvent::UninstallFinished(f) if f.id == "quake3")).await;
+    assert!(!game_root.join("local").exists());
+    assert!(game_root.join("version.ini").exists(), "the download stays and keeps being shared");
+    let g = rec.wait_game(mark, "quake3", |g| !g.installed).await;
+    assert_eq!(g.state, GameState::Downloaded);
+
+    // Installing a downloaded game extracts again without downloading.
+    let mark = rec.len();
+    state.install_game("quake3").await.unwrap();
+    rec.wait_from(mark, "reinstall", Duration::from_secs(60), |e| matches!(e, UiEvent::InstallFinished(_)))
+        .await;
+    assert!(!rec.names()[mark..].contains(&"game-download-begin"));
+    assert_installed(&game_root, &seeder.specs[0]);
+
+    state.shutdown().await;
+    seeder.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_download_is_paused_after_a_restart_and_resumes_to_installed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeder = Seeder::start(tmp.path(), vec![spec("openarena", "088", 32)]).await;
+    let paths = app_paths(tmp.path());
+    let (state, rec) = app(paths.clone());
+    state.start().await;
+    connect(&state, &seeder).await;
+    rec.wait_game(0, "openarena", |g| g.state == GameState::RemoteOnly).await;
+
+    state.install_game("openarena").await.unwrap();
+    // Cancel once some chunks are verified (a download with none is not worth keeping).
+    rec.wait("some progress", |e| {
+        matches!(e, UiEvent::DownloadProgress(p) if p.bytes_done > 0)
+            || matches!(e, UiEvent::DownloadFinished(_))
+    })
+    .await;
+    state.cancel("openarena").await.unwrap();
+    let failed = rec.wait("download failed", |e| matches!(e, UiEvent::DownloadFailed(_))).await;
+    let UiEvent::DownloadFailed(f) = failed else { unreachable!() };
+    assert_eq!(f.error.kind, ErrorKind::Cancelled, "{:?}", f.error);
+    state.shutdown().await;
+
+    // A new app on the same directories: the download shows as paused, with its progress.
+    let (state, rec) = app(paths);
+    state.start().await;
+    assert!(
+        matches!(state.settings().runtime, RuntimeStatus::Running { .. }),
+        "{:?}",
+        state.settings().runtime
+    );
+    let g = rec.wait_game(0, "openarena", |g| g.state == GameState::Paused).await;
+    let kept = g.downloaded_bytes.unwrap_or_else(|| panic!("paused without progress: {g:?}"));
+    assert!(!g.downloaded);
+    connect(&state, &seeder).await;
+    rec.wait_game(0, "openarena", |g| g.state == GameState::Paused && g.peer_count == 1).await;
+    state.install_game("openarena").await.unwrap();
+    let (_, begin) = rec
+        .wait_from(0, "resumed download", Duration::from_secs(60), |e| matches!(e, UiEvent::DownloadBegin(_)))
+        .await;
+    let UiEvent::DownloadBegin(b) = begin else { unreachable!() };
+    assert_eq!(b.verified_bytes, kept, "the resumed download starts from the verified bytes");
+    rec.wait("installed", |e| matches!(e, UiEvent::InstallFinished(_))).await;
+    let root = std::path::PathBuf::from(state.settings().game_dir.path).join("openarena");
+    assert_installed(&root, &seeder.specs[0]);
+    state.shutdown().await;
+    seeder.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_start_uses_the_default_dir_and_a_chosen_dir_is_validated_and_remembered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let paths = app_paths(tmp.path());
+    let (state, rec) = app(paths.clone());
+    state.start().await;
+    let s = state.settings();
+    assert!(s.game_dir.is_default && s.game_dir.problem.is_none(), "{s:?}");
+    assert!(paths.default_game_dir.is_dir(), "the default game dir is created");
+    assert!(matches!(s.runtime, RuntimeStatus::Running { .. }));
+    assert!(rec.names().contains(&"settings-changed"));
+
+    // A file is refused with a game_dir error; nothing changes.
+    let file = tmp.path().join("not-a-dir");
+    std::fs::write(&file, b"x").unwrap();
+    let e = state.update_game_directory(file.to_str().unwrap()).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::GameDir);
+    assert!(state.settings().game_dir.is_default);
+
+    // A new folder is created, used and remembered.
+    let chosen = tmp.path().join("lan games");
+    let s = state.update_game_directory(chosen.to_str().unwrap()).await.unwrap();
+    assert_eq!(s.game_dir.path, chosen.display().to_string());
+    assert!(!s.game_dir.is_default && chosen.is_dir());
+    state.shutdown().await;
+
+    let (state, _rec) = app(paths.clone());
+    state.start().await;
+    assert_eq!(state.settings().game_dir.path, chosen.display().to_string());
+    state.shutdown().await;
+
+    // The remembered folder went missing (an unplugged drive): it is not silently recreated.
+    std::fs::remove_dir_all(&chosen).unwrap();
+    let (state, _rec) = app(paths);
+    state.start().await;
+    let s = state.settings();
+    assert_eq!(s.runtime, RuntimeStatus::NoGameDir);
+    let problem = s.game_dir.problem.unwrap();
+    assert_eq!(problem.kind, ErrorKind::GameDir);
+    assert!(problem.message.contains("missing"), "{}", problem.message);
+    assert!(!chosen.exists());
+    let e = state.install_game("quake3").await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotRunning);
+    assert!(state.request_games().await.games.is_empty());
+    // Choosing it again creates it and starts the peer.
+    let s = state.update_game_directory(chosen.to_str().unwrap()).await.unwrap();
+    assert!(matches!(s.runtime, RuntimeStatus::Running { .. }), "{s:?}");
+    assert!(s.game_dir.problem.is_none());
+    state.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_change_restarts_the_peer_and_bad_input_is_refused_in_plain_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (state, _rec) = app(app_paths(tmp.path()));
+    state.start().await;
+    let before = state.settings();
+    assert!(before.auto_install);
+    let s = state
+        .update_settings(SettingsUpdate {
+            peer_name: Some("  lan-box ".into()),
+            auto_install: Some(false),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(s.peer_name, "lan-box");
+    assert!(!s.auto_install);
+    assert!(matches!(s.runtime, RuntimeStatus::Running { .. }));
+
+    let bad = tmp.path().join("catalog.json");
+    std::fs::write(&bad, b"[{\"id\": \"Not Valid\"}]").unwrap();
+    let e = state
+        .update_settings(SettingsUpdate {
+            catalog_path: Some(bad.display().to_string()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Config);
+    assert!(state.settings().catalog_path.is_none());
+
+    let e = state.install_game("../etc").await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidInput);
+    // Nobody has the game: the runtime refuses in plain words.
+    let e = state.install_game("quake3").await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NoPeers);
+    assert!(e.message.contains("no peer"), "{}", e.message);
+    let e = state.cancel("quake3").await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotFound);
+    state.shutdown().await;
+}
