@@ -1,14 +1,236 @@
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
+import { api, listenAll, pickCatalog, pickFolder } from "./api.ts";
+import type { AppError, GameView, SettingsUpdate } from "./bindings/index.ts";
+import { DirBanner, Header, Toolbar } from "./components/chrome.tsx";
+import { DirProblem, NobodyShares, NoMatch, NoPeers, StartFailed, Starting } from "./components/empty.tsx";
+import { GameCard } from "./components/GameCard.tsx";
+import { ConfirmUninstall, PeersPanel, SettingsDialog } from "./components/panels.tsx";
+import { Toasts } from "./components/Toasts.tsx";
+import {
+  type Action,
+  failureTitle,
+  type Filter,
+  filterCounts,
+  type Sort,
+  toAppError,
+  visibleGames,
+} from "./logic.ts";
+import { initialState, reduce } from "./store.ts";
+
+type Dialog = { kind: "peers" } | { kind: "settings" } | { kind: "uninstall"; game: GameView } | null;
+
 export function App() {
+  const [state, dispatch] = useReducer(reduce, undefined, initialState);
+  const [query, setQuery] = useState("");
+  const [filter, setFilter] = useState<Filter>("all");
+  const [sort, setSort] = useState<Sort>("name");
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [pending, setPending] = useState<Set<string>>(new Set());
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      dispatch({ type: "settings", settings: await api.getSettings() });
+      dispatch({ type: "games", list: await api.requestGames() });
+      dispatch({ type: "peers", peers: (await api.listPeers()).peers });
+    } catch (e) {
+      dispatch({ type: "error", title: "Could not load your library", error: toAppError(e) });
+    }
+  }, []);
+
+  useEffect(() => {
+    let off: (() => void) | undefined;
+    let gone = false;
+    listenAll((event) => dispatch({ type: "event", event })).then((f) => {
+      if (gone) f();
+      else off = f;
+    });
+    refresh();
+    return () => {
+      gone = true;
+      off?.();
+    };
+  }, []);
+
+  // "/" focuses the search box (unless typing somewhere already).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      if (e.key === "/" && !dialog && !["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName)) {
+        e.preventDefault();
+        searchRef.current?.focus();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [dialog]);
+
+  const withPending = async (id: string, title: string, f: () => Promise<unknown>) => {
+    setPending((p) => new Set(p).add(id));
+    try {
+      await f();
+    } catch (e) {
+      dispatch({ type: "error", title, error: toAppError(e) });
+    } finally {
+      setPending((p) => {
+        const n = new Set(p);
+        n.delete(id);
+        return n;
+      });
+    }
+  };
+
+  const onAction = (game: GameView, action: Action) => {
+    const title = failureTitle(action.kind, game.name);
+    switch (action.kind) {
+      case "install":
+      case "resume":
+        return withPending(game.id, title, () => api.installGame(game.id));
+      case "update":
+        return withPending(game.id, title, () => api.updateGame(game.id));
+      case "cancel":
+        return withPending(game.id, title, () => api.cancelDownload(game.id));
+      case "uninstall":
+        return setDialog({ kind: "uninstall", game });
+    }
+  };
+
+  const setDir = async (path: string) => {
+    try {
+      dispatch({ type: "settings", settings: await api.updateGameDirectory(path) });
+      dispatch({ type: "games", list: await api.requestGames() });
+    } catch (e) {
+      dispatch({ type: "error", title: "Could not use that folder", error: toAppError(e) });
+    }
+  };
+
+  const changeDir = async () => {
+    try {
+      const picked = await pickFolder(state.settings?.game_dir.path);
+      if (picked) await setDir(picked);
+    } catch (e) {
+      dispatch({ type: "error", title: "Could not open the folder picker", error: toAppError(e) });
+    }
+  };
+
+  const saveSettings = async (u: SettingsUpdate): Promise<AppError | null> => {
+    try {
+      dispatch({ type: "settings", settings: await api.updateSettings(u) });
+      return null;
+    } catch (e) {
+      return toAppError(e);
+    }
+  };
+
+  const openPeers = async () => {
+    setDialog({ kind: "peers" });
+    try {
+      dispatch({ type: "peers", peers: (await api.listPeers()).peers });
+    } catch (e) {
+      dispatch({ type: "error", title: "Could not list peers", error: toAppError(e) });
+    }
+  };
+
+  const visible = useMemo(() => visibleGames(state.games, query, filter, sort), [
+    state.games,
+    query,
+    filter,
+    sort,
+  ]);
+  const counts = useMemo(() => filterCounts(state.games), [state.games]);
+  const settings = state.settings;
+  const runtime = settings?.runtime;
+
+  let main;
+  if (!settings || (runtime?.status === "running" && !state.loaded) || runtime?.status === "starting") {
+    main = <Starting />;
+  } else if (runtime?.status === "no_game_dir") {
+    main = (
+      <DirProblem
+        settings={settings}
+        onCreate={() => setDir(settings.game_dir.path)}
+        onChoose={changeDir}
+      />
+    );
+  } else if (runtime?.status === "failed") {
+    main = <StartFailed message={runtime.error.message} onRetry={() => saveSettings({}).then(refresh)} />;
+  } else if (state.games.length === 0) {
+    main = state.peerCount === 0
+      ? <NoPeers gameDir={settings.game_dir.path} />
+      : <NobodyShares peers={state.peerCount} />;
+  } else {
+    main = (
+      <>
+        <Toolbar
+          query={query}
+          filter={filter}
+          sort={sort}
+          counts={counts}
+          searchRef={searchRef}
+          onQuery={setQuery}
+          onFilter={setFilter}
+          onSort={setSort}
+        />
+        {visible.length === 0
+          ? (
+            <NoMatch
+              onClear={() => {
+                setQuery("");
+                setFilter("all");
+              }}
+            />
+          )
+          : (
+            <section class="grid" aria-label="Games">
+              {visible.map((g) => (
+                <GameCard key={g.id} game={g} pending={pending.has(g.id)} onAction={onAction} />
+              ))}
+            </section>
+          )}
+      </>
+    );
+  }
+
   return (
     <div class="shell">
-      <header class="topbar">
-        <div class="brand">lanspread</div>
-        <div class="spacer" />
-        <div class="peers" aria-label="peers on the network">0 peers</div>
-      </header>
-      <main class="content">
-        <p class="empty">Your library will appear here.</p>
-      </main>
+      <Header
+        settings={settings}
+        peerCount={state.peerCount}
+        onPeers={openPeers}
+        onChangeDir={changeDir}
+        onSettings={() => setDialog({ kind: "settings" })}
+      />
+      {settings?.game_dir.is_default && !settings.game_dir.problem && (
+        <DirBanner
+          path={settings.game_dir.path}
+          onChange={changeDir}
+          onKeep={() => setDir(settings.game_dir.path)}
+        />
+      )}
+      <main class="content">{main}</main>
+      {dialog?.kind === "uninstall" && settings && (
+        <ConfirmUninstall
+          game={dialog.game}
+          gameDir={settings.game_dir.path}
+          onClose={() => setDialog(null)}
+          onConfirm={() => {
+            const g = dialog.game;
+            setDialog(null);
+            withPending(g.id, failureTitle("uninstall", g.name), () => api.uninstallGame(g.id));
+          }}
+        />
+      )}
+      {dialog?.kind === "peers" && <PeersPanel peers={state.peers} onClose={() => setDialog(null)} />}
+      {dialog?.kind === "settings" && settings && (
+        <SettingsDialog
+          settings={settings}
+          onChangeDir={changeDir}
+          onPickCatalog={pickCatalog}
+          onSave={saveSettings}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      <Toasts toasts={state.toasts} onDismiss={(id) => dispatch({ type: "dismiss", id })} />
     </div>
   );
 }

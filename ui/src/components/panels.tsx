@@ -1,0 +1,246 @@
+/** Modal dialogs: uninstall confirmation, peers, settings. Escape or the backdrop closes them. */
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { AppError, GameView, PeerView, SettingsUpdate, SettingsView } from "../bindings/index.ts";
+import { describeError, peerCountLabel } from "../logic.ts";
+import { CloseIcon } from "./icons.tsx";
+
+interface ModalProps {
+  title: string;
+  onClose: () => void;
+  children: ComponentChildren;
+  wide?: boolean;
+  testId?: string;
+}
+
+export function Modal({ title, onClose, children, wide, testId }: ModalProps) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    const el = box.current;
+    const first = el?.querySelector<HTMLElement>("[data-autofocus]") ??
+      el?.querySelector<HTMLElement>("button, input, select");
+    first?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") {
+        e.preventDefault();
+        onClose();
+      } else if (e.key === "Tab" && el) {
+        // Keep focus inside the dialog.
+        const items = Array.from(
+          el.querySelectorAll<HTMLElement>("button:not([disabled]), input, select, [tabindex='0']"),
+        );
+        if (items.length === 0) return;
+        const i = items.indexOf(document.activeElement as HTMLElement);
+        if (e.shiftKey && i <= 0) {
+          e.preventDefault();
+          items[items.length - 1].focus();
+        } else if (!e.shiftKey && i === items.length - 1) {
+          e.preventDefault();
+          items[0].focus();
+        }
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => {
+      document.removeEventListener("keydown", onKey);
+      before?.focus?.();
+    };
+  }, []);
+  return (
+    <div class="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div
+        class={`modal${wide ? " wide" : ""}`}
+        role="dialog"
+        aria-modal="true"
+        aria-label={title}
+        ref={box}
+        data-testid={testId}
+      >
+        <div class="modal-head">
+          <h2>{title}</h2>
+          <button type="button" class="icon-btn" onClick={onClose} aria-label="Close">
+            <CloseIcon />
+          </button>
+        </div>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+export function ConfirmUninstall(
+  { game, gameDir, onConfirm, onClose }: {
+    game: GameView;
+    gameDir: string;
+    onConfirm: () => void;
+    onClose: () => void;
+  },
+) {
+  return (
+    <Modal title={`Uninstall ${game.name}?`} onClose={onClose} testId="confirm-uninstall">
+      <p>
+        The installed files in <code>{`${gameDir}/${game.id}/local`}</code>{" "}
+        are removed, including saves and settings kept there.
+      </p>
+      <p class="muted">
+        The download stays, so installing again takes seconds, and other players can keep getting the game
+        from you.
+      </p>
+      <div class="modal-actions">
+        <button type="button" class="btn btn-secondary" onClick={onClose} data-autofocus>Keep it</button>
+        <button
+          type="button"
+          class="btn btn-danger-solid"
+          data-action="confirm-uninstall"
+          onClick={onConfirm}
+        >
+          Uninstall
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+export function PeersPanel({ peers, onClose }: { peers: PeerView[]; onClose: () => void }) {
+  return (
+    <Modal title={`${peerCountLabel(peers.length)} on your network`} onClose={onClose} testId="peers-panel">
+      {peers.length === 0
+        ? (
+          <p class="muted">
+            Nobody yet. Other players running lanspread on the same network appear here automatically. If they
+            do not, check that you are on the same network (same subnet, no guest Wi-Fi) and that your
+            firewall allows lanspread.
+          </p>
+        )
+        : (
+          <ul class="peer-list">
+            {peers.map((p) => (
+              <li key={p.peer_id} class="peer">
+                <div class="peer-head">
+                  <span class="dot online" aria-hidden="true" />
+                  <strong>{p.name}</strong>
+                  <span class="muted mono" title={p.peer_id}>{p.addr} · {p.short_id}</span>
+                </div>
+                <div class="peer-games">
+                  {p.games.length === 0
+                    ? <span class="muted">Shares no games yet</span>
+                    : p.games.map((g) => (
+                      <span class="tag" key={g.id} title={g.version ? `version ${g.version}` : undefined}>
+                        {g.name}
+                      </span>
+                    ))}
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+    </Modal>
+  );
+}
+
+interface SettingsProps {
+  settings: SettingsView;
+  onChangeDir: () => void;
+  onPickCatalog: () => Promise<string | null>;
+  onSave: (u: SettingsUpdate) => Promise<AppError | null>;
+  onClose: () => void;
+}
+
+export function SettingsDialog({ settings, onChangeDir, onPickCatalog, onSave, onClose }: SettingsProps) {
+  const [name, setName] = useState(settings.peer_name);
+  const [auto, setAuto] = useState(settings.auto_install);
+  const [catalog, setCatalog] = useState(settings.catalog_path ?? "");
+  const [error, setError] = useState<AppError | null>(null);
+  const [saving, setSaving] = useState(false);
+  const rt = settings.runtime;
+  const save = async () => {
+    setSaving(true);
+    const update: SettingsUpdate = {};
+    if (name.trim() !== settings.peer_name) update.peer_name = name;
+    if (auto !== settings.auto_install) update.auto_install = auto;
+    if (catalog !== (settings.catalog_path ?? "")) update.catalog_path = catalog;
+    const err = Object.keys(update).length === 0 ? null : await onSave(update);
+    setSaving(false);
+    if (err) setError(err);
+    else onClose();
+  };
+  return (
+    <Modal title="Settings" onClose={onClose} wide testId="settings">
+      <div class="form">
+        <div class="field">
+          <span class="label">Game folder</span>
+          <div class="field-row">
+            <code class="grow">{settings.game_dir.path}</code>
+            <button type="button" class="btn btn-secondary" onClick={onChangeDir}>Change…</button>
+          </div>
+        </div>
+        <label class="field">
+          <span class="label">Your name on the network</span>
+          <input
+            type="text"
+            value={name}
+            maxLength={64}
+            onInput={(e) => setName((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <label class="field check">
+          <input
+            type="checkbox"
+            checked={auto}
+            onChange={(e) => setAuto((e.target as HTMLInputElement).checked)}
+          />
+          <span>Install games right after they finish downloading</span>
+        </label>
+        <div class="field">
+          <span class="label">Game catalog</span>
+          <div class="field-row">
+            <span class="grow">
+              {catalog ? <code>{catalog}</code> : `Bundled catalog (${settings.catalog_size} games)`}
+            </span>
+            <button
+              type="button"
+              class="btn btn-secondary"
+              onClick={async () => {
+                const p = await onPickCatalog();
+                if (p) setCatalog(p);
+              }}
+            >
+              Choose file…
+            </button>
+            {catalog && (
+              <button type="button" class="btn btn-secondary" onClick={() => setCatalog("")}>
+                Use bundled
+              </button>
+            )}
+          </div>
+        </div>
+        <div class="field about">
+          <span class="label">Network</span>
+          <span class="muted mono">
+            {rt.status === "running"
+              ? `Listening on ${rt.addr} · peer id ${rt.peer_id.slice(0, 8)}`
+              : rt.status === "failed"
+              ? rt.error.message
+              : rt.status === "no_game_dir"
+              ? "Not connected: choose a game folder first"
+              : "Starting…"}
+          </span>
+          <span class="muted mono">Settings are saved in {settings.config_file}</span>
+        </div>
+        {error && (
+          <div class="form-error" role="alert">
+            <strong>{describeError(error).title}.</strong> {describeError(error).detail}
+          </div>
+        )}
+        <p class="muted small">Saving restarts the network connection for a moment.</p>
+      </div>
+      <div class="modal-actions">
+        <button type="button" class="btn btn-secondary" onClick={onClose}>Cancel</button>
+        <button type="button" class="btn btn-primary" onClick={save} disabled={saving}>
+          {saving ? "Saving…" : "Save"}
+        </button>
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,335 @@
+/**
+ * Pure library logic: which badge and which buttons a game shows, filtering and sorting, and
+ * errors in plain words. No DOM, no Tauri: unit-tested with `deno test`.
+ */
+import type { AppError, ErrorKind, GameView } from "./bindings/index.ts";
+import { formatBytes, formatEta, formatRate } from "./format.ts";
+
+/** Colour family of a badge. */
+export type Tone = "neutral" | "info" | "active" | "success" | "warning" | "muted";
+
+/** The state badge on a game card. */
+export interface Badge {
+  label: string;
+  tone: Tone;
+}
+
+/** What a button does. */
+export type ActionKind = "install" | "resume" | "update" | "uninstall" | "cancel";
+
+/** A button on a game card. */
+export interface Action {
+  kind: ActionKind;
+  label: string;
+  /** Primary (filled), secondary (outlined) or danger (red outline). */
+  style: "primary" | "secondary" | "danger";
+  /** Greyed out, with `hint` saying why. */
+  disabled: boolean;
+  hint?: string;
+}
+
+/** Percent 0–100 of `done / total`, floored; `null` when total is unknown. */
+export function percent(done: number, total: number): number | null {
+  if (!(total > 0)) return null;
+  return Math.max(0, Math.min(100, Math.floor((done / total) * 100)));
+}
+
+function peersLabel(n: number): string {
+  return n === 1 ? "On 1 peer" : `On ${n} peers`;
+}
+
+/** Progress of a paused download in percent, if known. */
+export function pausedPercent(g: GameView): number | null {
+  return g.downloaded_bytes == null ? null : percent(g.downloaded_bytes, g.size_bytes);
+}
+
+/** The badge for a game's state and running operation. */
+export function badgeFor(g: GameView): Badge {
+  const p = g.progress;
+  switch (g.operation) {
+    case "preparing":
+      return { label: "Preparing…", tone: "active" };
+    case "downloading": {
+      const pc = p ? percent(p.bytes_done, p.total_bytes) : null;
+      return { label: pc == null ? "Downloading" : `Downloading ${pc} %`, tone: "active" };
+    }
+    case "installing": {
+      const pc = p ? percent(p.bytes_done, p.total_bytes) : null;
+      return { label: pc == null ? "Installing…" : `Installing ${pc} %`, tone: "active" };
+    }
+    case "uninstalling":
+      return { label: "Uninstalling…", tone: "active" };
+  }
+  switch (g.state) {
+    case "remote_only":
+      return { label: peersLabel(g.peer_count), tone: "info" };
+    case "downloading":
+      return { label: "Downloading", tone: "active" };
+    case "paused": {
+      const pc = pausedPercent(g);
+      return { label: pc == null ? "Paused" : `Paused at ${pc} %`, tone: "warning" };
+    }
+    case "downloaded":
+      return { label: "Downloaded", tone: "neutral" };
+    case "installed":
+      return { label: "Installed", tone: "success" };
+    case "update_available":
+      return { label: "Update available", tone: "warning" };
+    case "local_only":
+      return { label: g.installed ? "Installed · only here" : "Only on this PC", tone: "muted" };
+  }
+}
+
+const NO_PEERS_HINT = "No peer on the network has this game right now";
+
+/** The buttons a game offers, first one primary. */
+export function actionsFor(g: GameView): Action[] {
+  if (g.operation === "uninstalling") return [];
+  if (g.operation != null) {
+    return [{ kind: "cancel", label: "Cancel", style: "secondary", disabled: false }];
+  }
+  const uninstall: Action = { kind: "uninstall", label: "Uninstall", style: "danger", disabled: false };
+  const noPeers = g.peer_count === 0;
+  switch (g.state) {
+    case "remote_only":
+      return [{
+        kind: "install",
+        label: "Install",
+        style: "primary",
+        disabled: noPeers,
+        hint: noPeers ? NO_PEERS_HINT : undefined,
+      }];
+    case "downloading":
+      return [{ kind: "cancel", label: "Cancel", style: "secondary", disabled: false }];
+    case "paused":
+      return [{
+        kind: "resume",
+        label: "Resume",
+        style: "primary",
+        disabled: noPeers,
+        hint: noPeers ? `${NO_PEERS_HINT}; it resumes when one appears` : undefined,
+      }];
+    case "downloaded":
+      return [{ kind: "install", label: "Install", style: "primary", disabled: false }];
+    case "installed":
+      return [uninstall];
+    case "update_available": {
+      const update: Action = { kind: "update", label: "Update", style: "primary", disabled: false };
+      if (g.installed) return [update, uninstall];
+      return [update, { kind: "install", label: "Install", style: "secondary", disabled: false }];
+    }
+    case "local_only":
+      return g.installed
+        ? [uninstall]
+        : [{ kind: "install", label: "Install", style: "primary", disabled: false }];
+  }
+}
+
+/** Below this rate (bytes/s) speed and ETA are not shown: they would be noise. */
+export const MIN_SHOWN_RATE = 10_000;
+
+/** The line under a progress bar: `"120 MB of 503 MB · 25.0 MB/s · 15s left"`. */
+export function progressLine(g: GameView): string | null {
+  const p = g.progress;
+  if (g.operation === "preparing") {
+    return `Asking ${g.peer_count === 1 ? "1 peer" : `${g.peer_count} peers`}…`;
+  }
+  if (!p) return null;
+  if (p.operation === "uninstalling") return "Removing installed files…";
+  if (p.operation === "installing") {
+    return p.total_bytes > 0
+      ? `Extracting ${formatBytes(p.bytes_done)} of ${formatBytes(p.total_bytes)}`
+      : "Extracting…";
+  }
+  const parts = [`${formatBytes(p.bytes_done)} of ${formatBytes(p.total_bytes)}`];
+  if (p.rate_bps >= MIN_SHOWN_RATE) {
+    parts.push(formatRate(p.rate_bps));
+    if (p.eta_secs != null) parts.push(`${formatEta(p.eta_secs)} left`);
+  } else {
+    // The first moments (or a stall) give absurd estimates; say what is going on instead.
+    parts.push("waiting for data…");
+  }
+  if (p.peers > 1) parts.push(`from ${p.peers} peers`);
+  return parts.join(" · ");
+}
+
+/** Progress bar fill 0–100 (`null`: no bar; `-1`: indeterminate). */
+export function progressFill(g: GameView): number | null {
+  const p = g.progress;
+  if (g.operation === "preparing" || g.operation === "uninstalling") return -1;
+  if (!p) return g.state === "paused" ? pausedPercent(g) : null;
+  const pc = percent(p.bytes_done, p.total_bytes);
+  return pc ?? -1;
+}
+
+/** Library filters. */
+export type Filter = "all" | "installed" | "available" | "active" | "updates";
+
+export const FILTERS: { id: Filter; label: string }[] = [
+  { id: "all", label: "All" },
+  { id: "installed", label: "Installed" },
+  { id: "available", label: "Not installed" },
+  { id: "active", label: "In progress" },
+  { id: "updates", label: "Updates" },
+];
+
+function matchesFilter(g: GameView, f: Filter): boolean {
+  switch (f) {
+    case "all":
+      return true;
+    case "installed":
+      return g.installed;
+    case "available":
+      return !g.installed;
+    case "active":
+      return g.operation != null || g.state === "paused" || g.state === "downloading";
+    case "updates":
+      return g.state === "update_available";
+  }
+}
+
+/** Sort orders. */
+export type Sort = "name" | "size" | "players" | "year" | "status";
+
+export const SORTS: { id: Sort; label: string }[] = [
+  { id: "name", label: "Name" },
+  { id: "status", label: "Status" },
+  { id: "size", label: "Size" },
+  { id: "players", label: "Players" },
+  { id: "year", label: "Release year" },
+];
+
+const STATUS_RANK: Record<GameView["state"], number> = {
+  downloading: 0,
+  paused: 1,
+  update_available: 2,
+  installed: 3,
+  downloaded: 4,
+  local_only: 5,
+  remote_only: 6,
+};
+
+function byName(a: GameView, b: GameView): number {
+  return a.name.localeCompare(b.name, undefined, { sensitivity: "base" });
+}
+
+/** Games matching `query` (name, genre or id, case-insensitive) and `filter`, sorted. */
+export function visibleGames(games: GameView[], query: string, filter: Filter, sort: Sort): GameView[] {
+  const q = query.trim().toLowerCase();
+  const out = games.filter((g) =>
+    matchesFilter(g, filter) &&
+    (q === "" || g.name.toLowerCase().includes(q) || g.genre.toLowerCase().includes(q) || g.id.includes(q))
+  );
+  const cmp: Record<Sort, (a: GameView, b: GameView) => number> = {
+    name: byName,
+    size: (a, b) => b.size_bytes - a.size_bytes || byName(a, b),
+    players: (a, b) => b.max_players - a.max_players || byName(a, b),
+    year: (a, b) => b.release_year - a.release_year || byName(a, b),
+    status: (a, b) =>
+      (a.operation ? -1 : STATUS_RANK[a.state]) - (b.operation ? -1 : STATUS_RANK[b.state]) || byName(a, b),
+  };
+  return out.sort(cmp[sort]);
+}
+
+/** How many games each filter would show. */
+export function filterCounts(games: GameView[]): Record<Filter, number> {
+  const counts = { all: 0, installed: 0, available: 0, active: 0, updates: 0 };
+  for (const g of games) {
+    for (const f of FILTERS) if (matchesFilter(g, f.id)) counts[f.id]++;
+  }
+  return counts;
+}
+
+const TITLES: Record<ErrorKind, string> = {
+  invalid_input: "That did not work",
+  not_found: "Not found",
+  busy: "Busy right now",
+  no_peers: "No peer has this game right now",
+  disagreement: "Peers disagree about this game",
+  integrity: "A peer sent damaged data",
+  network: "Network problem",
+  io: "Could not read or write files",
+  disk_full: "Not enough disk space",
+  unpack: "The game could not be extracted",
+  cancelled: "Cancelled",
+  game_dir: "Game folder problem",
+  not_available: "Not available yet",
+  not_running: "lanspread is not connected",
+  config: "Settings problem",
+  internal: "Something went wrong",
+};
+
+/** Anything thrown by a command, as an `AppError`. */
+export function toAppError(e: unknown): AppError {
+  if (e && typeof e === "object" && "kind" in e && "message" in e) {
+    const { kind, message } = e as { kind: unknown; message: unknown };
+    if (typeof kind === "string" && kind in TITLES && typeof message === "string") {
+      return { kind: kind as ErrorKind, message };
+    }
+  }
+  const message = e instanceof Error ? e.message : typeof e === "string" ? e : JSON.stringify(e);
+  return { kind: "internal", message };
+}
+
+/** A short title for an error, and its message as a sentence. */
+export function describeError(e: AppError): { title: string; detail: string } {
+  const m = e.message.trim();
+  const detail = m === "" ? "" : m[0].toUpperCase() + m.slice(1) + (/[.!?]$/.test(m) ? "" : ".");
+  return { title: TITLES[e.kind] ?? TITLES.internal, detail };
+}
+
+/** What failed, in words: `"Installing Quake III Arena failed"`. */
+export function failureTitle(what: "download" | "install" | "uninstall" | ActionKind, game: string): string {
+  const verb: Record<string, string> = {
+    download: "Downloading",
+    install: "Installing",
+    resume: "Resuming",
+    update: "Updating",
+    uninstall: "Uninstalling",
+    cancel: "Cancelling",
+  };
+  return `${verb[what]} ${game} failed`;
+}
+
+/** `"1 peer"`, `"3 peers"`. */
+export function peerCountLabel(n: number): string {
+  return n === 1 ? "1 peer" : `${n} peers`;
+}
+
+/** Details line of a card: `"FPS · 16 players"`. */
+export function detailsLine(g: GameView): string {
+  const parts = [g.genre];
+  if (g.max_players > 0) parts.push(g.max_players === 1 ? "1 player" : `${g.max_players} players`);
+  return parts.join(" · ");
+}
+
+/** Size and version line of a card: `"503 MB · v20250314"`, `"503 MB · v1 → v2"`. */
+export function sizeVersionLine(g: GameView): string {
+  const parts: string[] = [];
+  if (g.size_bytes > 0) parts.push(formatBytes(g.size_bytes));
+  if (g.state === "update_available" && g.local_version && g.latest_version) {
+    parts.push(`v${g.local_version} → v${g.latest_version}`);
+  } else if (g.local_version ?? g.latest_version) {
+    parts.push(`v${g.local_version ?? g.latest_version}`);
+  }
+  return parts.join(" · ");
+}
+
+/**
+ * A path for a narrow label: the home directory as `~`, and long paths cut at the front
+ * (`…/lan/games`), keeping the end, which names the folder.
+ */
+export function shortPath(path: string, home: string | null, max = 36): string {
+  let p = path;
+  if (home && home.length > 1 && (p === home || p.startsWith(home + "/") || p.startsWith(home + "\\"))) {
+    p = "~" + p.slice(home.length);
+  }
+  if (p.length <= max) return p;
+  return "…" + p.slice(p.length - (max - 1));
+}
+
+/** The home directory, derived from the default game folder (`<home>/Games/lanspread`). */
+export function homeFrom(defaultGameDir: string): string | null {
+  const m = defaultGameDir.match(/^(.*)[\\/]Games[\\/]lanspread$/);
+  return m ? m[1] : null;
+}

@@ -1,0 +1,187 @@
+/**
+ * The window's state and the pure reducer that applies backend events to it (unit-tested
+ * with `deno test`; no Tauri imports here).
+ */
+import type { AppError, GamesList, GameView, PeerView, SettingsView, UiEvent } from "./bindings/index.ts";
+import { describeError, failureTitle } from "./logic.ts";
+
+/** A message in the corner. */
+export interface Toast {
+  id: number;
+  level: "info" | "success" | "warning" | "error";
+  title: string;
+  detail?: string;
+}
+
+export interface AppState {
+  games: GameView[];
+  peerCount: number;
+  peers: PeerView[];
+  settings: SettingsView | null;
+  toasts: Toast[];
+  nextToast: number;
+  /** The first library answer arrived. */
+  loaded: boolean;
+}
+
+export function initialState(): AppState {
+  return { games: [], peerCount: 0, peers: [], settings: null, toasts: [], nextToast: 1, loaded: false };
+}
+
+export type Msg =
+  | { type: "event"; event: UiEvent }
+  | { type: "games"; list: GamesList }
+  | { type: "peers"; peers: PeerView[] }
+  | { type: "settings"; settings: SettingsView }
+  | { type: "toast"; toast: Omit<Toast, "id"> }
+  | { type: "error"; title: string; error: AppError }
+  | { type: "dismiss"; id: number };
+
+/** Most toasts shown at once; older ones drop off. */
+export const MAX_TOASTS = 4;
+
+export function reduce(s: AppState, msg: Msg): AppState {
+  switch (msg.type) {
+    case "event":
+      return applyEvent(s, msg.event);
+    case "games":
+      return { ...s, games: msg.list.games, peerCount: msg.list.peer_count, loaded: true };
+    case "peers":
+      return { ...s, peers: msg.peers };
+    case "settings":
+      return { ...s, settings: msg.settings };
+    case "toast":
+      return addToast(s, msg.toast);
+    case "error":
+      return errorToast(s, msg.title, msg.error);
+    case "dismiss":
+      return { ...s, toasts: s.toasts.filter((t) => t.id !== msg.id) };
+  }
+}
+
+function addToast(s: AppState, t: Omit<Toast, "id">): AppState {
+  const toasts = [...s.toasts, { ...t, id: s.nextToast }].slice(-MAX_TOASTS);
+  return { ...s, toasts, nextToast: s.nextToast + 1 };
+}
+
+function errorToast(s: AppState, title: string, error: AppError): AppState {
+  const { title: kindTitle, detail } = describeError(error);
+  return addToast(s, { level: "error", title, detail: detail || kindTitle });
+}
+
+function patch(s: AppState, id: string, f: (g: GameView) => GameView): AppState {
+  let hit = false;
+  const games = s.games.map((g) => {
+    if (g.id !== id) return g;
+    hit = true;
+    return f(g);
+  });
+  return hit ? { ...s, games } : s;
+}
+
+function nameOf(s: AppState, id: string): string {
+  return s.games.find((g) => g.id === id)?.name ?? id;
+}
+
+/** Applies one backend event. */
+export function applyEvent(s: AppState, ev: UiEvent): AppState {
+  switch (ev.event) {
+    case "games-list-updated":
+      return { ...s, games: ev.payload.games, peerCount: ev.payload.peer_count, loaded: true };
+    case "game-download-begin": {
+      const p = ev.payload;
+      return patch(s, p.id, (g) => ({
+        ...g,
+        state: "downloading",
+        operation: "downloading",
+        progress: {
+          id: p.id,
+          operation: "downloading",
+          bytes_done: p.verified_bytes,
+          total_bytes: p.total_bytes,
+          rate_bps: 0,
+          eta_secs: null,
+          peers: p.peers,
+        },
+      }));
+    }
+    case "game-download-progress":
+    case "game-install-progress": {
+      const p = ev.payload;
+      return patch(s, p.id, (g) => ({ ...g, operation: p.operation, progress: p }));
+    }
+    case "game-download-finished":
+      return patch(s, ev.payload.id, (g) => ({ ...g, progress: null }));
+    case "game-download-failed":
+    case "game-install-failed":
+    case "game-uninstall-failed": {
+      const { id, error } = ev.payload;
+      const next = patch(s, id, (g) => ({ ...g, operation: null, progress: null }));
+      if (error.kind === "cancelled") return next;
+      const what = ev.event === "game-download-failed"
+        ? "download"
+        : ev.event === "game-install-failed"
+        ? "install"
+        : "uninstall";
+      return errorToast(next, failureTitle(what, nameOf(s, id)), error);
+    }
+    case "game-install-begin": {
+      const id = ev.payload.id;
+      return patch(s, id, (g) => ({
+        ...g,
+        operation: "installing",
+        progress: {
+          id,
+          operation: "installing",
+          bytes_done: 0,
+          total_bytes: 0,
+          rate_bps: 0,
+          eta_secs: null,
+          peers: 0,
+        },
+      }));
+    }
+    case "game-install-finished": {
+      const id = ev.payload.id;
+      const next = patch(s, id, (g) => ({ ...g, operation: null, progress: null, installed: true }));
+      return addToast(next, {
+        level: "success",
+        title: `${nameOf(s, id)} is installed`,
+        detail: "Have fun!",
+      });
+    }
+    case "game-uninstall-begin":
+      return patch(s, ev.payload.id, (g) => ({ ...g, operation: "uninstalling", progress: null }));
+    case "game-uninstall-finished": {
+      const id = ev.payload.id;
+      const next = patch(s, id, (g) => ({ ...g, operation: null, progress: null, installed: false }));
+      return addToast(next, {
+        level: "info",
+        title: `${nameOf(s, id)} was uninstalled`,
+        detail:
+          "The download is kept, so installing it again is quick, and others can still get it from you.",
+      });
+    }
+    case "peer-discovered": {
+      const peers = [...s.peers.filter((p) => p.peer_id !== ev.payload.peer_id), ev.payload];
+      peers.sort((a, b) => a.name.localeCompare(b.name));
+      return { ...s, peers };
+    }
+    case "peer-lost":
+      return { ...s, peers: s.peers.filter((p) => p.peer_id !== ev.payload.peer_id) };
+    case "peer-count-updated":
+      return { ...s, peerCount: ev.payload.count };
+    case "peers-updated":
+      return { ...s, peers: ev.payload.peers };
+    case "settings-changed":
+      return { ...s, settings: ev.payload };
+    case "notice": {
+      const level = ev.payload.level;
+      return addToast(s, {
+        level,
+        title: level === "error" ? "Something failed" : level === "warning" ? "Heads up" : "Note",
+        detail: ev.payload.message,
+      });
+    }
+  }
+}

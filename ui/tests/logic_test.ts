@@ -1,0 +1,228 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import {
+  actionsFor,
+  badgeFor,
+  describeError,
+  filterCounts,
+  homeFrom,
+  percent,
+  progressFill,
+  progressLine,
+  shortPath,
+  sizeVersionLine,
+  toAppError,
+  visibleGames,
+} from "../src/logic.ts";
+import { game } from "./fixtures.ts";
+
+const kinds = (g: ReturnType<typeof game>) => actionsFor(g).map((a) => a.kind);
+
+Deno.test("remote-only: 'On N peers' and Install", () => {
+  assertEquals(badgeFor(game({ peer_count: 2 })), { label: "On 2 peers", tone: "info" });
+  assertEquals(badgeFor(game({ peer_count: 1 })).label, "On 1 peer");
+  const [install] = actionsFor(game());
+  assertEquals([install.kind, install.style, install.disabled], ["install", "primary", false]);
+});
+
+Deno.test("downloading: percent badge, Cancel, bar with speed and ETA", () => {
+  const g = game({
+    state: "downloading",
+    operation: "downloading",
+    progress: {
+      id: "quake3",
+      operation: "downloading",
+      bytes_done: 125_000_000,
+      total_bytes: 500_000_000,
+      rate_bps: 25_000_000,
+      eta_secs: 15,
+      peers: 3,
+    },
+  });
+  assertEquals(badgeFor(g), { label: "Downloading 25 %", tone: "active" });
+  assertEquals(kinds(g), ["cancel"]);
+  assertEquals(progressFill(g), 25);
+  assertEquals(progressLine(g), "125 MB of 500 MB · 25.0 MB/s · 15s left · from 3 peers");
+});
+
+Deno.test("preparing: indeterminate bar and Cancel", () => {
+  const g = game({ operation: "preparing" });
+  assertEquals(badgeFor(g).label, "Preparing…");
+  assertEquals(kinds(g), ["cancel"]);
+  assertEquals(progressFill(g), -1);
+  assertEquals(progressLine(g), "Asking 2 peers…");
+});
+
+Deno.test("paused: percent kept, Resume, disabled without peers", () => {
+  const g = game({ state: "paused", downloaded_bytes: 200_000_000 });
+  assertEquals(badgeFor(g), { label: "Paused at 40 %", tone: "warning" });
+  assertEquals(kinds(g), ["resume"]);
+  assertEquals(progressFill(g), 40);
+  const alone = actionsFor(game({ state: "paused", downloaded_bytes: 1, peer_count: 0 }))[0];
+  assertEquals(alone.disabled, true);
+  assertEquals(typeof alone.hint, "string");
+  assertEquals(badgeFor(game({ state: "paused", downloaded_bytes: null })).label, "Paused");
+});
+
+Deno.test("installing: percent from install progress, Cancel", () => {
+  const g = game({
+    state: "downloaded",
+    downloaded: true,
+    operation: "installing",
+    progress: {
+      id: "quake3",
+      operation: "installing",
+      bytes_done: 50,
+      total_bytes: 200,
+      rate_bps: 0,
+      eta_secs: null,
+      peers: 0,
+    },
+  });
+  assertEquals(badgeFor(g).label, "Installing 25 %");
+  assertEquals(kinds(g), ["cancel"]);
+  assertEquals(progressLine(g), "Extracting 50 B of 200 B");
+});
+
+Deno.test("installed: green badge and Uninstall only", () => {
+  const g = game({ state: "installed", downloaded: true, installed: true, local_version: "20250314" });
+  assertEquals(badgeFor(g), { label: "Installed", tone: "success" });
+  const acts = actionsFor(g);
+  assertEquals(acts.map((a) => [a.kind, a.style]), [["uninstall", "danger"]]);
+  assertEquals(progressFill(g), null);
+});
+
+Deno.test("uninstalling: no buttons", () => {
+  const g = game({ state: "installed", installed: true, operation: "uninstalling" });
+  assertEquals(badgeFor(g).label, "Uninstalling…");
+  assertEquals(kinds(g), []);
+});
+
+Deno.test("downloaded but not installed: Install", () => {
+  const g = game({ state: "downloaded", downloaded: true });
+  assertEquals(badgeFor(g).label, "Downloaded");
+  assertEquals(kinds(g), ["install"]);
+});
+
+Deno.test("update available: Update first, Uninstall when installed, Install otherwise", () => {
+  const inst = game({ state: "update_available", downloaded: true, installed: true, local_version: "1" });
+  assertEquals(badgeFor(inst), { label: "Update available", tone: "warning" });
+  assertEquals(kinds(inst), ["update", "uninstall"]);
+  assertEquals(kinds(game({ state: "update_available", downloaded: true })), ["update", "install"]);
+});
+
+Deno.test("local only: says so, Uninstall or Install", () => {
+  const inst = game({ state: "local_only", downloaded: true, installed: true, peer_count: 0 });
+  assertEquals(badgeFor(inst).label, "Installed · only here");
+  assertEquals(kinds(inst), ["uninstall"]);
+  const dl = game({ state: "local_only", downloaded: true, peer_count: 0 });
+  assertEquals(badgeFor(dl).label, "Only on this PC");
+  assertEquals(kinds(dl), ["install"]);
+});
+
+Deno.test("every state has a badge and the first button is the primary one", () => {
+  const states = [
+    "remote_only",
+    "downloading",
+    "paused",
+    "downloaded",
+    "installed",
+    "update_available",
+    "local_only",
+  ] as const;
+  for (const state of states) {
+    const g = game({ state, downloaded_bytes: 10 });
+    assertEquals(badgeFor(g).label.length > 0, true);
+    const acts = actionsFor(g);
+    assertEquals(acts.length > 0, true, state);
+    assertEquals(acts.filter((a) => a.style === "primary").length <= 1, true, state);
+  }
+});
+
+Deno.test("percent is clamped and unknown without a total", () => {
+  assertEquals(percent(5, 0), null);
+  assertEquals(percent(150, 100), 100);
+  assertEquals(percent(999, 1000), 99);
+});
+
+Deno.test("search matches name, genre and id; filters and sorts", () => {
+  const games = [
+    game({ id: "quake3", name: "Quake III Arena", genre: "FPS", size_bytes: 500, release_year: 1999 }),
+    game({
+      id: "teeworlds",
+      name: "Teeworlds",
+      genre: "Platform shooter",
+      size_bytes: 40,
+      release_year: 2007,
+    }),
+    game({
+      id: "openarena",
+      name: "OpenArena",
+      genre: "FPS",
+      size_bytes: 300,
+      installed: true,
+      state: "installed",
+      release_year: 2005,
+    }),
+  ];
+  const ids = (gs: typeof games) => gs.map((g) => g.id);
+  assertEquals(ids(visibleGames(games, "", "all", "name")), ["openarena", "quake3", "teeworlds"]);
+  assertEquals(ids(visibleGames(games, "fps", "all", "name")), ["openarena", "quake3"]);
+  assertEquals(ids(visibleGames(games, "  TEE ", "all", "name")), ["teeworlds"]);
+  assertEquals(ids(visibleGames(games, "", "installed", "name")), ["openarena"]);
+  assertEquals(ids(visibleGames(games, "", "available", "size")), ["quake3", "teeworlds"]);
+  assertEquals(ids(visibleGames(games, "", "all", "year")), ["teeworlds", "openarena", "quake3"]);
+  assertEquals(ids(visibleGames(games, "", "all", "status")), ["openarena", "quake3", "teeworlds"]);
+  assertEquals(filterCounts(games), { all: 3, installed: 1, available: 2, active: 0, updates: 0 });
+});
+
+Deno.test("errors: command rejections become AppError, shown in plain words", () => {
+  assertEquals(toAppError({ kind: "no_peers", message: "no peer on the network has quake3 right now" }), {
+    kind: "no_peers",
+    message: "no peer on the network has quake3 right now",
+  });
+  assertEquals(toAppError("boom"), { kind: "internal", message: "boom" });
+  assertEquals(toAppError(new Error("bad")), { kind: "internal", message: "bad" });
+  assertEquals(toAppError({ kind: "weird", message: "x" }).kind, "internal");
+  assertEquals(describeError({ kind: "disk_full", message: "need 2 GB more on /games" }), {
+    title: "Not enough disk space",
+    detail: "Need 2 GB more on /games.",
+  });
+});
+
+Deno.test("speed and ETA wait for a meaningful rate", () => {
+  const g = game({
+    state: "downloading",
+    operation: "downloading",
+    progress: {
+      id: "quake3",
+      operation: "downloading",
+      bytes_done: 71,
+      total_bytes: 25_000_000,
+      rate_bps: 255,
+      eta_secs: 98_000,
+      peers: 1,
+    },
+  });
+  assertEquals(progressLine(g), "71 B of 25.0 MB · waiting for data…");
+});
+
+Deno.test("size and version line, update shows both versions", () => {
+  assertEquals(sizeVersionLine(game()), "500 MB · v20250314");
+  assertEquals(
+    sizeVersionLine(game({ state: "update_available", local_version: "1", latest_version: "2" })),
+    "500 MB · v1 → v2",
+  );
+  assertEquals(sizeVersionLine(game({ size_bytes: 0, latest_version: null })), "");
+});
+
+Deno.test("paths shorten to ~ and keep their end", () => {
+  assertEquals(homeFrom("/home/ana/Games/lanspread"), "/home/ana");
+  assertEquals(homeFrom("C:\\Users\\ana\\Games\\lanspread"), "C:\\Users\\ana");
+  assertEquals(homeFrom("/srv/x"), null);
+  assertEquals(shortPath("/home/ana/Games/lanspread", "/home/ana"), "~/Games/lanspread");
+  assertEquals(shortPath("/home/anabel/x", "/home/ana"), "/home/anabel/x");
+  assertEquals(
+    shortPath("/mnt/storage/very/long/path/to/the/lan/party/games", null, 20),
+    "…the/lan/party/games",
+  );
+});

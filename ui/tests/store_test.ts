@@ -1,0 +1,104 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { applyEvent, initialState, MAX_TOASTS, reduce } from "../src/store.ts";
+import { game } from "./fixtures.ts";
+
+const withGames = () =>
+  applyEvent(initialState(), {
+    event: "games-list-updated",
+    payload: { games: [game(), game({ id: "teeworlds", name: "Teeworlds" })], peer_count: 2 },
+  });
+
+Deno.test("games-list-updated replaces the library and peer count", () => {
+  const s = withGames();
+  assertEquals(s.loaded, true);
+  assertEquals(s.games.map((g) => g.id), ["quake3", "teeworlds"]);
+  assertEquals(s.peerCount, 2);
+});
+
+Deno.test("download begin/progress/finished drive the card's progress", () => {
+  let s = applyEvent(withGames(), {
+    event: "game-download-begin",
+    payload: { id: "quake3", version: "1", total_bytes: 1000, verified_bytes: 100, peers: 2 },
+  });
+  let g = s.games[0];
+  assertEquals([g.state, g.operation, g.progress?.bytes_done, g.progress?.total_bytes], [
+    "downloading",
+    "downloading",
+    100,
+    1000,
+  ]);
+  s = applyEvent(s, {
+    event: "game-download-progress",
+    payload: {
+      id: "quake3",
+      operation: "downloading",
+      bytes_done: 600,
+      total_bytes: 1000,
+      rate_bps: 10,
+      eta_secs: 40,
+      peers: 2,
+    },
+  });
+  assertEquals(s.games[0].progress?.bytes_done, 600);
+  assertEquals(s.games[1].progress, null, "other games untouched");
+  s = applyEvent(s, {
+    event: "game-download-finished",
+    payload: { id: "quake3", version: "1", bytes: 900, seconds: 2, peers: 2 },
+  });
+  g = s.games[0];
+  assertEquals(g.progress, null);
+  assertEquals(s.toasts, []);
+});
+
+Deno.test("a cancelled download is quiet; a failed one says what and why", () => {
+  const s0 = withGames();
+  const cancelled = applyEvent(s0, {
+    event: "game-download-failed",
+    payload: { id: "quake3", error: { kind: "cancelled", message: "quake3: cancelled" } },
+  });
+  assertEquals(cancelled.toasts, []);
+  const failed = applyEvent(s0, {
+    event: "game-download-failed",
+    payload: { id: "quake3", error: { kind: "network", message: "peer 10.0.0.4 stopped answering" } },
+  });
+  assertEquals(failed.toasts.map((t) => [t.level, t.title, t.detail]), [[
+    "error",
+    "Downloading Quake III Arena failed",
+    "Peer 10.0.0.4 stopped answering.",
+  ]]);
+});
+
+Deno.test("install and uninstall finish with a friendly toast", () => {
+  let s = applyEvent(withGames(), { event: "game-install-begin", payload: { id: "quake3", update: false } });
+  assertEquals(s.games[0].operation, "installing");
+  s = applyEvent(s, { event: "game-install-finished", payload: { id: "quake3", version: "1" } });
+  assertEquals([s.games[0].operation, s.games[0].installed], [null, true]);
+  assertEquals(s.toasts.at(-1)?.title, "Quake III Arena is installed");
+  s = applyEvent(s, { event: "game-uninstall-begin", payload: { id: "quake3" } });
+  assertEquals(s.games[0].operation, "uninstalling");
+  s = applyEvent(s, { event: "game-uninstall-finished", payload: { id: "quake3" } });
+  assertEquals([s.games[0].operation, s.games[0].installed], [null, false]);
+  assertEquals(s.toasts.at(-1)?.title, "Quake III Arena was uninstalled");
+});
+
+Deno.test("peers come and go; the count follows its own event", () => {
+  const peer = { peer_id: "aa", short_id: "aa", name: "seedbox", addr: "10.0.0.2:1", games: [] };
+  let s = applyEvent(initialState(), { event: "peer-discovered", payload: peer });
+  s = applyEvent(s, { event: "peer-discovered", payload: { ...peer, name: "seedbox-renamed" } });
+  assertEquals(s.peers.map((p) => p.name), ["seedbox-renamed"]);
+  s = applyEvent(s, { event: "peer-count-updated", payload: { count: 1 } });
+  assertEquals(s.peerCount, 1);
+  s = applyEvent(s, { event: "peer-lost", payload: { peer_id: "aa", name: "seedbox", reason: "goodbye" } });
+  assertEquals(s.peers, []);
+});
+
+Deno.test("toasts are capped and dismissable", () => {
+  let s = initialState();
+  for (let i = 0; i < MAX_TOASTS + 2; i++) {
+    s = applyEvent(s, { event: "notice", payload: { level: "warning", message: `n${i}` } });
+  }
+  assertEquals(s.toasts.length, MAX_TOASTS);
+  assertEquals(s.toasts[0].detail, "n2");
+  s = reduce(s, { type: "dismiss", id: s.toasts[0].id });
+  assertEquals(s.toasts.length, MAX_TOASTS - 1);
+});
