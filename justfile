@@ -34,11 +34,34 @@ test: lint build-tests
 _test-inner:
     cargo test --workspace --offline -- --test-threads 2
     deno test --allow-read --allow-env ui/tests/
+    just e2e
 
-# Compile every test binary (outside the namespace, where the registry is reachable).
+# Compile every test binary (outside the namespace, where the registry is reachable), plus
+# the app, peer CLI and testkit binaries the end-to-end test runs.
 build-tests:
     cargo test --workspace --no-run
-    deno task build
+    just build-app
+    cargo build -p lanspread-peer-cli -p lanspread-testkit
+
+# End-to-end test of the desktop app in a real window: tauri-driver + WebKitWebDriver under
+# Xvfb, beside a headless seeder, both on loopback in a fresh network namespace (mDNS is real).
+# Needs `just build-tests` first. Saves screenshots into docs/screenshots/.
+e2e:
+    scripts/netns-run.sh xvfb-run -a -s "-screen 0 1280x800x24" deno run -A tests/e2e/app_e2e.ts
+
+# Regenerate ui/src/bindings/ from the Rust command and event types (a test fails when stale).
+bindings:
+    UPDATE_BINDINGS=1 cargo test -p lanspread-app --test bindings
+
+# Demo: two headless peers sharing a generated library and the app with an empty game
+# directory, all on loopback inside the `lanspread-demo` network namespace. Ctrl+C stops it.
+demo: build-app
+    cargo build -p lanspread-peer-cli -p lanspread-testkit
+    scripts/demo.sh
+
+# Build the desktop app's .deb bundle (release, offline) into <target>/release/bundle/deb/.
+bundle:
+    deno task tauri build --bundles deb
 
 # Format check, clippy with -D warnings, frontend lint and type-check, generated files fresh.
 lint:
@@ -46,7 +69,7 @@ lint:
     cargo clippy --workspace --all-targets -- -D warnings
     deno lint
     deno fmt --check
-    deno check ui/src/main.tsx ui/tests/ scripts/
+    deno check ui/src/main.tsx ui/tests/ scripts/ tests/e2e/
     deno run --allow-read scripts/gen-art.ts --check
 
 # Apply formatting.

@@ -13,6 +13,6 @@ for g in "${games[@]}"; do
   if [[ ! -f "$dir/$g/version.ini" ]]; then
     args=()
     [[ $g == openarena ]] && args+=(--volumes 6)
-    target/debug/lanspread-testkit make-game "$dir" "$g" "${ver[$g]:-1}" "${mib[$g]:-8}" --seed "$seed" "${args[@]}" >/dev/null
+    "${CARGO_TARGET_DIR:-target}/debug/lanspread-testkit" make-game "$dir" "$g" "${ver[$g]:-1}" "${mib[$g]:-8}" --seed "$seed" "${args[@]}" >/dev/null
   fi
 done
