@@ -223,3 +223,47 @@ async fn settings_change_restarts_the_peer_and_bad_input_is_refused_in_plain_wor
     assert_eq!(e.kind, ErrorKind::NotFound);
     state.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newer_version_on_a_peer_shows_update_available_and_update_installs_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeder = Seeder::start(tmp.path(), vec![spec("teeworlds", "1", 2)]).await;
+    let (state, rec) = app(app_paths(tmp.path()));
+    state.start().await;
+    connect(&state, &seeder).await;
+    rec.wait_game(0, "teeworlds", |g| g.state == GameState::RemoteOnly).await;
+    state.install_game("teeworlds").await.unwrap();
+    rec.wait(
+        "installed v1",
+        |e| matches!(e, UiEvent::InstallFinished(f) if f.version.as_deref() == Some("1")),
+    )
+    .await;
+
+    // The seeder gets version 2 (a new root replaces the old one, as a copy would).
+    let mut v2 = spec("teeworlds", "2", 2);
+    v2.seed = 8;
+    let staging = tmp.path().join("staging");
+    lanspread_testkit::library::write_game(&staging, &v2).unwrap();
+    let root = seeder.game_dir.join("teeworlds");
+    std::fs::remove_dir_all(&root).unwrap();
+    std::fs::rename(staging.join("teeworlds"), &root).unwrap();
+
+    let mark = rec.len();
+    let g = rec.wait_game(mark, "teeworlds", |g| g.state == GameState::UpdateAvailable).await;
+    assert_eq!((g.local_version.as_deref(), g.latest_version.as_deref()), (Some("1"), Some("2")));
+    assert!(g.installed);
+    state.update_game("teeworlds").await.unwrap();
+    rec.wait_from(
+        mark,
+        "installed v2",
+        Duration::from_secs(60),
+        |e| matches!(e, UiEvent::InstallFinished(f) if f.version.as_deref() == Some("2")),
+    )
+    .await;
+    let game_root = std::path::PathBuf::from(state.settings().game_dir.path).join("teeworlds");
+    assert_installed(&game_root, &v2);
+    let g = rec.wait_game(mark, "teeworlds", |g| g.state == GameState::Installed).await;
+    assert_eq!(g.local_version.as_deref(), Some("2"));
+    state.shutdown().await;
+    seeder.handle.shutdown().await;
+}

@@ -294,6 +294,15 @@ try {
   await browser.keys("Escape");
   await panel.waitForExist({ timeout: 5_000, reverse: true });
 
+  log("settings dialog");
+  await (await browser.$('button[aria-label="Settings"]')).click();
+  const settings = await browser.$('[data-testid="settings"]');
+  await settings.waitForExist({ timeout: 5_000 });
+  assert((await settings.getText()).includes(dirs.appGames), "settings show the game folder");
+  await shot(`${SHOTS}/06-settings.png`);
+  await browser.keys("Escape");
+  await settings.waitForExist({ timeout: 5_000, reverse: true });
+
   log("uninstalling (with confirmation)");
   await (await browser.$(`${card} [data-action="uninstall"]`)).click();
   const confirm = await browser.$('[data-testid="confirm-uninstall"]');

@@ -40,6 +40,10 @@ fn entry(id: &str, state: PeerState) -> GameEntry {
     }
 }
 
+fn downloading(id: &str) -> GameEntry {
+    GameEntry { operation: Some(lanspread_peer::Operation::Downloading), ..entry(id, PeerState::Downloading) }
+}
+
 fn model() -> AppModel {
     AppModel::new(Arc::new(Catalog::bundled()))
 }
@@ -105,8 +109,14 @@ fn download_lifecycle_tracks_progress_and_merges_it_into_the_list() {
     };
     assert_eq!(out, vec![UiEvent::DownloadProgress(want.clone())]);
     assert_eq!(out[0].name(), "game-download-progress");
-    // A list refresh in the middle keeps the progress.
-    m.apply(&PeerEvent::ListGames { games: vec![entry("quake3", PeerState::Downloading)] });
+    // A list refresh in the middle keeps the progress while the operation runs...
+    m.apply(&PeerEvent::ListGames { games: vec![downloading("quake3")] });
+    assert_eq!(m.games_list().games[0].progress, Some(want.clone()));
+    // ...and a list that already reports the operation over hides it before the finished
+    // event arrives.
+    m.apply(&PeerEvent::ListGames { games: vec![entry("quake3", PeerState::Downloaded)] });
+    assert_eq!(m.games_list().games[0].progress, None);
+    m.apply(&PeerEvent::ListGames { games: vec![downloading("quake3")] });
     assert_eq!(m.games_list().games[0].progress, Some(want));
 
     let out = m.apply(&PeerEvent::DownloadGameFilesFinished {
