@@ -25,11 +25,16 @@ pub(crate) fn swarm(o: &Opts) -> Result<Section> {
     let size = o.size_mib << 20;
     let raw = size as f64 / 25e6;
     let ours = run_lanspread(size, true)?;
-    let naive = run_lanspread(size, false)?;
-    let bt = run_bittorrent(size).unwrap_or_else(|e| {
-        eprintln!("  BitTorrent reference failed: {e:#}");
+    let quick = std::env::var_os("LANSPREAD_BENCH_QUICK").is_some();
+    let naive = if quick { Vec::new() } else { run_lanspread(size, false)? };
+    let bt = if quick {
         Vec::new()
-    });
+    } else {
+        run_bittorrent(size).unwrap_or_else(|e| {
+            eprintln!("  BitTorrent reference failed: {e:#}");
+            Vec::new()
+        })
+    };
     let row = |name: &str, t: &[f64]| {
         let last = t.iter().cloned().fold(0.0, f64::max);
         vec![
@@ -61,6 +66,9 @@ fn run_lanspread(size: u64, swarm: bool) -> Result<Vec<f64>> {
     let lan = Lan::new(&rates)?;
     let scratch = tempfile::tempdir()?;
     let sp = scratch.path();
+    if std::env::var_os("LANSPREAD_BENCH_KEEP").is_some() {
+        eprintln!("  keeping {}", sp.display());
+    }
     let games = sp.join("seed/games");
     write_file(&games.join(GAME).join(FILE), size, 42)?;
     std::fs::write(games.join(GAME).join("version.ini"), "1\n")?;
@@ -100,6 +108,9 @@ fn run_lanspread(size: u64, swarm: bool) -> Result<Vec<f64>> {
         let _ = p.terminate(Duration::from_secs(10));
     }
     seeder.stop()?;
+    if std::env::var_os("LANSPREAD_BENCH_KEEP").is_some() {
+        let _ = scratch.keep();
+    }
     times.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     Ok(times)
 }

@@ -127,6 +127,7 @@ async fn drive(
     };
     handle.command(cmd).await.map_err(|e| anyhow!(e.message))?;
     let mut last_progress = Instant::now() - Duration::from_secs(1);
+    let mut by_peer: Vec<lanspread_peer::PeerTransfer> = Vec::new();
     let finished = loop {
         let ev = events.recv().await.ok_or_else(|| anyhow!("the peer runtime stopped"))?;
         match ev {
@@ -139,6 +140,7 @@ async fn drive(
                 }
             }
             PeerEvent::DownloadGameFilesProgress(p) if &p.id == id => {
+                by_peer = p.peers.clone();
                 if last_progress.elapsed() >= Duration::from_millis(500) {
                     last_progress = Instant::now();
                     let pct = if p.total_bytes == 0 { 100 } else { p.bytes_done * 100 / p.total_bytes };
@@ -162,6 +164,9 @@ async fn drive(
                 if &gid == id =>
             {
                 eprintln!("{id}: downloaded and verified {bytes} bytes in {seconds:.1} s");
+                let parts: Vec<String> =
+                    by_peer.iter().map(|t| format!("{} {:.1} MB", t.peer_id.short(), t.bytes as f64 / 1e6)).collect();
+                eprintln!("{id}: received from {}", parts.join(", "));
                 break Finished { version, bytes, peers };
             }
             PeerEvent::DownloadGameFilesFailed { id: gid, error } if &gid == id => bail!("{}", error.message),

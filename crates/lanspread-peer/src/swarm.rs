@@ -7,8 +7,9 @@
 //! - only verified chunks are announced or served (a chunk's bit is set after its bytes are on
 //!   disk);
 //! - a peer holding a complete copy spends its upload on chunks nobody else has yet
-//!   ("super-seeding", [`Swarms::admit`]): a chunk it already handed out, and that another
-//!   member holds or is about to announce, is refused with `Busy` while unique chunks remain.
+//!   ("super-seeding"): downloaders do not ask it for chunks another member announced, and
+//!   [`Swarms::admit`] refuses (`Busy`) a chunk it handed out moments ago and that is still on
+//!   its way (at most `MAX_REFUSALS` times per member and chunk, so nobody starves).
 
 use std::{
     collections::HashMap,
@@ -21,6 +22,8 @@ use lanspread_proto::{
     SwarmJoin, SwarmMember, SwarmPeers, MAX_HAVE_CHUNKS, MAX_SWARM_MEMBERS,
 };
 
+/// How often one member may be refused one chunk before the seeder serves it anyway.
+const MAX_REFUSALS: u8 = 3;
 /// How long a chunk handed out by a complete seeder is assumed to be on its way to others.
 const HANDED_OUT_GRACE: Duration = Duration::from_secs(2);
 
@@ -42,6 +45,8 @@ pub(crate) struct Swarm {
     pub(crate) local: Option<Bitfield>,
     /// For a complete copy: when each chunk was last handed out, and how often.
     served: Vec<(u32, Option<Instant>)>,
+    /// Refusals per (member, chunk), so nobody is refused for ever.
+    refused: HashMap<(PeerId, u64), u8>,
     generation: u64,
 }
 
@@ -54,6 +59,7 @@ impl Swarm {
             members: HashMap::new(),
             local,
             served: vec![(0, None); n],
+            refused: HashMap::new(),
             generation: 0,
         }
     }
@@ -218,11 +224,15 @@ impl Swarms {
         }
         let g = global_chunk_index(&s.manifest, file, index) as usize;
         let Some(&(count, last)) = s.served.get(g) else { return true };
-        let unique_left = s.served.iter().any(|(n, _)| *n == 0);
-        let elsewhere = s.members.iter().any(|(p, m)| *p != to && m.have.get(g as u64));
+        // Downloaders already avoid asking a complete copy for chunks other members announced;
+        // what is left to catch is a chunk just handed out and not announced yet.
         let in_transit = last.is_some_and(|t| t.elapsed() < HANDED_OUT_GRACE);
-        if count > 0 && unique_left && (elsewhere || in_transit) {
-            return false;
+        if count > 0 && in_transit {
+            let n = s.refused.entry((to, g as u64)).or_insert(0);
+            if *n < MAX_REFUSALS {
+                *n += 1;
+                return false;
+            }
         }
         s.served[g] = (count.saturating_add(1), Some(Instant::now()));
         true
@@ -291,7 +301,10 @@ mod tests {
         for (f, i) in [(0, 2), (1, 0)] {
             assert!(s.admit(&id, &m.version, f, i, p(2)));
         }
-        assert!(s.admit(&id, &m.version, 0, 0, p(3)), "nothing unique left: serve duplicates");
+        // p3 keeps being redirected to p2 for chunk 0 … until it would starve.
+        assert!(!s.admit(&id, &m.version, 0, 0, p(3)));
+        assert!(!s.admit(&id, &m.version, 0, 0, p(3)));
+        assert!(s.admit(&id, &m.version, 0, 0, p(3)), "never refused for ever");
     }
 
     #[test]

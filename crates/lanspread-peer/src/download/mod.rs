@@ -57,11 +57,11 @@ use crate::{
 pub(crate) use state::progress_of;
 
 /// Bytes requested but not yet written, over all peers (bounds memory).
-const INFLIGHT_BUDGET: u64 = 24 << 20;
+const INFLIGHT_BUDGET: u64 = 16 << 20;
 /// How often swarm announcements go out and members are merged into the schedule.
 const SWARM_TICK: Duration = Duration::from_millis(150);
 /// Verified bytes waiting for the disk before new requests pause.
-const WRITE_BUDGET: u64 = 32 << 20;
+const WRITE_BUDGET: u64 = 8 << 20;
 /// A request older than this counts as a failure of its peer.
 const HARD_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long a download waits for a peer when none is left.

@@ -35,6 +35,8 @@ const PIPELINE_TARGET: Duration = Duration::from_millis(60);
 const MIN_WINDOW: usize = 2;
 const MAX_WINDOW: usize = 32;
 const INITIAL_WINDOW: usize = 4;
+/// How long a chunk other members hold may wait before a complete copy serves it anyway.
+const SEEDER_RESCUE: Duration = Duration::from_secs(3);
 /// How long a peer that redirected a chunk is not asked for it again.
 const REDIRECT_AVOID: Duration = Duration::from_secs(2);
 
@@ -128,6 +130,10 @@ pub(crate) struct Scheduler {
     failed: Option<String>,
     /// How many peers of this download hold each chunk.
     avail: Vec<u32>,
+    /// How many of those are partial (swarm members still downloading).
+    avail_partial: Vec<u32>,
+    /// When a partial member first announced each chunk.
+    partial_since: Vec<Duration>,
     /// Per-download random order among equally rare chunks (downloaders spread out).
     tie: Vec<u64>,
     by_global: HashMap<u64, usize>,
@@ -178,6 +184,8 @@ impl Scheduler {
             inflight_budget: inflight_budget.max(1),
             failed: None,
             avail: vec![0; n],
+            avail_partial: vec![0; n],
+            partial_since: vec![Duration::ZERO; n],
             tie,
             by_global,
             partial_peers: 0,
@@ -254,7 +262,9 @@ impl Scheduler {
                 let old = self.peers.get_mut(&peer).and_then(|s| s.has.take());
                 self.partial_peers -= 1;
                 for (c, spec) in self.chunks.iter().enumerate() {
-                    if !old.as_ref().is_some_and(|o| o.get(spec.global)) {
+                    if old.as_ref().is_some_and(|o| o.get(spec.global)) {
+                        self.avail_partial[c] = self.avail_partial[c].saturating_sub(1);
+                    } else {
                         self.avail[c] += 1;
                     }
                 }
@@ -264,6 +274,12 @@ impl Scheduler {
         for (c, spec) in self.chunks.iter().enumerate() {
             if has.as_ref().is_none_or(|h| h.get(spec.global)) {
                 self.avail[c] += 1;
+                if has.is_some() {
+                    self.avail_partial[c] += 1;
+                    if self.avail_partial[c] == 1 {
+                        self.partial_since[c] = self.last_now;
+                    }
+                }
             }
         }
         if has.is_some() {
@@ -293,6 +309,10 @@ impl Scheduler {
         h.set(g);
         if let Some(&c) = self.by_global.get(&g) {
             self.avail[c] += 1;
+            self.avail_partial[c] += 1;
+            if self.avail_partial[c] == 1 {
+                self.partial_since[c] = self.last_now;
+            }
         }
     }
 
@@ -310,6 +330,9 @@ impl Scheduler {
         for (c, spec) in self.chunks.iter().enumerate() {
             if stats.has.as_ref().is_none_or(|h| h.get(spec.global)) {
                 self.avail[c] = self.avail[c].saturating_sub(1);
+                if stats.has.is_some() {
+                    self.avail_partial[c] = self.avail_partial[c].saturating_sub(1);
+                }
             }
         }
         let mut out = Vec::new();
@@ -408,6 +431,14 @@ impl Scheduler {
                     if !matches!(self.state[c], ChunkState::Pending)
                         || !self.holds(peer, c)
                         || self.peers[peer].avoid.contains_key(&c)
+                    {
+                        continue;
+                    }
+                    // A complete copy (the seeder) is kept for chunks no other member has;
+                    // a chunk waiting too long for its partial holders may come from it too.
+                    if complete
+                        && self.avail_partial[c] > 0
+                        && now.saturating_sub(self.partial_since[c]) < SEEDER_RESCUE
                     {
                         continue;
                     }

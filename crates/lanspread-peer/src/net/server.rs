@@ -30,7 +30,7 @@ use crate::{
 };
 
 /// Bytes read from disk and sent per QUIC write.
-const SEND_PIECE: usize = 1 << 20;
+const SEND_PIECE: usize = 256 << 10;
 
 pub(crate) async fn run(ctx: Arc<Ctx>, mut server: s2n_quic::Server) -> Result<(), ErrorInfo> {
     loop {
