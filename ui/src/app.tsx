@@ -41,11 +41,13 @@ export function App() {
   useEffect(() => {
     let off: (() => void) | undefined;
     let gone = false;
-    listenAll((event) => dispatch({ type: "event", event })).then((f) => {
-      if (gone) f();
-      else off = f;
-    });
-    refresh();
+    // Subscribe first, then load: anything that changes after the snapshot arrives as an event.
+    listenAll((event) => dispatch({ type: "event", event }))
+      .then((f) => {
+        if (gone) f();
+        else off = f;
+      })
+      .finally(refresh);
     return () => {
       gone = true;
       off?.();
