@@ -151,6 +151,65 @@ pub(crate) fn write_at(file: &File, offset: u64, data: &[u8]) -> io::Result<()> 
     }
 }
 
+/// Writes `pieces` back to back starting at `offset`, in as few system calls as possible
+/// (a chunk arrives as ~175 QUIC pieces per MiB).
+pub(crate) fn write_pieces_at(file: &File, offset: u64, pieces: &[bytes::Bytes]) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        // Cursor over (piece index, offset inside the piece).
+        let (mut idx, mut skip) = (0usize, 0usize);
+        let mut at = offset;
+        while idx < pieces.len() {
+            let iov: Vec<libc::iovec> = pieces[idx..]
+                .iter()
+                .take(512)
+                .enumerate()
+                .map(|(n, p)| {
+                    let start = if n == 0 { skip } else { 0 };
+                    libc::iovec { iov_base: p[start..].as_ptr() as *mut libc::c_void, iov_len: p.len() - start }
+                })
+                .collect();
+            // SAFETY: every iovec points into a live `Bytes` borrowed for this call, with its
+            // exact remaining length; pwritev only reads them.
+            let n = unsafe { libc::pwritev(file.as_raw_fd(), iov.as_ptr(), iov.len() as libc::c_int, at as libc::off_t) };
+            if n < 0 {
+                let e = io::Error::last_os_error();
+                if e.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(e);
+            }
+            if n == 0 {
+                return Err(io::Error::new(io::ErrorKind::WriteZero, "short write"));
+            }
+            let mut n = n as usize;
+            at += n as u64;
+            while n > 0 && idx < pieces.len() {
+                let left = pieces[idx].len() - skip;
+                if n >= left {
+                    n -= left;
+                    idx += 1;
+                    skip = 0;
+                } else {
+                    skip += n;
+                    n = 0;
+                }
+            }
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        let mut at = offset;
+        for p in pieces {
+            write_at(file, at, p)?;
+            at += p.len() as u64;
+        }
+        Ok(())
+    }
+}
+
 /// Reads `len` bytes at `offset`.
 pub(crate) fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> io::Result<()> {
     #[cfg(unix)]
@@ -341,6 +400,18 @@ mod tests {
         assert!(root.join("local/save.dat").exists());
         assert!(root.join(".lanspread/download.json").exists());
         assert!(root.join("saves").is_dir(), "listed empty dir kept");
+    }
+
+    #[test]
+    fn vectored_writes_land_at_the_right_offsets() {
+        let d = tempfile::tempdir().unwrap();
+        let f = OpenOptions::new().read(true).write(true).create(true).truncate(true).open(d.path().join("x")).unwrap();
+        let pieces: Vec<bytes::Bytes> = (0..1500u32).map(|i| bytes::Bytes::from(vec![(i % 251) as u8; (i % 7 + 1) as usize])).collect();
+        let want: Vec<u8> = pieces.iter().flat_map(|p| p.iter().copied()).collect();
+        write_pieces_at(&f, 3, &pieces).unwrap();
+        let got = fs::read(d.path().join("x")).unwrap();
+        assert_eq!(&got[3..], &want[..]);
+        assert_eq!(&got[..3], &[0, 0, 0]);
     }
 
     #[test]

@@ -32,7 +32,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use bytes::BytesMut;
 use lanspread_proto::{
     chunk::chunk_range, ErrorCode, GameFileDescription, GameId, GameManifest, GameVersion, GetGame, GetGameFileChunk,
     GetGameFileData, PeerId, Request, Response,
@@ -305,7 +304,7 @@ struct Done {
     work: Work,
     peer: PeerId,
     elapsed: Duration,
-    result: Result<Option<BytesMut>, Failure>,
+    result: Result<Option<transfer::ChunkData>, Failure>,
 }
 
 /// One running download.
@@ -329,9 +328,12 @@ struct Download<'a> {
     used: HashSet<PeerId>,
     digest: lanspread_proto::Digest,
     /// Verified chunks being written.
-    writes: JoinSet<(ChunkSpec, std::io::Result<()>)>,
+    /// One writer thread per download: writes to one file serialize on its inode anyway,
+    /// and a single thread avoids lock spinning and a context switch per chunk.
+    write_tx: Option<std::sync::mpsc::Sender<(ChunkSpec, transfer::ChunkData)>>,
+    written_rx: tokio::sync::mpsc::UnboundedReceiver<(ChunkSpec, std::io::Result<()>)>,
+    pending_writes: usize,
     pending_write_bytes: u64,
-    files: Arc<files::FileCache>,
     /// Swarm: peers we sent SwarmJoin to, member generations seen, chunks to announce.
     joined: HashSet<PeerId>,
     member_gen: HashMap<PeerId, u64>,
@@ -397,11 +399,16 @@ impl<'a> Download<'a> {
         let result = dl.drive(token).await;
         dl.tasks.abort_all();
         dl.swarm_bg.abort_all();
-        while let Some(w) = dl.writes.join_next().await {
-            if let Ok((spec, r)) = w {
-                let _ = dl.on_written(spec, r, &mut RateMeter::default());
+        while dl.pending_writes > 0 {
+            match dl.written_rx.recv().await {
+                Some((spec, r)) => {
+                    dl.pending_writes -= 1;
+                    let _ = dl.on_written(spec, r, &mut RateMeter::default());
+                }
+                None => break,
             }
         }
+        dl.write_tx = None;
         // Never let a background save race the commit (or outlive the download).
         if let Some(h) = dl.flushing.take() {
             let _ = h.await;
@@ -438,6 +445,7 @@ impl<'a> Download<'a> {
         }
         let verified_bytes = verified.bytes(&manifest);
         let total = manifest.total_size();
+        let (write_tx, written_rx) = spawn_writer(root, manifest.clone());
         Self {
             ctx,
             id,
@@ -457,13 +465,14 @@ impl<'a> Download<'a> {
             total,
             used: HashSet::new(),
             digest: lanspread_proto::Digest([0; 32]),
-            writes: JoinSet::new(),
+            write_tx: Some(write_tx),
+            written_rx,
+            pending_writes: 0,
             joined: HashSet::new(),
             member_gen: HashMap::new(),
             have_pending: Vec::new(),
             swarm_bg: JoinSet::new(),
             pending_write_bytes: 0,
-            files: Arc::new(files::FileCache::new(root)),
             flushing: None,
         }
     }
@@ -492,7 +501,7 @@ impl<'a> Download<'a> {
         let actions = self.sched.next_actions(self.now());
         self.apply(actions);
         loop {
-            if self.sched.is_done() && self.sentinel_ok() && self.writes.is_empty() {
+            if self.sched.is_done() && self.sentinel_ok() && self.pending_writes == 0 {
                 return Ok(());
             }
             if let Some(f) = self.sched.failure() {
@@ -503,8 +512,8 @@ impl<'a> Download<'a> {
                 _ = token.cancelled() => {
                     return Err(err(ErrorKind::Cancelled, format!("{}: download cancelled; verified chunks are kept", self.id)));
                 }
-                Some(w) = self.writes.join_next(), if !self.writes.is_empty() => {
-                    let (spec, r) = w.map_err(|e| err(ErrorKind::Internal, e.to_string()))?;
+                Some((spec, r)) = self.written_rx.recv(), if self.pending_writes > 0 => {
+                    self.pending_writes -= 1;
                     self.on_written(spec, r, &mut rate)?;
                 }
                 Some(done) = self.tasks.join_next(), if !self.tasks.is_empty() => {
@@ -710,7 +719,7 @@ impl<'a> Download<'a> {
                 if let (Some(bytes), Work::Chunk(c)) = (data, done.work) {
                     let spec = self.sched.chunk(c);
                     if Some(spec.file) != self.sentinel_idx && !self.verified.get(spec.file, spec.index) {
-                        self.spawn_write(spec, bytes);
+                        self.spawn_write(spec, bytes)?;
                     }
                 }
                 self.transferred += newly;
@@ -812,15 +821,14 @@ impl<'a> Download<'a> {
         }
     }
 
-    fn spawn_write(&mut self, spec: ChunkSpec, data: BytesMut) {
-        let f = &self.manifest.files[spec.file];
-        let offset = u64::from(self.manifest.chunk_size) * spec.index;
-        let (cache, path) = (self.files.clone(), f.path.clone());
+    fn spawn_write(&mut self, spec: ChunkSpec, data: transfer::ChunkData) -> Result<(), ErrorInfo> {
+        let sent = self.write_tx.as_ref().is_some_and(|tx| tx.send((spec, data)).is_ok());
+        if !sent {
+            return Err(err(ErrorKind::Io, format!("{}: the file writer stopped; verified chunks are kept", self.id)));
+        }
         self.pending_write_bytes += spec.len;
-        self.writes.spawn_blocking(move || {
-            let r = cache.get(spec.file, &path).and_then(|file| files::write_at(&file, offset, &data));
-            (spec, r)
-        });
+        self.pending_writes += 1;
+        Ok(())
     }
 
     fn on_written(&mut self, spec: ChunkSpec, result: std::io::Result<()>, rate: &mut RateMeter) -> Result<(), ErrorInfo> {
@@ -962,6 +970,34 @@ fn rehash_existing(root: &Path, m: &GameManifest, prior: &[Option<u64>]) -> Veri
         }
     }
     v
+}
+
+/// Starts the writer thread of a download; it ends when the sender is dropped.
+#[allow(clippy::type_complexity)]
+fn spawn_writer(
+    root: &Path,
+    manifest: Arc<GameManifest>,
+) -> (
+    std::sync::mpsc::Sender<(ChunkSpec, transfer::ChunkData)>,
+    tokio::sync::mpsc::UnboundedReceiver<(ChunkSpec, std::io::Result<()>)>,
+) {
+    let (tx, rx) = std::sync::mpsc::channel::<(ChunkSpec, transfer::ChunkData)>();
+    let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
+    let cache = files::FileCache::new(root);
+    let spawned = std::thread::Builder::new().name("lanspread-writer".into()).spawn(move || {
+        while let Ok((spec, data)) = rx.recv() {
+            let f = &manifest.files[spec.file];
+            let offset = u64::from(manifest.chunk_size) * spec.index;
+            let r = cache.get(spec.file, &f.path).and_then(|file| files::write_pieces_at(&file, offset, &data.pieces));
+            if done_tx.send((spec, r)).is_err() {
+                break;
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the writer thread");
+    }
+    (tx, done_rx)
 }
 
 fn seed_of(p: &PeerId) -> u64 {

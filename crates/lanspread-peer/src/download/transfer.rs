@@ -1,7 +1,7 @@
 //! Moving bytes: one chunk per QUIC stream (or, as a fallback, one whole file), verified
 //! against the agreed hash before anything is written.
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use lanspread_proto::{
     frame::{read_frame, MAX_RESPONSE_FRAME},
     ChunkHash, ErrorCode, FileDataHeader, GetGameFileChunk, GetGameFileData, Request, Response,
@@ -41,24 +41,20 @@ async fn read_header(stream: &mut BidirectionalStream, offset: u64, length: u64,
     }
 }
 
-/// Receives exactly `len` raw bytes into `buf` (appending).
-async fn receive_exact(stream: &mut BidirectionalStream, buf: &mut BytesMut, len: usize) -> Result<(), Failure> {
-    while buf.len() < len {
-        match stream.receive().await {
-            Ok(Some(chunk)) => {
-                if buf.len() + chunk.len() > len {
-                    return Err(Failure::BadData("sent more bytes than announced".into()));
-                }
-                buf.extend_from_slice(&chunk);
-            }
-            Ok(None) => return Err(Failure::Network(format!("stream ended after {} of {len} bytes", buf.len()))),
-            Err(e) => return Err(Failure::Network(e.to_string())),
-        }
-    }
-    Ok(())
+/// A verified chunk as the pieces QUIC delivered (no copy into one buffer).
+#[derive(Debug, Clone)]
+pub(crate) struct ChunkData {
+    pub(crate) pieces: Vec<Bytes>,
 }
 
-/// Fetches one chunk and verifies it. Returns the verified bytes.
+impl ChunkData {
+    /// The bytes in one buffer (small data such as `version.ini`).
+    pub(crate) fn to_vec(&self) -> Vec<u8> {
+        self.pieces.concat()
+    }
+}
+
+/// Fetches one chunk and verifies it while it arrives.
 pub(crate) async fn fetch_chunk(
     handle: &Handle,
     req: GetGameFileChunk,
@@ -66,16 +62,31 @@ pub(crate) async fn fetch_chunk(
     len: u64,
     file_size: u64,
     expected: ChunkHash,
-) -> Result<BytesMut, Failure> {
+) -> Result<ChunkData, Failure> {
     let mut stream = net::open_stream(handle).await.map_err(net_failure)?;
     net::send_request(&mut stream, &Request::GetGameFileChunk(req)).await.map_err(net_failure)?;
     read_header(&mut stream, offset, len, file_size).await?;
-    let mut buf = BytesMut::with_capacity(len as usize);
-    receive_exact(&mut stream, &mut buf, len as usize).await?;
-    if ChunkHash::of(&buf) != expected {
+    let mut pieces = Vec::new();
+    let mut got = 0u64;
+    let mut hasher = blake3::Hasher::new();
+    while got < len {
+        match stream.receive().await {
+            Ok(Some(piece)) => {
+                got += piece.len() as u64;
+                if got > len {
+                    return Err(Failure::BadData("sent more bytes than announced".into()));
+                }
+                hasher.update(&piece);
+                pieces.push(piece);
+            }
+            Ok(None) => return Err(Failure::Network(format!("stream ended after {got} of {len} bytes"))),
+            Err(e) => return Err(Failure::Network(e.to_string())),
+        }
+    }
+    if ChunkHash(*hasher.finalize().as_bytes()) != expected {
         return Err(Failure::BadData(format!("chunk at offset {offset} does not match its hash")));
     }
-    Ok(buf)
+    Ok(ChunkData { pieces })
 }
 
 /// Fetches a whole file, verifying and handing over each chunk as it completes.
