@@ -46,7 +46,9 @@ fn run() -> anyhow::Result<()> {
         i += 1;
     }
     if which.is_empty() || which.iter().any(|w| w == "all") {
-        which = ["rescan", "discovery", "one-to-one", "three-to-one", "loopback", "seeder-rss"].map(String::from).to_vec();
+        which = ["rescan", "discovery", "one-to-one", "three-to-one", "loopback", "seeder-rss"]
+            .map(String::from)
+            .to_vec();
     }
     let mut report = report::Report::new();
     for w in &which {

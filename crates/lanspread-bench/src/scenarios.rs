@@ -5,12 +5,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use lanspread_testkit::lan::Lan;
 
 use crate::{
     report::Section,
-    tools::{cli, median, timed, write_file, Nginx, Serve, Timed},
+    tools::{Nginx, Serve, Timed, cli, median, timed, write_file},
 };
 
 /// Common options.
@@ -39,7 +39,8 @@ fn clone_game(from: &Path, to: &Path) -> Result<()> {
     for f in [FILE, "version.ini"] {
         // Hard links: same bytes, no extra disk.
         let _ = std::fs::remove_file(dst.join(f));
-        std::fs::hard_link(src.join(f), dst.join(f)).or_else(|_| std::fs::copy(src.join(f), dst.join(f)).map(|_| ()))?;
+        std::fs::hard_link(src.join(f), dst.join(f))
+            .or_else(|_| std::fs::copy(src.join(f), dst.join(f)).map(|_| ()))?;
     }
     Ok(())
 }
@@ -59,7 +60,9 @@ fn ours_get(lan: &Lan, h: usize, scratch: &Path, extra: &[&str]) -> Result<Timed
 fn verify(scratch: &Path, h: usize, source: &Path) -> Result<()> {
     let got = scratch.join(format!("dl{h}/games/{GAME}/{FILE}"));
     let want = source.join(GAME).join(FILE);
-    if std::fs::metadata(&got)?.len() != std::fs::metadata(&want)?.len() || std::fs::read(&got)? != std::fs::read(&want)? {
+    if std::fs::metadata(&got)?.len() != std::fs::metadata(&want)?.len()
+        || std::fs::read(&got)? != std::fs::read(&want)?
+    {
         bail!("downloaded file differs from the source");
     }
     Ok(())
@@ -95,7 +98,12 @@ pub(crate) fn one_to_one(o: &Opts) -> Result<Section> {
             if ours_first {
                 let t = ours_get(&lan, 1, sp, &[])?;
                 verify(sp, 1, &seed_games)?;
-                eprintln!("  run {run}: lanspread {:.2}s ({:.1} MB/s, rss {} KiB)", t.secs, size as f64 / t.secs / MB, t.rss_kib);
+                eprintln!(
+                    "  run {run}: lanspread {:.2}s ({:.1} MB/s, rss {} KiB)",
+                    t.secs,
+                    size as f64 / t.secs / MB,
+                    t.rss_kib
+                );
                 ours.push(t.secs);
                 rss.push(t.rss_kib);
             } else {
@@ -145,11 +153,19 @@ pub(crate) fn three_to_one(o: &Opts) -> Result<Section> {
         if i > 0 {
             clone_game(&base, &games)?;
         }
-        seeders.push(Serve::start(&lan, i, &games, &sp.join(format!("seed{i}/state")), None, &sp.join(format!("seed{i}.log")))?);
+        seeders.push(Serve::start(
+            &lan,
+            i,
+            &games,
+            &sp.join(format!("seed{i}/state")),
+            None,
+            &sp.join(format!("seed{i}.log")),
+        )?);
         nginx.push(Nginx::start(&lan, i, &lan.hosts[i].ip.to_string(), &games, sp)?);
     }
     std::thread::sleep(Duration::from_secs(2));
-    let urls: Vec<String> = (0..3).map(|i| format!("http://{}:8080/{GAME}/{FILE}", lan.hosts[i].ip)).collect();
+    let urls: Vec<String> =
+        (0..3).map(|i| format!("http://{}:8080/{GAME}/{FILE}", lan.hosts[i].ip)).collect();
     let (mut ours, mut theirs, mut rss) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..o.runs {
         let order: [bool; 2] = if run % 2 == 0 { [true, false] } else { [false, true] };
@@ -157,7 +173,11 @@ pub(crate) fn three_to_one(o: &Opts) -> Result<Section> {
             if ours_first {
                 let t = ours_get(&lan, 3, sp, &["--min-peers", "3"])?;
                 verify(sp, 3, &base)?;
-                eprintln!("  run {run}: lanspread {:.2}s ({:.1}% of 600 Mbit/s)", t.secs, pct(size, t.secs, 600.0));
+                eprintln!(
+                    "  run {run}: lanspread {:.2}s ({:.1}% of 600 Mbit/s)",
+                    t.secs,
+                    pct(size, t.secs, 600.0)
+                );
                 ours.push(t.secs);
                 rss.push(t.rss_kib);
             } else {
@@ -166,12 +186,24 @@ pub(crate) fn three_to_one(o: &Opts) -> Result<Section> {
                 std::fs::create_dir_all(&dir)?;
                 let d = dir.to_string_lossy().to_string();
                 let mut args = vec![
-                    "-q", "--allow-overwrite=true", "--file-allocation=none", "-s3", "-x1", "--min-split-size=1M", "-d", &d, "-o",
+                    "-q",
+                    "--allow-overwrite=true",
+                    "--file-allocation=none",
+                    "-s3",
+                    "-x1",
+                    "--min-split-size=1M",
+                    "-d",
+                    &d,
+                    "-o",
                     "out.bin",
                 ];
                 args.extend(urls.iter().map(String::as_str));
                 let t = timed(&lan, 3, "aria2c", &args, sp)?;
-                eprintln!("  run {run}: aria2c {:.2}s ({:.1}% of 600 Mbit/s)", t.secs, pct(size, t.secs, 600.0));
+                eprintln!(
+                    "  run {run}: aria2c {:.2}s ({:.1}% of 600 Mbit/s)",
+                    t.secs,
+                    pct(size, t.secs, 600.0)
+                );
                 theirs.push(t.secs);
             }
         }
@@ -207,7 +239,8 @@ pub(crate) fn loopback(o: &Opts) -> Result<Section> {
     let sp = scratch.path();
     let seed_games = sp.join("seed/games");
     make_game(&seed_games, size)?;
-    let seeder = Serve::start(&lan, 0, &seed_games, &sp.join("seed/state"), Some("127.0.0.1"), &sp.join("seed.log"))?;
+    let seeder =
+        Serve::start(&lan, 0, &seed_games, &sp.join("seed/state"), Some("127.0.0.1"), &sp.join("seed.log"))?;
     std::thread::sleep(Duration::from_secs(3));
     let _nginx = Nginx::start(&lan, 0, "127.0.0.1", &seed_games, sp)?;
     let url = format!("http://127.0.0.1:8080/{GAME}/{FILE}");
@@ -266,7 +299,14 @@ pub(crate) fn seeder_rss(o: &Opts) -> Result<Section> {
     let tfile = sp.join("seeder-time.txt");
     let cli = cli();
     let mut cmd = lan.command(0, "/usr/bin/time");
-    cmd.args(["-f", "%M", "-o"]).arg(&tfile).arg(&cli).arg("serve").arg("--game-dir").arg(&seed_games).arg("--state-dir").arg(sp.join("seed/state"));
+    cmd.args(["-f", "%M", "-o"])
+        .arg(&tfile)
+        .arg(&cli)
+        .arg("serve")
+        .arg("--game-dir")
+        .arg(&seed_games)
+        .arg("--state-dir")
+        .arg(sp.join("seed/state"));
     let mut seeder = lanspread_testkit::proc::PeerProc::spawn("seeder", cmd, sp.join("seeder.log"))?;
     seeder.wait_event("ready", Duration::from_secs(10), |e| e["event"] == "ready")?;
     std::thread::sleep(Duration::from_secs(2));
@@ -306,12 +346,16 @@ pub(crate) fn seeder_rss(o: &Opts) -> Result<Section> {
         dl_rss = dl_rss.max(rss);
     }
     seeder.terminate(Duration::from_secs(15))?;
-    let seeder_rss: u64 = std::fs::read_to_string(&tfile)?.trim().lines().last().unwrap_or("0").trim().parse().unwrap_or(0);
+    let seeder_rss: u64 =
+        std::fs::read_to_string(&tfile)?.trim().lines().last().unwrap_or("0").trim().parse().unwrap_or(0);
     let raw = size as f64 / 25e6;
     let last = finishes.iter().cloned().fold(0.0, f64::max);
     let ok = seeder_rss <= 64 * 1024 && dl_rss <= 64 * 1024;
     Ok(Section {
-        title: format!("One seeder → eight downloaders at once (no swarming), 200 Mbit/s ports, {} MiB", o.size_mib),
+        title: format!(
+            "One seeder → eight downloaders at once (no swarming), 200 Mbit/s ports, {} MiB",
+            o.size_mib
+        ),
         notes: vec![format!(
             "Every downloader fetches from the seeder only (the naive case); raw single-copy time {raw:.1} s. \
              Budget: peak RSS ≤ 64 MiB for the seeder and for each downloader."
@@ -325,7 +369,12 @@ pub(crate) fn seeder_rss(o: &Opts) -> Result<Section> {
                 format!("{} (last {:.1} s = {:.2}× raw)", fmt_runs(&finishes), last, last / raw),
             ],
         ],
-        verdict: format!("peak RSS seeder {} KiB, downloader {} KiB (budget 65536 KiB): {}", seeder_rss, dl_rss, pass(ok)),
+        verdict: format!(
+            "peak RSS seeder {} KiB, downloader {} KiB (budget 65536 KiB): {}",
+            seeder_rss,
+            dl_rss,
+            pass(ok)
+        ),
     })
 }
 
@@ -351,7 +400,9 @@ pub(crate) fn discovery(o: &Opts) -> Result<Section> {
         let mut b = lanspread_testkit::proc::PeerProc::spawn("b", cmd, sp.join(format!("b{run}.log")))?;
         b.wait_event("remote library", Duration::from_secs(20), |e| {
             e["event"] == "list_games"
-                && e["games"].as_array().is_some_and(|g| g.iter().any(|x| x["id"] == GAME && x["peer_count"].as_u64() > Some(0)))
+                && e["games"]
+                    .as_array()
+                    .is_some_and(|g| g.iter().any(|x| x["id"] == GAME && x["peer_count"].as_u64() > Some(0)))
         })?;
         let secs = t.elapsed().as_secs_f64();
         eprintln!("  run {run}: {secs:.3}s");
@@ -371,7 +422,7 @@ pub(crate) fn discovery(o: &Opts) -> Result<Section> {
 
 /// Rescan of an unchanged 200-game library.
 pub(crate) fn rescan() -> Result<Section> {
-    use lanspread_peer::library::{scan_local_library, ScanCache};
+    use lanspread_peer::library::{ScanCache, scan_local_library};
     let scratch = tempfile::tempdir()?;
     let dir = scratch.path();
     let catalog = lanspread_proto::Catalog::from_json(

@@ -7,14 +7,14 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use lanspread_testkit::{lan::Lan, proc::PeerProc};
 use sha1::{Digest as _, Sha1};
 
 use crate::{
     report::Section,
     scenarios::Opts,
-    tools::{cli, write_file, Serve},
+    tools::{Serve, cli, write_file},
 };
 
 const GAME: &str = "quake3";
@@ -52,7 +52,11 @@ pub(crate) fn swarm(o: &Opts) -> Result<Section> {
             raw * 1.2
         )],
         header: vec!["tool".into(), "last finish".into(), "each finish (× raw)".into()],
-        rows: vec![row("lanspread (swarm)", &ours), row("lanspread naive (seeder only)", &naive), row("BitTorrent (aria2c + opentracker)", &bt)],
+        rows: vec![
+            row("lanspread (swarm)", &ours),
+            row("lanspread naive (seeder only)", &naive),
+            row("BitTorrent (aria2c + opentracker)", &bt),
+        ],
         verdict: format!(
             "last downloader at {:.2}× the raw single-copy time (budget ≤ 1.2×): {}",
             last / raw,
@@ -234,7 +238,8 @@ fn run_bittorrent(size: u64) -> Result<Vec<f64>> {
                 .spawn()?,
         ));
     }
-    let epoch_start = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs_f64() - start.elapsed().as_secs_f64();
+    let epoch_start = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs_f64()
+        - start.elapsed().as_secs_f64();
     let deadline = Instant::now() + Duration::from_secs(600);
     let mut times = vec![None; DOWNLOADERS];
     while times.iter().any(Option::is_none) {
@@ -242,10 +247,10 @@ fn run_bittorrent(size: u64) -> Result<Vec<f64>> {
             bail!("BitTorrent leechers did not finish in 10 minutes");
         }
         for h in 1..=DOWNLOADERS {
-            if times[h - 1].is_none() {
-                if let Ok(t) = std::fs::read_to_string(sp.join(format!("dl{h}/done"))) {
-                    times[h - 1] = t.trim().parse::<f64>().ok().map(|t| t - epoch_start);
-                }
+            if times[h - 1].is_none()
+                && let Ok(t) = std::fs::read_to_string(sp.join(format!("dl{h}/done")))
+            {
+                times[h - 1] = t.trim().parse::<f64>().ok().map(|t| t - epoch_start);
             }
         }
         std::thread::sleep(Duration::from_millis(100));

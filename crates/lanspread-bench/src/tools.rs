@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use lanspread_testkit::lan::Lan;
 
 /// The release `lanspread-peer-cli` next to this binary (or `LANSPREAD_CLI`).
@@ -98,14 +98,22 @@ pub(crate) struct Serve {
 }
 
 impl Serve {
-    pub(crate) fn start(lan: &Lan, h: usize, games: &Path, state: &Path, bind: Option<&str>, log: &Path) -> Result<Self> {
+    pub(crate) fn start(
+        lan: &Lan,
+        h: usize,
+        games: &Path,
+        state: &Path,
+        bind: Option<&str>,
+        log: &Path,
+    ) -> Result<Self> {
         let cli = cli();
         let mut cmd = lan.command(h, cli.to_str().context("cli path")?);
         cmd.arg("serve").arg("--game-dir").arg(games).arg("--state-dir").arg(state);
         if let Some(b) = bind {
             cmd.args(["--bind", b]);
         }
-        let mut proc = lanspread_testkit::proc::PeerProc::spawn(&format!("serve{h}"), cmd, log.to_path_buf())?;
+        let mut proc =
+            lanspread_testkit::proc::PeerProc::spawn(&format!("serve{h}"), cmd, log.to_path_buf())?;
         proc.wait_event("ready", Duration::from_secs(10), |e| e["event"] == "ready")?;
         Ok(Self { proc })
     }

@@ -163,10 +163,10 @@ impl Mdns {
     /// Sends a goodbye for our record and stops the daemon, waiting up to `timeout`.
     pub fn shutdown(&self, timeout: Duration) {
         let fullname = self.registered.lock().ok().and_then(|mut r| r.take());
-        if let Some(fullname) = fullname {
-            if let Ok(rx) = self.daemon.unregister(&fullname) {
-                let _ = rx.recv_timeout(timeout);
-            }
+        if let Some(fullname) = fullname
+            && let Ok(rx) = self.daemon.unregister(&fullname)
+        {
+            let _ = rx.recv_timeout(timeout);
         }
         if let Ok(rx) = self.daemon.shutdown() {
             let _ = rx.recv_timeout(timeout);

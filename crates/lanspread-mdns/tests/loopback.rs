@@ -24,10 +24,10 @@ fn wait_for(
 ) -> Option<MdnsEvent> {
     let end = Instant::now() + deadline;
     while Instant::now() < end {
-        if let Ok(Some(ev)) = browser.recv_timeout(Duration::from_millis(100)) {
-            if pred(&ev) {
-                return Some(ev);
-            }
+        if let Ok(Some(ev)) = browser.recv_timeout(Duration::from_millis(100))
+            && pred(&ev)
+        {
+            return Some(ev);
         }
     }
     None

@@ -24,7 +24,8 @@ struct Finished {
 
 pub(crate) async fn run(common: &Common, args: &GetArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let (handle, mut events) = serve::start_with(common, args.name.as_deref(), 0, !args.no_install, !args.no_swarm).await?;
+    let (handle, mut events) =
+        serve::start_with(common, args.name.as_deref(), 0, !args.no_install, !args.no_swarm).await?;
     let deadline = args.timeout.map(|s| started + Duration::from_secs_f64(s.max(0.0)));
     let timeout = async {
         match deadline {
@@ -134,16 +135,16 @@ async fn drive(
             PeerEvent::GotGameFiles { id: gid, version, total_bytes, peers, .. } if &gid == id => {
                 eprintln!("{id}: version {version}, {total_bytes} bytes, agreed by {} peer(s)", peers.len());
             }
-            PeerEvent::DownloadGameFilesBegin { id: gid, verified_bytes, total_bytes, .. } if &gid == id => {
-                if verified_bytes > 0 {
-                    eprintln!("{id}: resuming, {verified_bytes} of {total_bytes} bytes already verified");
-                }
+            PeerEvent::DownloadGameFilesBegin { id: gid, verified_bytes, total_bytes, .. }
+                if &gid == id && verified_bytes > 0 =>
+            {
+                eprintln!("{id}: resuming, {verified_bytes} of {total_bytes} bytes already verified");
             }
             PeerEvent::DownloadGameFilesProgress(p) if &p.id == id => {
                 by_peer = p.peers.clone();
                 if last_progress.elapsed() >= Duration::from_millis(500) {
                     last_progress = Instant::now();
-                    let pct = if p.total_bytes == 0 { 100 } else { p.bytes_done * 100 / p.total_bytes };
+                    let pct = (p.bytes_done * 100).checked_div(p.total_bytes).unwrap_or(100);
                     eprintln!(
                         "{id}: {pct:>3}% {} / {} MB, {:.1} MB/s, {} peer(s){}",
                         p.bytes_done / 1_000_000,
@@ -164,8 +165,10 @@ async fn drive(
                 if &gid == id =>
             {
                 eprintln!("{id}: downloaded and verified {bytes} bytes in {seconds:.1} s");
-                let parts: Vec<String> =
-                    by_peer.iter().map(|t| format!("{} {:.1} MB", t.peer_id.short(), t.bytes as f64 / 1e6)).collect();
+                let parts: Vec<String> = by_peer
+                    .iter()
+                    .map(|t| format!("{} {:.1} MB", t.peer_id.short(), t.bytes as f64 / 1e6))
+                    .collect();
                 eprintln!("{id}: received from {}", parts.join(", "));
                 break Finished { version, bytes, peers };
             }
@@ -185,11 +188,11 @@ async fn wait_install(events: &mut mpsc::UnboundedReceiver<PeerEvent>, id: &str)
     loop {
         let ev = events.recv().await.ok_or_else(|| anyhow!("the peer runtime stopped"))?;
         match ev {
-            PeerEvent::InstallGameProgress { id: gid, bytes_done, total_bytes } if gid.as_str() == id => {
-                if last.elapsed() >= Duration::from_millis(500) {
-                    last = Instant::now();
-                    eprintln!("{id}: installing {} / {} MB", bytes_done / 1_000_000, total_bytes / 1_000_000);
-                }
+            PeerEvent::InstallGameProgress { id: gid, bytes_done, total_bytes }
+                if gid.as_str() == id && last.elapsed() >= Duration::from_millis(500) =>
+            {
+                last = Instant::now();
+                eprintln!("{id}: installing {} / {} MB", bytes_done / 1_000_000, total_bytes / 1_000_000);
             }
             PeerEvent::InstallGameFinished { id: gid, carried_over, .. } if gid.as_str() == id => {
                 if !carried_over.is_empty() {

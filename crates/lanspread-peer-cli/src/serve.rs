@@ -57,7 +57,8 @@ pub(crate) fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
 }
 
 pub(crate) async fn run(common: &Common, args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    let (handle, mut events) = start_with(common, args.name.as_deref(), args.port, true, !args.no_swarm).await?;
+    let (handle, mut events) =
+        start_with(common, args.name.as_deref(), args.port, true, !args.no_swarm).await?;
     let mut lines = stdin_lines();
     let mut stdin_open = true;
     let stopped = handle.clone();

@@ -10,7 +10,7 @@ use std::{
 
 use lanspread_testkit::{
     lan::Lan,
-    library::{archive_entries, diff_trees, write_game, GameSpec},
+    library::{GameSpec, archive_entries, diff_trees, write_game},
     proc::PeerProc,
 };
 use serde_json::Value;
@@ -126,13 +126,22 @@ fn get_killed_at_random_points_resumes_without_refetching_verified_chunks() {
         child.wait().unwrap();
         assert!(!dir.path().join("games1/ut2004/version.ini").exists(), "run {run}: not complete after kill");
     }
-    let out = get_cmd(&lan, 1, dir.path(), "ut2004", &["--no-install", "--timeout", "120"]).stdin(Stdio::null()).output().unwrap();
+    let out = get_cmd(&lan, 1, dir.path(), "ut2004", &["--no-install", "--timeout", "120"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let fin = finished_line(&out.stdout);
     fetched += fin["bytes"].as_u64().unwrap();
     eprintln!("final run fetched {fetched} of {total} bytes");
-    assert!(fetched < total, "chunks verified before the kills were not fetched again ({fetched} of {total})");
-    assert_eq!(diff_trees(&dir.path().join("games0/ut2004"), &dir.path().join("games1/ut2004"), &[".lanspread"]), None);
+    assert!(
+        fetched < total,
+        "chunks verified before the kills were not fetched again ({fetched} of {total})"
+    );
+    assert_eq!(
+        diff_trees(&dir.path().join("games0/ut2004"), &dir.path().join("games1/ut2004"), &[".lanspread"]),
+        None
+    );
     assert!(seeder.terminate(Duration::from_secs(10)).unwrap().success());
 }
 

@@ -123,10 +123,10 @@ fn resolved(ctx: &Arc<Ctx>, d: Discovered, ignored: &mut HashSet<String>) {
 
 /// Picks the address to dial: one on a subnet we share, else the first IPv4, else any.
 fn pick_addr(addrs: &[IpAddr], bind: Option<IpAddr>) -> Option<IpAddr> {
-    if let Some(b) = bind {
-        if b.is_loopback() {
-            return addrs.iter().copied().find(IpAddr::is_loopback).or_else(|| addrs.first().copied());
-        }
+    if let Some(b) = bind
+        && b.is_loopback()
+    {
+        return addrs.iter().copied().find(IpAddr::is_loopback).or_else(|| addrs.first().copied());
     }
     let ours = if_addrs::get_if_addrs().unwrap_or_default();
     for a in addrs {

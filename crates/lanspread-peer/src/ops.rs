@@ -2,7 +2,7 @@
 //! child of the runtime's), gating the monitor's rescans of that game while it runs. Install
 //! and uninstall run the transaction engine of [`crate::install`] on a blocking thread.
 
-use std::sync::{atomic::AtomicBool, Arc};
+use std::sync::{Arc, atomic::AtomicBool};
 
 use lanspread_proto::GameId;
 use tokio_util::sync::CancellationToken;
@@ -11,7 +11,7 @@ use crate::{
     api::{Operation, PeerEvent},
     error::{ErrorInfo, ErrorKind},
     install::{self, InstallError},
-    runtime::{local, Ctx},
+    runtime::{Ctx, local},
 };
 
 fn err(kind: ErrorKind, msg: impl Into<String>) -> ErrorInfo {
@@ -141,7 +141,14 @@ pub(crate) fn install(ctx: &Arc<Ctx>, id: GameId) -> Result<(), ErrorInfo> {
 /// UninstallGame: removes `local/` in the background.
 pub(crate) fn uninstall(ctx: &Arc<Ctx>, id: GameId) -> Result<(), ErrorInfo> {
     let root = ctx.game_dir().join(id.as_str());
-    let installed = ctx.local.read().unwrap_or_else(|p| p.into_inner()).library.games.get(&id).is_some_and(|g| g.installed);
+    let installed = ctx
+        .local
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .library
+        .games
+        .get(&id)
+        .is_some_and(|g| g.installed);
     if !installed {
         return Err(err(ErrorKind::InvalidInput, format!("{id} is not installed")));
     }
@@ -157,8 +164,13 @@ pub(crate) fn uninstall(ctx: &Arc<Ctx>, id: GameId) -> Result<(), ErrorInfo> {
         local::rescan_game(&ctx2, &id).await;
         match result {
             Ok(Ok(())) => ctx2.emit(PeerEvent::UninstallGameFinished { id: id.clone() }),
-            Ok(Err(e)) => ctx2.emit(PeerEvent::UninstallGameFailed { id: id.clone(), error: install_error(&e) }),
-            Err(e) => ctx2.emit(PeerEvent::UninstallGameFailed { id: id.clone(), error: err(ErrorKind::Internal, e.to_string()) }),
+            Ok(Err(e)) => {
+                ctx2.emit(PeerEvent::UninstallGameFailed { id: id.clone(), error: install_error(&e) })
+            }
+            Err(e) => ctx2.emit(PeerEvent::UninstallGameFailed {
+                id: id.clone(),
+                error: err(ErrorKind::Internal, e.to_string()),
+            }),
         }
         ctx2.emit_games();
     });

@@ -17,7 +17,8 @@ pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut nonce: u64 = rand::random();
     // At most one ping in flight per peer: a dead peer's pings must not pile up.
-    let in_flight: Arc<std::sync::Mutex<std::collections::HashSet<lanspread_proto::PeerId>>> = Default::default();
+    let in_flight: Arc<std::sync::Mutex<std::collections::HashSet<lanspread_proto::PeerId>>> =
+        Default::default();
     loop {
         tokio::select! {
             biased;

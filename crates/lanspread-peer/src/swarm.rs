@@ -18,8 +18,8 @@ use std::{
 };
 
 use lanspread_proto::{
-    global_chunk_index, Ack, Bitfield, Digest, ErrorCode, GameId, GameManifest, GameVersion, Have, PeerId, Response,
-    SwarmJoin, SwarmMember, SwarmPeers, MAX_HAVE_CHUNKS, MAX_SWARM_MEMBERS,
+    Ack, Bitfield, Digest, ErrorCode, GameId, GameManifest, GameVersion, Have, MAX_HAVE_CHUNKS,
+    MAX_SWARM_MEMBERS, PeerId, Response, SwarmJoin, SwarmMember, SwarmPeers, global_chunk_index,
 };
 
 /// How often one member may be refused one chunk before the seeder serves it anyway.
@@ -122,7 +122,6 @@ impl Swarms {
         self.lock().entry(key).or_insert_with(|| Swarm::new(manifest, None));
     }
 
-
     /// Members of our swarm for (`id`, `digest`), with their generation.
     pub(crate) fn members(&self, id: &GameId, digest: Digest) -> Vec<(PeerId, Member)> {
         self.lock()
@@ -142,7 +141,8 @@ impl Swarms {
             }
             s.generation += 1;
             let g = s.generation;
-            let e = s.members.entry(m.peer_id).or_insert(Member { have: Bitfield::new(total), generation: g });
+            let e =
+                s.members.entry(m.peer_id).or_insert(Member { have: Bitfield::new(total), generation: g });
             // Bits only ever get added: merge.
             for i in 0..total {
                 if m.have.get(i) && !e.have.get(i) {
@@ -180,7 +180,10 @@ impl Swarms {
     /// Server side of `Have`.
     pub(crate) fn on_have(&self, from: PeerId, have: Have) -> Response {
         if have.chunks.len() > MAX_HAVE_CHUNKS {
-            return Response::error(ErrorCode::BadRequest, format!("at most {MAX_HAVE_CHUNKS} chunks per announcement"));
+            return Response::error(
+                ErrorCode::BadRequest,
+                format!("at most {MAX_HAVE_CHUNKS} chunks per announcement"),
+            );
         }
         let mut map = self.lock();
         if let Some(s) = map.get_mut(&(have.game_id.clone(), have.manifest_digest)) {
@@ -205,7 +208,11 @@ impl Swarms {
 
     /// For a chunk request of a game we are downloading: the manifest and whether chunk
     /// (`file`, `index`) is verified here. `None` when we have no download of that version.
-    pub(crate) fn partial(&self, id: &GameId, version: &GameVersion) -> Option<(Arc<GameManifest>, Bitfield)> {
+    pub(crate) fn partial(
+        &self,
+        id: &GameId,
+        version: &GameVersion,
+    ) -> Option<(Arc<GameManifest>, Bitfield)> {
         let map = self.lock();
         map.iter()
             .find(|((g, _), s)| g == id && &s.version == version && s.local.is_some())
@@ -213,9 +220,18 @@ impl Swarms {
     }
 
     /// Super-seeding: may a complete copy hand chunk (`file`, `index`) of `id` to `to` now?
-    pub(crate) fn admit(&self, id: &GameId, version: &GameVersion, file: usize, index: u64, to: PeerId) -> bool {
+    pub(crate) fn admit(
+        &self,
+        id: &GameId,
+        version: &GameVersion,
+        file: usize,
+        index: u64,
+        to: PeerId,
+    ) -> bool {
         let mut map = self.lock();
-        let Some(s) = map.values_mut().find(|s| s.manifest.game_id == *id && &s.version == version && s.local.is_none())
+        let Some(s) = map
+            .values_mut()
+            .find(|s| s.manifest.game_id == *id && &s.version == version && s.local.is_none())
         else {
             return true;
         };
@@ -251,8 +267,16 @@ mod tests {
             GameVersion::new("1").unwrap(),
             1 << 20,
             vec![
-                GameFileDescription { path: RelPath::new("a.bin").unwrap(), size: 3 << 20, chunks: vec![ChunkHash([1; 32]); 3] },
-                GameFileDescription { path: RelPath::new("version.ini").unwrap(), size: 2, chunks: vec![ChunkHash([0; 32])] },
+                GameFileDescription {
+                    path: RelPath::new("a.bin").unwrap(),
+                    size: 3 << 20,
+                    chunks: vec![ChunkHash([1; 32]); 3],
+                },
+                GameFileDescription {
+                    path: RelPath::new("version.ini").unwrap(),
+                    size: 2,
+                    chunks: vec![ChunkHash([0; 32])],
+                },
             ],
             vec![],
         ))
@@ -272,7 +296,12 @@ mod tests {
         s.mark_local(&id, d, 1);
         let (_, local) = s.partial(&id, &m.version).unwrap();
         assert!(local.get(1) && !local.get(0));
-        let join = SwarmJoin { game_id: id.clone(), version: m.version.clone(), manifest_digest: d, have: Bitfield::new(4) };
+        let join = SwarmJoin {
+            game_id: id.clone(),
+            version: m.version.clone(),
+            manifest_digest: d,
+            have: Bitfield::new(4),
+        };
         let Response::SwarmPeers(peers) = s.on_join(p(9), p(2), join) else { panic!() };
         assert_eq!(peers.members.len(), 1, "only ourselves so far");
         assert_eq!(peers.members[0].peer_id, p(9));
@@ -292,7 +321,12 @@ mod tests {
         let id = m.game_id.clone();
         s.ensure_complete(m.clone(), d);
         for n in [2, 3] {
-            let join = SwarmJoin { game_id: id.clone(), version: m.version.clone(), manifest_digest: d, have: Bitfield::new(4) };
+            let join = SwarmJoin {
+                game_id: id.clone(),
+                version: m.version.clone(),
+                manifest_digest: d,
+                have: Bitfield::new(4),
+            };
             s.on_join(p(9), p(n), join);
         }
         assert!(s.admit(&id, &m.version, 0, 0, p(2)), "first hand-out");
@@ -313,9 +347,15 @@ mod tests {
         let m = manifest();
         let d = m.digest();
         s.ensure_complete(m.clone(), d);
-        let join = SwarmJoin { game_id: m.game_id.clone(), version: m.version.clone(), manifest_digest: d, have: Bitfield::new(99) };
+        let join = SwarmJoin {
+            game_id: m.game_id.clone(),
+            version: m.version.clone(),
+            manifest_digest: d,
+            have: Bitfield::new(99),
+        };
         assert!(matches!(s.on_join(p(9), p(2), join), Response::Error(_)));
-        let have = Have { game_id: m.game_id.clone(), manifest_digest: d, chunks: vec![0; MAX_HAVE_CHUNKS + 1] };
+        let have =
+            Have { game_id: m.game_id.clone(), manifest_digest: d, chunks: vec![0; MAX_HAVE_CHUNKS + 1] };
         assert!(matches!(s.on_have(p(2), have), Response::Error(_)));
     }
 }

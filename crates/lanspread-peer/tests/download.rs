@@ -46,7 +46,9 @@ async fn downloads_from_three_peers_byte_identical_and_becomes_a_seeder() {
 
     let t = Instant::now();
     dl.handle.command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: true }).await.unwrap();
-    let got = dl.wait_for("got files", Duration::from_secs(10), |e| matches!(e, PeerEvent::GotGameFiles { .. })).await;
+    let got = dl
+        .wait_for("got files", Duration::from_secs(10), |e| matches!(e, PeerEvent::GotGameFiles { .. }))
+        .await;
     let PeerEvent::GotGameFiles { peers, total_bytes, .. } = got else { unreachable!() };
     assert_eq!(peers.len(), 3, "all three agree");
     assert_eq!(total_bytes as usize, 8 * MIB + 123 + 5 + 5);
@@ -69,7 +71,10 @@ async fn downloads_from_three_peers_byte_identical_and_becomes_a_seeder() {
     // It now announces the game and serves it to a fourth peer.
     let mut late = TestPeer::start(PeerSpec::manual("late"), |_| {}).await;
     connect_all(&late, &[&dl]).await;
-    late.handle.command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: true }).await.unwrap();
+    late.handle
+        .command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: true })
+        .await
+        .unwrap();
     let fin = wait_finished(&mut late, Duration::from_secs(60)).await;
     assert!(matches!(fin, PeerEvent::DownloadGameFilesFinished { .. }), "{fin:?}");
     same_payload(&s1.game_dir.join("ut2004"), &late.game_dir.join("ut2004")).unwrap();
@@ -78,7 +83,9 @@ async fn downloads_from_three_peers_byte_identical_and_becomes_a_seeder() {
         .iter()
         .rev()
         .find_map(|e| match e {
-            PeerEvent::ListGames { games } => games.iter().find(|g| g.id.as_str() == "ut2004").map(|g| g.state),
+            PeerEvent::ListGames { games } => {
+                games.iter().find(|g| g.id.as_str() == "ut2004").map(|g| g.state)
+            }
             _ => None,
         })
         .unwrap();
@@ -96,9 +103,11 @@ async fn a_seeder_killed_mid_transfer_does_not_stop_the_download() {
     let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
     connect_all(&dl, &[&s1, &s2]).await;
     dl.handle.command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: true }).await.unwrap();
-    dl.wait_for("some progress", Duration::from_secs(20), |e| {
-        matches!(e, PeerEvent::DownloadGameFilesProgress(p) if p.bytes_done > 4 * MIB as u64)
-    })
+    dl.wait_for(
+        "some progress",
+        Duration::from_secs(20),
+        |e| matches!(e, PeerEvent::DownloadGameFilesProgress(p) if p.bytes_done > 4 * MIB as u64),
+    )
     .await;
     s1.handle.kill_silently().await;
     let fin = wait_finished(&mut dl, Duration::from_secs(90)).await;
@@ -118,8 +127,14 @@ async fn a_peer_serving_corrupt_data_is_detected_reported_and_bypassed() {
     // (same size, mtime restored): it keeps announcing the agreed manifest but serves garbage.
     let mut probe = TestPeer::start(PeerSpec::manual("probe"), |_| {}).await;
     connect_all(&probe, &[&liar]).await;
-    probe.handle.command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: false }).await.unwrap();
-    probe.wait_for("manifest", Duration::from_secs(10), |e| matches!(e, PeerEvent::GotGameFiles { .. })).await;
+    probe
+        .handle
+        .command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: false })
+        .await
+        .unwrap();
+    probe
+        .wait_for("manifest", Duration::from_secs(10), |e| matches!(e, PeerEvent::GotGameFiles { .. }))
+        .await;
     let path = liar.game_dir.join("ut2004/data.pak");
     let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
     let mut data = std::fs::read(&path).unwrap();
@@ -155,9 +170,11 @@ async fn a_cancelled_download_pauses_and_resumes_without_refetching_verified_chu
     connect_all(&dl, &[&s1]).await;
     let id: lanspread_proto::GameId = "ut2004".parse().unwrap();
     dl.handle.command(PeerCommand::GetGame { id: id.clone(), download: true }).await.unwrap();
-    dl.wait_for("progress", Duration::from_secs(20), |e| {
-        matches!(e, PeerEvent::DownloadGameFilesProgress(p) if p.bytes_done > 10 * MIB as u64)
-    })
+    dl.wait_for(
+        "progress",
+        Duration::from_secs(20),
+        |e| matches!(e, PeerEvent::DownloadGameFilesProgress(p) if p.bytes_done > 10 * MIB as u64),
+    )
     .await;
     tokio::time::sleep(Duration::from_millis(1200)).await; // let the bitmap reach the disk
     dl.handle.command(PeerCommand::Cancel { id: id.clone() }).await.unwrap();
@@ -175,7 +192,9 @@ async fn a_cancelled_download_pauses_and_resumes_without_refetching_verified_chu
     assert!(!dl.game_dir.join("ut2004/version.ini").exists());
 
     dl.handle.command(PeerCommand::GetGame { id: id.clone(), download: true }).await.unwrap();
-    let begin = dl.wait_for("begin", Duration::from_secs(10), |e| matches!(e, PeerEvent::DownloadGameFilesBegin { .. })).await;
+    let begin = dl
+        .wait_for("begin", Duration::from_secs(10), |e| matches!(e, PeerEvent::DownloadGameFilesBegin { .. }))
+        .await;
     let PeerEvent::DownloadGameFilesBegin { verified_bytes, .. } = begin else { unreachable!() };
     assert!(verified_bytes >= 10 * MIB as u64, "resume starts from {verified_bytes}");
     let fin = wait_finished(&mut dl, Duration::from_secs(60)).await;
@@ -188,8 +207,8 @@ async fn a_cancelled_download_pauses_and_resumes_without_refetching_verified_chu
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_update_replaces_stale_payload_and_keeps_the_install() {
-    let v1 = vec![("a.part1.rar".to_string(), bytes(1, 2 * MIB)), ("a.part2.rar".to_string(), bytes(2, MIB))];
-    let v2 = vec![("a.part1.rar".to_string(), bytes(1, 2 * MIB)), ("b.rar".to_string(), bytes(5, MIB))];
+    let v1 = [("a.part1.rar".to_string(), bytes(1, 2 * MIB)), ("a.part2.rar".to_string(), bytes(2, MIB))];
+    let v2 = [("a.part1.rar".to_string(), bytes(1, 2 * MIB)), ("b.rar".to_string(), bytes(5, MIB))];
     let seeder = TestPeer::start(PeerSpec::manual("s"), |d| {
         let f: Vec<(&str, &[u8])> = v2.iter().map(|(p, d)| (p.as_str(), d.as_slice())).collect();
         write_game(d, "ut2004", "3370", &f);
@@ -207,7 +226,10 @@ async fn an_update_replaces_stale_payload_and_keeps_the_install() {
         matches!(e, PeerEvent::ListGames { games } if games.iter().any(|g| g.state == GameState::UpdateAvailable))
     })
     .await;
-    dl.handle.command(PeerCommand::FetchLatestFromPeers { id: "ut2004".parse().unwrap(), download: true }).await.unwrap();
+    dl.handle
+        .command(PeerCommand::FetchLatestFromPeers { id: "ut2004".parse().unwrap(), download: true })
+        .await
+        .unwrap();
     let fin = wait_finished(&mut dl, Duration::from_secs(30)).await;
     let PeerEvent::DownloadGameFilesFinished { bytes, .. } = fin else { panic!("{fin:?}") };
     assert_eq!(bytes as usize, MIB + 5, "the unchanged part1 was reused after verification");

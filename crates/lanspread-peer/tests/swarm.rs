@@ -15,7 +15,9 @@ const MIB: usize = 1 << 20;
 async fn four_downloaders_share_chunks_and_the_seeder_uploads_about_one_copy() {
     let size = 24 * MIB;
     let data = bytes(11, size);
-    let seeder = TestPeer::start(PeerSpec::manual("seed"), |d| write_game(d, "quake3", "1", &[("q3.pak", &data)])).await;
+    let seeder =
+        TestPeer::start(PeerSpec::manual("seed"), |d| write_game(d, "quake3", "1", &[("q3.pak", &data)]))
+            .await;
     let mut dls = Vec::new();
     for name in ["d1", "d2", "d3", "d4"] {
         dls.push(TestPeer::start(PeerSpec::manual(name), |_| {}).await);
@@ -30,14 +32,20 @@ async fn four_downloaders_share_chunks_and_the_seeder_uploads_about_one_copy() {
         }
     }
     for d in &dls {
-        d.handle.command(PeerCommand::GetGame { id: "quake3".parse().unwrap(), download: true }).await.unwrap();
+        d.handle
+            .command(PeerCommand::GetGame { id: "quake3".parse().unwrap(), download: true })
+            .await
+            .unwrap();
     }
     let mut from_downloaders = 0u64;
     let ids: Vec<_> = dls.iter().map(|d| d.handle.peer_id()).collect();
     for d in &mut dls {
         let fin = d
             .wait_for("finished", Duration::from_secs(120), |e| {
-                matches!(e, PeerEvent::DownloadGameFilesFinished { .. } | PeerEvent::DownloadGameFilesFailed { .. })
+                matches!(
+                    e,
+                    PeerEvent::DownloadGameFilesFinished { .. } | PeerEvent::DownloadGameFilesFailed { .. }
+                )
             })
             .await;
         assert!(matches!(fin, PeerEvent::DownloadGameFilesFinished { .. }), "{fin:?}");
@@ -48,7 +56,8 @@ async fn four_downloaders_share_chunks_and_the_seeder_uploads_about_one_copy() {
             _ => None,
         });
         if let Some(p) = last {
-            from_downloaders += p.peers.iter().filter(|t| ids.contains(&t.peer_id)).map(|t| t.bytes).sum::<u64>();
+            from_downloaders +=
+                p.peers.iter().filter(|t| ids.contains(&t.peer_id)).map(|t| t.bytes).sum::<u64>();
         }
     }
     let uploaded = seeder.handle.uploaded_bytes();

@@ -29,8 +29,8 @@ pub use manifest::{GameFileDescription, GameManifest, ManifestError};
 pub use messages::*;
 pub use path::{LOCAL_DIR, RelPath, RelPathError, VERSION_INI, is_reserved_root_name};
 pub use swarm::{
-    global_chunk_index, Bitfield, Have, SwarmJoin, SwarmMember, SwarmPeers, MAX_HAVE_CHUNKS, MAX_SWARM_CHUNKS,
-    MAX_SWARM_MEMBERS,
+    Bitfield, Have, MAX_HAVE_CHUNKS, MAX_SWARM_CHUNKS, MAX_SWARM_MEMBERS, SwarmJoin, SwarmMember, SwarmPeers,
+    global_chunk_index,
 };
 pub use version::{GameVersion, VersionError};
 

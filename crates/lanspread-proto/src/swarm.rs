@@ -178,7 +178,12 @@ mod tests {
         assert_eq!(json, r#"{"len":11,"bits":"0104"}"#);
         assert_eq!(serde_json::from_str::<Bitfield>(&json).unwrap(), b);
         assert!(Bitfield::full(11).is_full());
-        for bad in [r#"{"len":11,"bits":"01"}"#, r#"{"len":11,"bits":"01ff"}"#, r#"{"len":99999999,"bits":""}"#, r#"{"len":8,"bits":"zz"}"#] {
+        for bad in [
+            r#"{"len":11,"bits":"01"}"#,
+            r#"{"len":11,"bits":"01ff"}"#,
+            r#"{"len":99999999,"bits":""}"#,
+            r#"{"len":8,"bits":"zz"}"#,
+        ] {
             assert!(serde_json::from_str::<Bitfield>(bad).is_err(), "{bad}");
         }
     }

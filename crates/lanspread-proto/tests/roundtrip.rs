@@ -123,8 +123,9 @@ fn arb_request() -> impl Strategy<Value = Request> {
         (arb_game_id(), arb_version(), arb_32(), arb_bitfield()).prop_map(|(game_id, version, d, have)| {
             Request::SwarmJoin(SwarmJoin { game_id, version, manifest_digest: Digest(d), have })
         }),
-        (arb_game_id(), arb_32(), vec(any::<u64>(), 0..50))
-            .prop_map(|(game_id, d, chunks)| Request::Have(Have { game_id, manifest_digest: Digest(d), chunks })),
+        (arb_game_id(), arb_32(), vec(any::<u64>(), 0..50)).prop_map(|(game_id, d, chunks)| Request::Have(
+            Have { game_id, manifest_digest: Digest(d), chunks }
+        )),
     ]
 }
 

@@ -88,7 +88,8 @@ impl Lan {
             if let Some(mbit) = rate {
                 let rate = format!("{mbit}mbit");
                 let burst = format!("{}kb", (mbit / 8).max(32));
-                for dev in [("host", veth.as_str())] {
+                {
+                    let dev = ("host", veth.as_str());
                     run(&[
                         "tc", "qdisc", "add", "dev", dev.1, "root", "tbf", "rate", &rate, "burst", &burst,
                         "latency", "50ms",

@@ -103,8 +103,9 @@ pub fn diff_trees(a: &Path, b: &Path, ignore: &[&str]) -> Option<String> {
                 let p = e.path();
                 let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
                 let top = rel.split('/').next().unwrap_or_default();
-                let reserved =
-                    top.starts_with(".lanspread") || top.starts_with(".local.") || top.starts_with(".version.ini.");
+                let reserved = top.starts_with(".lanspread")
+                    || top.starts_with(".local.")
+                    || top.starts_with(".version.ini.");
                 if reserved || ignore.iter().any(|i| rel == *i || rel.starts_with(&format!("{i}/"))) {
                     continue;
                 }

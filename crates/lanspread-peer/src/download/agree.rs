@@ -46,7 +46,10 @@ pub(crate) fn agree(
         if &m.game_id != id || &m.version != version {
             rejected.push(Rejected {
                 peer,
-                reason: format!("served a manifest for {} {} when asked for {id} {version}", m.game_id, m.version),
+                reason: format!(
+                    "served a manifest for {} {} when asked for {id} {version}",
+                    m.game_id, m.version
+                ),
             });
             continue;
         }
@@ -96,8 +99,16 @@ mod tests {
             GameVersion::new("1").unwrap(),
             1 << 20,
             vec![
-                GameFileDescription { path: RelPath::new("version.ini").unwrap(), size: 2, chunks: vec![ChunkHash([0; 32])] },
-                GameFileDescription { path: RelPath::new("a.rar").unwrap(), size: 5, chunks: vec![ChunkHash([content; 32])] },
+                GameFileDescription {
+                    path: RelPath::new("version.ini").unwrap(),
+                    size: 2,
+                    chunks: vec![ChunkHash([0; 32])],
+                },
+                GameFileDescription {
+                    path: RelPath::new("a.rar").unwrap(),
+                    size: 5,
+                    chunks: vec![ChunkHash([content; 32])],
+                },
             ],
             vec![],
         )

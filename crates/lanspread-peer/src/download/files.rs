@@ -13,9 +13,8 @@ use std::{
 };
 
 use lanspread_proto::{
-    is_reserved_root_name,
+    GameManifest, RelPath, is_reserved_root_name,
     path::{LOCAL_DIR, VERSION_INI},
-    GameManifest, RelPath,
 };
 
 use crate::platform;
@@ -47,7 +46,10 @@ pub(crate) fn safe_path(root: &Path, rel: &RelPath, create_parents: bool) -> io:
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                     if !fs::symlink_metadata(&p)?.is_dir() {
-                        return Err(io::Error::other(format!("{} is in the way of a directory", p.display())));
+                        return Err(io::Error::other(format!(
+                            "{} is in the way of a directory",
+                            p.display()
+                        )));
                     }
                 }
                 Err(e) => return Err(e),
@@ -81,10 +83,13 @@ pub(crate) fn prepare(root: &Path, manifest: &GameManifest) -> io::Result<Vec<Op
             continue;
         }
         let path = safe_path(root, &f.path, true)?;
-        if let Ok(md) = fs::symlink_metadata(&path) {
-            if md.is_dir() {
-                return Err(io::Error::other(format!("{} is a directory; the game expects a file there", path.display())));
-            }
+        if let Ok(md) = fs::symlink_metadata(&path)
+            && md.is_dir()
+        {
+            return Err(io::Error::other(format!(
+                "{} is a directory; the game expects a file there",
+                path.display()
+            )));
         }
         let before = fs::symlink_metadata(&path).ok().map(|m| m.len());
         let file = open_rw(&path)?;
@@ -167,12 +172,17 @@ pub(crate) fn write_pieces_at(file: &File, offset: u64, pieces: &[bytes::Bytes])
                 .enumerate()
                 .map(|(n, p)| {
                     let start = if n == 0 { skip } else { 0 };
-                    libc::iovec { iov_base: p[start..].as_ptr() as *mut libc::c_void, iov_len: p.len() - start }
+                    libc::iovec {
+                        iov_base: p[start..].as_ptr() as *mut libc::c_void,
+                        iov_len: p.len() - start,
+                    }
                 })
                 .collect();
             // SAFETY: every iovec points into a live `Bytes` borrowed for this call, with its
             // exact remaining length; pwritev only reads them.
-            let n = unsafe { libc::pwritev(file.as_raw_fd(), iov.as_ptr(), iov.len() as libc::c_int, at as libc::off_t) };
+            let n = unsafe {
+                libc::pwritev(file.as_raw_fd(), iov.as_ptr(), iov.len() as libc::c_int, at as libc::off_t)
+            };
             if n < 0 {
                 let e = io::Error::last_os_error();
                 if e.kind() == io::ErrorKind::Interrupted {
@@ -240,7 +250,11 @@ pub(crate) fn truncate_for_rewrite(root: &Path, rel: &RelPath, size: u64) -> io:
 }
 
 /// fdatasyncs the files with the given indexes.
-pub(crate) fn sync_files(root: &Path, manifest: &GameManifest, idx: impl IntoIterator<Item = usize>) -> io::Result<()> {
+pub(crate) fn sync_files(
+    root: &Path,
+    manifest: &GameManifest,
+    idx: impl IntoIterator<Item = usize>,
+) -> io::Result<()> {
     for i in idx {
         let f = &manifest.files[i];
         if f.path.is_version_ini() {
@@ -277,7 +291,13 @@ pub(crate) fn remove_extraneous(root: &Path, manifest: &GameManifest) -> io::Res
     Ok(removed)
 }
 
-fn sweep(path: &Path, rel: &str, keep: &HashSet<String>, keep_dirs: &HashSet<String>, removed: &mut Vec<String>) -> io::Result<()> {
+fn sweep(
+    path: &Path,
+    rel: &str,
+    keep: &HashSet<String>,
+    keep_dirs: &HashSet<String>,
+    removed: &mut Vec<String>,
+) -> io::Result<()> {
     let md = fs::symlink_metadata(path)?;
     if md.is_dir() {
         for e in fs::read_dir(path)? {
@@ -388,7 +408,14 @@ mod tests {
     fn stale_payload_is_removed_but_reserved_names_stay() {
         let d = tempfile::tempdir().unwrap();
         let root = d.path();
-        for p in ["keep.rar", "old.part3.rar", "olddir/x", "local/save.dat", ".lanspread/download.json", "version.ini"] {
+        for p in [
+            "keep.rar",
+            "old.part3.rar",
+            "olddir/x",
+            "local/save.dat",
+            ".lanspread/download.json",
+            "version.ini",
+        ] {
             fs::create_dir_all(root.join(p).parent().unwrap()).unwrap();
             fs::write(root.join(p), b"x").unwrap();
         }
@@ -405,8 +432,15 @@ mod tests {
     #[test]
     fn vectored_writes_land_at_the_right_offsets() {
         let d = tempfile::tempdir().unwrap();
-        let f = OpenOptions::new().read(true).write(true).create(true).truncate(true).open(d.path().join("x")).unwrap();
-        let pieces: Vec<bytes::Bytes> = (0..1500u32).map(|i| bytes::Bytes::from(vec![(i % 251) as u8; (i % 7 + 1) as usize])).collect();
+        let f = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(d.path().join("x"))
+            .unwrap();
+        let pieces: Vec<bytes::Bytes> =
+            (0..1500u32).map(|i| bytes::Bytes::from(vec![(i % 251) as u8; (i % 7 + 1) as usize])).collect();
         let want: Vec<u8> = pieces.iter().flat_map(|p| p.iter().copied()).collect();
         write_pieces_at(&f, 3, &pieces).unwrap();
         let got = fs::read(d.path().join("x")).unwrap();

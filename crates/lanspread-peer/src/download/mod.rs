@@ -33,24 +33,24 @@ use std::{
 };
 
 use lanspread_proto::{
-    chunk::chunk_range, ErrorCode, GameFileDescription, GameId, GameManifest, GameVersion, GetGame, GetGameFileChunk,
-    GetGameFileData, PeerId, Request, Response,
+    ErrorCode, GameFileDescription, GameId, GameManifest, GameVersion, GetGame, GetGameFileChunk,
+    GetGameFileData, PeerId, Request, Response, chunk::chunk_range,
 };
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use self::{
-    agree::{agree, Agreement},
+    agree::{Agreement, agree},
     scheduler::{Action, ChunkSpec, Failure, Scheduler, Work},
     state::Verified,
 };
 use crate::{
     api::{DownloadProgress, Operation, PeerEvent, PeerTransfer},
-    ops::{begin_op, end_op, set_op},
     error::{ErrorInfo, ErrorKind},
     library::hashes::{FileHashes, GameHashes},
     net,
-    runtime::{local, Ctx},
+    ops::{begin_op, end_op, set_op},
+    runtime::{Ctx, local},
 };
 
 pub(crate) use state::progress_of;
@@ -127,18 +127,25 @@ pub(crate) fn get_game(ctx: &Arc<Ctx>, id: GameId, update: bool, download: bool)
 }
 
 /// DownloadGameFiles: downloads the agreed manifest of `id`.
-pub(crate) fn start_download(ctx: &Arc<Ctx>, id: GameId, files: Option<Vec<GameFileDescription>>) -> Result<(), ErrorInfo> {
+pub(crate) fn start_download(
+    ctx: &Arc<Ctx>,
+    id: GameId,
+    files: Option<Vec<GameFileDescription>>,
+) -> Result<(), ErrorInfo> {
     let agreed = ctx.agreed.lock().unwrap_or_else(|p| p.into_inner()).get(&id).cloned();
     let Some(agreed) = agreed else {
-        return Err(err(ErrorKind::InvalidInput, format!("no agreed file list for {id}; send get_game first")));
+        return Err(err(
+            ErrorKind::InvalidInput,
+            format!("no agreed file list for {id}; send get_game first"),
+        ));
     };
-    if let Some(files) = files {
-        if files != agreed.manifest.files {
-            return Err(err(
-                ErrorKind::InvalidInput,
-                format!("the file list does not match the agreed manifest of {id}; send get_game again"),
-            ));
-        }
+    if let Some(files) = files
+        && files != agreed.manifest.files
+    {
+        return Err(err(
+            ErrorKind::InvalidInput,
+            format!("the file list does not match the agreed manifest of {id}; send get_game again"),
+        ));
     }
     let token = begin_op(ctx, &id, Operation::Downloading)?;
     let ctx2 = ctx.clone();
@@ -150,7 +157,9 @@ pub(crate) fn start_download(ctx: &Arc<Ctx>, id: GameId, files: Option<Vec<GameF
 async fn agree_on(ctx: &Arc<Ctx>, id: &GameId) -> Result<Agreed, ErrorInfo> {
     let (version, holders) = {
         let db = ctx.peers.read().unwrap_or_else(|p| p.into_inner());
-        let v = db.latest_version(id).ok_or_else(|| err(ErrorKind::NoPeers, format!("no peer has {id} any more")))?;
+        let v = db
+            .latest_version(id)
+            .ok_or_else(|| err(ErrorKind::NoPeers, format!("no peer has {id} any more")))?;
         let holders: Vec<(PeerId, std::net::SocketAddr)> =
             db.peers_with(id, &v).into_iter().filter_map(|p| db.get(&p).map(|r| (p, r.addr))).collect();
         (v, holders)
@@ -197,7 +206,12 @@ async fn agree_on(ctx: &Arc<Ctx>, id: &GameId) -> Result<Agreed, ErrorInfo> {
                     outvoted.iter().map(PeerId::short).collect::<Vec<_>>().join(", ")
                 );
                 tracing::warn!("{message}");
-                ctx.emit(PeerEvent::ManifestDisagreement { id: id.clone(), version: version.clone(), outvoted, message });
+                ctx.emit(PeerEvent::ManifestDisagreement {
+                    id: id.clone(),
+                    version: version.clone(),
+                    outvoted,
+                    message,
+                });
             }
             Ok(Agreed { manifest: Arc::new(manifest), peers })
         }
@@ -249,7 +263,9 @@ async fn fetch_manifest(
         match r {
             Ok(Response::Manifest(m)) => return Ok(m),
             Ok(other) => return Err(format!("answered {}", other.kind())),
-            Err(net::NetError::Refused(ErrorCode::NotReady, msg)) if started.elapsed() < MANIFEST_PATIENCE => {
+            Err(net::NetError::Refused(ErrorCode::NotReady, msg))
+                if started.elapsed() < MANIFEST_PATIENCE =>
+            {
                 tracing::info!(game = %id, peer = %peer.short(), "{msg}");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
@@ -282,10 +298,10 @@ async fn run_download(ctx: &Arc<Ctx>, id: &GameId, agreed: Agreed, token: Cancel
                 peers,
             });
             ctx.emit_games();
-            if ctx.auto_install {
-                if let Err(e) = crate::ops::install(ctx, id.clone()) {
-                    ctx.emit(PeerEvent::InstallGameFailed { id: id.clone(), error: e });
-                }
+            if ctx.auto_install
+                && let Err(e) = crate::ops::install(ctx, id.clone())
+            {
+                ctx.emit(PeerEvent::InstallGameFailed { id: id.clone(), error: e });
             }
         }
         Err(error) => {
@@ -428,7 +444,13 @@ impl<'a> Download<'a> {
         }
     }
 
-    fn new(ctx: &'a Arc<Ctx>, id: &'a GameId, root: &'a Path, manifest: Arc<GameManifest>, verified: Verified) -> Self {
+    fn new(
+        ctx: &'a Arc<Ctx>,
+        id: &'a GameId,
+        root: &'a Path,
+        manifest: Arc<GameManifest>,
+        verified: Verified,
+    ) -> Self {
         let sentinel_idx = manifest.files.iter().position(|f| f.path.is_version_ini());
         let cs = manifest.chunk_size;
         let mut chunks = Vec::new();
@@ -533,13 +555,12 @@ impl<'a> Download<'a> {
                     }
                     // Durability runs beside the transfer: an fdatasync must never stall the
                     // pipe (the loop keeps requesting chunks while it runs).
-                    if self.flushing.as_ref().is_some_and(|h| h.is_finished()) {
-                        if let Some(h) = self.flushing.take() {
+                    if self.flushing.as_ref().is_some_and(|h| h.is_finished())
+                        && let Some(h) = self.flushing.take() {
                             h.await
                                 .map_err(|e| err(ErrorKind::Internal, e.to_string()))?
                                 .map_err(|e| err(ErrorKind::Io, format!("{}: cannot save progress: {e}", self.id)))?;
                         }
-                    }
                     if self.flushing.is_none() && last_flush.elapsed() >= Duration::from_secs(1) {
                         last_flush = Instant::now();
                         self.flushing = self.spawn_flush();
@@ -594,7 +615,8 @@ impl<'a> Download<'a> {
                 .filter(|p| {
                     let rec = db.get(p);
                     let announced = rec.and_then(|r| r.games.get(self.id)).and_then(|g| g.manifest_digest);
-                    let served = rec.and_then(|r| r.manifests.get(&(self.id.clone(), self.manifest.version.clone())));
+                    let served =
+                        rec.and_then(|r| r.manifests.get(&(self.id.clone(), self.manifest.version.clone())));
                     announced == Some(digest) || served.is_some_and(|m| m.digest() == digest)
                 })
                 .collect()
@@ -652,7 +674,14 @@ impl<'a> Download<'a> {
                         };
                         let data = tokio::time::timeout(
                             HARD_TIMEOUT,
-                            transfer::fetch_chunk(&h, req, range.start, range.end - range.start, f.size, f.chunks[spec.index as usize]),
+                            transfer::fetch_chunk(
+                                &h,
+                                req,
+                                range.start,
+                                range.end - range.start,
+                                f.size,
+                                f.chunks[spec.index as usize],
+                            ),
                         )
                         .await
                         .map_err(|_| Failure::Network("no answer in time".into()))??;
@@ -665,12 +694,17 @@ impl<'a> Download<'a> {
                             .await
                             .map_err(|e| Failure::Network(e.to_string()))?
                             .map_err(|e| Failure::Network(format!("local write failed: {e}")))?;
-                        let req = GetGameFileData { game_id: id.clone(), version: manifest.version.clone(), path: f.path.clone() };
+                        let req = GetGameFileData {
+                            game_id: id.clone(),
+                            version: manifest.version.clone(),
+                            path: f.path.clone(),
+                        };
                         let cache = files::FileCache::new(&root);
                         let cs = u64::from(manifest.chunk_size);
                         transfer::fetch_file(&h, req, f.size, manifest.chunk_size, &f.chunks, |i, data| {
                             let file = cache.get(fi, &f.path).map_err(|e| Failure::Network(e.to_string()))?;
-                            files::write_at(&file, i * cs, &data).map_err(|e| Failure::Network(format!("local write failed: {e}")))
+                            files::write_at(&file, i * cs, &data)
+                                .map_err(|e| Failure::Network(format!("local write failed: {e}")))
                         })
                         .await?;
                         Ok(None)
@@ -725,7 +759,12 @@ impl<'a> Download<'a> {
                 self.transferred += newly;
                 rate.add(newly);
                 self.used.insert(done.peer);
-                self.ctx.live.lock().unwrap_or_else(|p| p.into_inner()).download_bytes.insert(self.id.clone(), self.verified_bytes);
+                self.ctx
+                    .live
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .download_bytes
+                    .insert(self.id.clone(), self.verified_bytes);
                 Ok(self.sched.on_success(done.work, done.peer, done.elapsed))
             }
             Err(failure) => {
@@ -735,7 +774,11 @@ impl<'a> Download<'a> {
                     for c in 0..self.manifest.files[f].chunks.len() as u64 {
                         if self.verified.get(f, c) {
                             self.verified.set(f, c, false);
-                            self.verified_bytes -= lanspread_proto::chunk::chunk_len(self.manifest.files[f].size, self.manifest.chunk_size, c);
+                            self.verified_bytes -= lanspread_proto::chunk::chunk_len(
+                                self.manifest.files[f].size,
+                                self.manifest.chunk_size,
+                                c,
+                            );
                         }
                     }
                     self.dirty.insert(f);
@@ -767,11 +810,13 @@ impl<'a> Download<'a> {
         let mut targets: BTreeSet<PeerId> = self.sched.peers().copied().collect();
         targets.extend(members.iter().map(|(p, _)| *p));
         targets.remove(&me);
-        let addr_of = |p: &PeerId| self.ctx.peers.read().unwrap_or_else(|e| e.into_inner()).get(p).map(|r| r.addr);
+        let addr_of =
+            |p: &PeerId| self.ctx.peers.read().unwrap_or_else(|e| e.into_inner()).get(p).map(|r| r.addr);
         // 1. Announce.
         if !self.have_pending.is_empty() && self.swarm_bg.len() < 256 {
             let chunks = std::mem::take(&mut self.have_pending);
-            let have = lanspread_proto::Have { game_id: self.id.clone(), manifest_digest: self.digest, chunks };
+            let have =
+                lanspread_proto::Have { game_id: self.id.clone(), manifest_digest: self.digest, chunks };
             for p in &targets {
                 if let Some(addr) = addr_of(p) {
                     let (ctx, req, p) = (self.ctx.clone(), Request::Have(have.clone()), *p);
@@ -824,18 +869,29 @@ impl<'a> Download<'a> {
     fn spawn_write(&mut self, spec: ChunkSpec, data: transfer::ChunkData) -> Result<(), ErrorInfo> {
         let sent = self.write_tx.as_ref().is_some_and(|tx| tx.send((spec, data)).is_ok());
         if !sent {
-            return Err(err(ErrorKind::Io, format!("{}: the file writer stopped; verified chunks are kept", self.id)));
+            return Err(err(
+                ErrorKind::Io,
+                format!("{}: the file writer stopped; verified chunks are kept", self.id),
+            ));
         }
         self.pending_write_bytes += spec.len;
         self.pending_writes += 1;
         Ok(())
     }
 
-    fn on_written(&mut self, spec: ChunkSpec, result: std::io::Result<()>, rate: &mut RateMeter) -> Result<(), ErrorInfo> {
+    fn on_written(
+        &mut self,
+        spec: ChunkSpec,
+        result: std::io::Result<()>,
+        rate: &mut RateMeter,
+    ) -> Result<(), ErrorInfo> {
         self.pending_write_bytes = self.pending_write_bytes.saturating_sub(spec.len);
         if let Err(e) = result {
             let kind = if e.raw_os_error() == Some(28) { ErrorKind::DiskFull } else { ErrorKind::Io };
-            return Err(err(kind, format!("{}: cannot write {}: {e}", self.id, self.manifest.files[spec.file].path)));
+            return Err(err(
+                kind,
+                format!("{}: cannot write {}: {e}", self.id, self.manifest.files[spec.file].path),
+            ));
         }
         if !self.verified.get(spec.file, spec.index) {
             self.verified.set(spec.file, spec.index, true);
@@ -847,7 +903,12 @@ impl<'a> Download<'a> {
             self.transferred += spec.len;
             rate.add(spec.len);
             self.dirty.insert(spec.file);
-            self.ctx.live.lock().unwrap_or_else(|p| p.into_inner()).download_bytes.insert(self.id.clone(), self.verified_bytes);
+            self.ctx
+                .live
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .download_bytes
+                .insert(self.id.clone(), self.verified_bytes);
         }
         Ok(())
     }
@@ -856,9 +917,12 @@ impl<'a> Download<'a> {
         let bps = rate.rate();
         let left = self.total.saturating_sub(self.verified_bytes);
         let bytes: HashMap<PeerId, u64> = self.sched.peer_bytes().into_iter().collect();
-        let mut peers: Vec<PeerTransfer> =
-            self.sched.peers().map(|p| PeerTransfer { peer_id: *p, bytes: bytes.get(p).copied().unwrap_or(0) }).collect();
-        peers.sort_by(|a, b| a.peer_id.cmp(&b.peer_id));
+        let mut peers: Vec<PeerTransfer> = self
+            .sched
+            .peers()
+            .map(|p| PeerTransfer { peer_id: *p, bytes: bytes.get(p).copied().unwrap_or(0) })
+            .collect();
+        peers.sort_by_key(|a| a.peer_id);
         self.ctx.emit(PeerEvent::DownloadGameFilesProgress(DownloadProgress {
             id: self.id.clone(),
             bytes_done: self.verified_bytes,
@@ -901,7 +965,10 @@ impl<'a> Download<'a> {
         if text != self.manifest.version {
             return Err(err(
                 ErrorKind::Integrity,
-                format!("{}: version.ini says {text} but the peers announce {}", self.id, self.manifest.version),
+                format!(
+                    "{}: version.ini says {text} but the peers announce {}",
+                    self.id, self.manifest.version
+                ),
             ));
         }
         let (root, m) = (self.root.to_path_buf(), self.manifest.clone());
@@ -936,7 +1003,11 @@ fn record_hashes(root: &Path, m: &GameManifest, index: &crate::library::hashes::
         if let Ok(md) = std::fs::symlink_metadata(&path) {
             files.insert(
                 f.path.as_str().to_string(),
-                FileHashes { size: md.len(), mtime_ns: crate::library::mtime_ns(&md), chunks: f.chunks.clone() },
+                FileHashes {
+                    size: md.len(),
+                    mtime_ns: crate::library::mtime_ns(&md),
+                    chunks: f.chunks.clone(),
+                },
             );
         }
     }
@@ -964,7 +1035,9 @@ fn rehash_existing(root: &Path, m: &GameManifest, prior: &[Option<u64>]) -> Veri
                 break;
             }
             buf.resize((r.end - r.start) as usize, 0);
-            if files::read_at(&file, r.start, &mut buf).is_ok() && lanspread_proto::ChunkHash::of(&buf) == *hash {
+            if files::read_at(&file, r.start, &mut buf).is_ok()
+                && lanspread_proto::ChunkHash::of(&buf) == *hash
+            {
                 v.set(i, c as u64, true);
             }
         }
@@ -988,7 +1061,9 @@ fn spawn_writer(
         while let Ok((spec, data)) = rx.recv() {
             let f = &manifest.files[spec.file];
             let offset = u64::from(manifest.chunk_size) * spec.index;
-            let r = cache.get(spec.file, &f.path).and_then(|file| files::write_pieces_at(&file, offset, &data.pieces));
+            let r = cache
+                .get(spec.file, &f.path)
+                .and_then(|file| files::write_pieces_at(&file, offset, &data.pieces));
             if done_tx.send((spec, r)).is_err() {
                 break;
             }
@@ -1025,4 +1100,3 @@ impl RateMeter {
         bytes as f64 / span.as_secs_f64()
     }
 }
-

@@ -89,7 +89,9 @@ pub(crate) enum Failure {
 #[derive(Debug, Clone)]
 enum ChunkState {
     Pending,
-    InFlight { peers: Vec<(PeerId, Duration)> },
+    InFlight {
+        peers: Vec<(PeerId, Duration)>,
+    },
     Done,
     /// Part of a whole-file transfer in progress.
     InFile,
@@ -234,7 +236,6 @@ impl Scheduler {
         v.sort();
         v
     }
-
 
     /// Adds a peer that holds a complete copy of the agreed manifest.
     pub(crate) fn add_peer(&mut self, peer: PeerId) {
@@ -534,7 +535,10 @@ impl Scheduler {
             let sample = len as f64 / secs * (s.in_flight.len() + 1) as f64;
             s.rate = if s.rate == 0.0 { sample } else { 0.7 * s.rate + 0.3 * sample };
             let per_req = (len as f64).max(1.0);
-            let target = std::env::var("LANSPREAD_PIPELINE_MS").ok().and_then(|v| v.parse::<f64>().ok()).map_or(PIPELINE_TARGET.as_secs_f64(), |ms| ms / 1000.0);
+            let target = std::env::var("LANSPREAD_PIPELINE_MS")
+                .ok()
+                .and_then(|v| v.parse::<f64>().ok())
+                .map_or(PIPELINE_TARGET.as_secs_f64(), |ms| ms / 1000.0);
             let want = (s.rate * target / per_req).ceil() as usize + 1;
             s.window = want.clamp(MIN_WINDOW, MAX_WINDOW);
         }
@@ -571,7 +575,8 @@ impl Scheduler {
         if let Some(s) = self.peers.get_mut(&peer) {
             s.in_flight.retain(|(w, _)| *w != work);
         }
-        let was_whole_file_on_peer = matches!(work, Work::File(f) if self.whole_files.get(&f) == Some(&Some(peer)));
+        let was_whole_file_on_peer =
+            matches!(work, Work::File(f) if self.whole_files.get(&f) == Some(&Some(peer)));
         self.release(work, &peer);
         if was_whole_file_on_peer {
             // A failed whole-file transfer truncated the file: every chunk must come again.
@@ -609,8 +614,11 @@ impl Scheduler {
                     "chunk {} of file #{} failed {} times on every peer tried",
                     self.chunks[c].index, file, self.attempts[c]
                 ));
-            } else if *ff >= WHOLE_FILE_AFTER && !self.whole_files.contains_key(&file) && self.by_file[&file].len() > 1 {
-                self.to_whole_file(file, &mut out);
+            } else if *ff >= WHOLE_FILE_AFTER
+                && !self.whole_files.contains_key(&file)
+                && self.by_file[&file].len() > 1
+            {
+                self.switch_to_whole_file(file, &mut out);
             }
         }
         let drop_reason = match failure {
@@ -629,20 +637,17 @@ impl Scheduler {
                 }
             }
         };
-        if let Some(reason) = drop_reason {
-            if self.peers.contains_key(&peer) {
-                out.extend(self.remove_peer(&peer));
-                out.push(Action::DropPeer { peer, reason });
-            }
-        }
-        if self.peers.is_empty() && !self.is_done() && self.failed.is_none() {
-            // The driver decides how long to wait for new peers; nothing to schedule now.
+        if let Some(reason) = drop_reason
+            && self.peers.contains_key(&peer)
+        {
+            out.extend(self.remove_peer(&peer));
+            out.push(Action::DropPeer { peer, reason });
         }
         out
     }
 
     /// Switches `file` to a whole-file transfer: its pending chunks leave the queue.
-    fn to_whole_file(&mut self, file: usize, out: &mut Vec<Action>) {
+    fn switch_to_whole_file(&mut self, file: usize, out: &mut Vec<Action>) {
         let ids = self.by_file[&file].clone();
         for c in ids {
             match &self.state[c] {
@@ -680,15 +685,16 @@ impl Scheduler {
             }
         }
         for (c, st) in self.state.iter().enumerate() {
-            if let ChunkState::InFlight { peers } = st {
-                if peers.len() == 1 && !self.stalled.contains(&c) {
-                    let (p, since) = peers[0];
-                    let rate = self.peers.get(&p).map_or(0.0, |s| s.rate).max(1.0);
-                    let expected = Duration::from_secs_f64(self.chunks[c].len as f64 / rate);
-                    let deadline = (expected * 8).max(Duration::from_secs(3));
-                    if now.saturating_sub(since) > deadline {
-                        self.stalled.push_back(c);
-                    }
+            if let ChunkState::InFlight { peers } = st
+                && peers.len() == 1
+                && !self.stalled.contains(&c)
+            {
+                let (p, since) = peers[0];
+                let rate = self.peers.get(&p).map_or(0.0, |s| s.rate).max(1.0);
+                let expected = Duration::from_secs_f64(self.chunks[c].len as f64 / rate);
+                let deadline = (expected * 8).max(Duration::from_secs(3));
+                if now.saturating_sub(since) > deadline {
+                    self.stalled.push_back(c);
                 }
             }
         }

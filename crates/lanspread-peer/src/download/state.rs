@@ -5,8 +5,7 @@
 
 use std::{
     collections::BTreeMap,
-    fs,
-    io,
+    fs, io,
     path::{Path, PathBuf},
 };
 
@@ -85,11 +84,19 @@ fn dir(root: &Path) -> PathBuf {
 /// Saves the manifest next to the state (once per download).
 pub(crate) fn save_manifest(root: &Path, manifest: &GameManifest) -> io::Result<()> {
     fs::create_dir_all(dir(root))?;
-    platform::write_atomic(&dir(root).join(MANIFEST_FILE), &serde_json::to_vec(manifest).map_err(io::Error::other)?)
+    platform::write_atomic(
+        &dir(root).join(MANIFEST_FILE),
+        &serde_json::to_vec(manifest).map_err(io::Error::other)?,
+    )
 }
 
 /// Persists the bitmap atomically.
-pub(crate) fn save(root: &Path, manifest: &GameManifest, digest: Digest, verified: &Verified) -> io::Result<()> {
+pub(crate) fn save(
+    root: &Path,
+    manifest: &GameManifest,
+    digest: Digest,
+    verified: &Verified,
+) -> io::Result<()> {
     let state = StateFile {
         format: FORMAT,
         game_id: manifest.game_id.clone(),
@@ -105,7 +112,10 @@ pub(crate) fn save(root: &Path, manifest: &GameManifest, digest: Digest, verifie
             .collect(),
     };
     fs::create_dir_all(dir(root))?;
-    platform::write_atomic(&dir(root).join(DOWNLOAD_STATE_FILE), &serde_json::to_vec(&state).map_err(io::Error::other)?)
+    platform::write_atomic(
+        &dir(root).join(DOWNLOAD_STATE_FILE),
+        &serde_json::to_vec(&state).map_err(io::Error::other)?,
+    )
 }
 
 /// Loads the bitmap if the saved state belongs to `manifest` (same digest) and is intact.
@@ -150,7 +160,11 @@ mod tests {
             GameVersion::new("1").unwrap(),
             1 << 20,
             vec![
-                GameFileDescription { path: RelPath::new("version.ini").unwrap(), size: 2, chunks: vec![ChunkHash([0; 32])] },
+                GameFileDescription {
+                    path: RelPath::new("version.ini").unwrap(),
+                    size: 2,
+                    chunks: vec![ChunkHash([0; 32])],
+                },
                 GameFileDescription {
                     path: RelPath::new("a.rar").unwrap(),
                     size: 20 << 20,

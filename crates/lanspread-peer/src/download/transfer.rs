@@ -3,8 +3,8 @@
 
 use bytes::{Bytes, BytesMut};
 use lanspread_proto::{
-    frame::{read_frame, MAX_RESPONSE_FRAME},
     ChunkHash, ErrorCode, FileDataHeader, GetGameFileChunk, GetGameFileData, Request, Response,
+    frame::{MAX_RESPONSE_FRAME, read_frame},
 };
 use s2n_quic::{connection::Handle, stream::BidirectionalStream};
 
@@ -16,7 +16,9 @@ fn net_failure(e: NetError) -> Failure {
         // A swarm member without that chunk yet, or a seeder handing it out elsewhere.
         NetError::Refused(ErrorCode::NotReady | ErrorCode::Busy, m) => Failure::Redirect(m),
         NetError::Refused(code, m) => Failure::Refused(format!("{code:?}: {m}")),
-        NetError::Frame(lanspread_proto::FrameError::Decode(e)) => Failure::BadData(format!("malformed answer: {e}")),
+        NetError::Frame(lanspread_proto::FrameError::Decode(e)) => {
+            Failure::BadData(format!("malformed answer: {e}"))
+        }
         NetError::Frame(lanspread_proto::FrameError::TooLarge { len, max }) => {
             Failure::BadData(format!("answer of {len} bytes exceeds {max}"))
         }
@@ -25,7 +27,12 @@ fn net_failure(e: NetError) -> Failure {
 }
 
 /// Reads the data header and checks it announces exactly the expected range.
-async fn read_header(stream: &mut BidirectionalStream, offset: u64, length: u64, file_size: u64) -> Result<(), Failure> {
+async fn read_header(
+    stream: &mut BidirectionalStream,
+    offset: u64,
+    length: u64,
+    file_size: u64,
+) -> Result<(), Failure> {
     let resp: Response = read_frame(stream, MAX_RESPONSE_FRAME).await.map_err(|e| net_failure(e.into()))?;
     match resp {
         Response::FileData(FileDataHeader { offset: o, length: l, file_size: s }) => {
@@ -120,7 +127,12 @@ pub(crate) async fn fetch_file(
                         buf.extend_from_slice(&piece);
                     }
                 }
-                Ok(None) => return Err(Failure::Network(format!("stream ended at {} of {file_size} bytes", offset + buf.len() as u64))),
+                Ok(None) => {
+                    return Err(Failure::Network(format!(
+                        "stream ended at {} of {file_size} bytes",
+                        offset + buf.len() as u64
+                    )));
+                }
                 Err(e) => return Err(Failure::Network(e.to_string())),
             }
         }

@@ -149,10 +149,8 @@ pub fn build_manifest(
     let before = cache.files.len();
     cache.files.retain(|k, _| game.files.iter().any(|f| f.path.as_str() == k));
     dirty |= cache.files.len() != before;
-    if dirty {
-        if let Err(e) = index.store(&game.id, &cache) {
-            tracing::warn!(game = %game.id, error = %e, "could not save the hash cache; hashes will be recomputed next time");
-        }
+    if dirty && let Err(e) = index.store(&game.id, &cache) {
+        tracing::warn!(game = %game.id, error = %e, "could not save the hash cache; hashes will be recomputed next time");
     }
     Ok(GameManifest::new(game.id.clone(), version, chunk_size, files, game.empty_dirs.clone()))
 }

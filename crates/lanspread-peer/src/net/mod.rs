@@ -113,7 +113,8 @@ fn congestion() -> s2n_quic::provider::congestion_controller::Cubic {
 /// that size (and falls back on black holes).
 fn io(addr: SocketAddr) -> std::io::Result<s2n_quic::provider::io::tokio::Provider> {
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<usize>().ok());
-    let mut b = s2n_quic::provider::io::tokio::Builder::default().with_receive_address(addr)?.with_max_mtu(1500)?;
+    let mut b =
+        s2n_quic::provider::io::tokio::Builder::default().with_receive_address(addr)?.with_max_mtu(1500)?;
     if let Some(m) = env("LANSPREAD_MTU") {
         b = b.with_initial_mtu(m as u16)?;
     }

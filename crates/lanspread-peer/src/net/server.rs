@@ -183,10 +183,11 @@ async fn serve_stream(
         Request::SwarmJoin(j) => {
             let resp = if ctx.swarming {
                 // A complete local copy of that manifest makes us a member (a seeder).
-                if let Some(m) = manifests::ready(ctx, &j.game_id).await {
-                    if m.version == j.version && m.digest() == j.manifest_digest {
-                        ctx.swarms.ensure_complete(m, j.manifest_digest);
-                    }
+                if let Some(m) = manifests::ready(ctx, &j.game_id).await
+                    && m.version == j.version
+                    && m.digest() == j.manifest_digest
+                {
+                    ctx.swarms.ensure_complete(m, j.manifest_digest);
                 }
                 ctx.swarms.on_join(ctx.identity.peer_id, peer, j)
             } else {
@@ -207,6 +208,7 @@ async fn respond(stream: &mut BidirectionalStream, resp: &Response) -> Result<()
 }
 
 /// Finds the file to serve, or the error to answer.
+#[allow(clippy::result_large_err)] // the error is the answer itself; it is sent, not propagated
 fn resolve_served_file(
     ctx: &Ctx,
     game_id: &GameId,
@@ -252,6 +254,7 @@ fn resolve_served_file(
 }
 
 /// A chunk of a game this peer is still downloading: served when it is verified here.
+#[allow(clippy::result_large_err)] // the error is the answer itself
 fn partial_chunk(
     ctx: &Ctx,
     game_id: &GameId,
@@ -268,7 +271,10 @@ fn partial_chunk(
         return Some(Err(Response::error(ErrorCode::BadRequest, "chunk size differs from the manifest")));
     }
     let Ok(file) = manifest.files.binary_search_by(|f| f.path.cmp(path)) else {
-        return Some(Err(Response::error(ErrorCode::NotFound, format!("{path} is not a payload file of {game_id}"))));
+        return Some(Err(Response::error(
+            ErrorCode::NotFound,
+            format!("{path} is not a payload file of {game_id}"),
+        )));
     };
     let f = &manifest.files[file];
     if f.path.is_version_ini() || !local.get(lanspread_proto::global_chunk_index(&manifest, file, index)) {
@@ -311,14 +317,18 @@ async fn serve_file(
 ) -> Result<(), String> {
     let (root, full, size) = match resolve_served_file(ctx, game_id, version, path) {
         Ok((root, full, size, file_idx)) => {
-            if let Some((_, idx)) = chunk {
-                if ctx.swarming && !ctx.swarms.admit(game_id, version, file_idx, idx, peer) {
-                    return respond(
-                        stream,
-                        &Response::error(ErrorCode::Busy, "another peer of the swarm has this chunk; fetch it there"),
-                    )
-                    .await;
-                }
+            if let Some((_, idx)) = chunk
+                && ctx.swarming
+                && !ctx.swarms.admit(game_id, version, file_idx, idx, peer)
+            {
+                return respond(
+                    stream,
+                    &Response::error(
+                        ErrorCode::Busy,
+                        "another peer of the swarm has this chunk; fetch it there",
+                    ),
+                )
+                .await;
             }
             (root, full, size)
         }

@@ -224,7 +224,13 @@ pub(crate) async fn rescan_game(ctx: &Arc<Ctx>, id: &GameId) {
 pub(crate) fn load_paused_progress(ctx: &Ctx) {
     let roots: Vec<(GameId, PathBuf)> = {
         let local = ctx.local.read().unwrap_or_else(|p| p.into_inner());
-        local.library.games.values().filter(|g| g.has_download_state).map(|g| (g.id.clone(), g.root.clone())).collect()
+        local
+            .library
+            .games
+            .values()
+            .filter(|g| g.has_download_state)
+            .map(|g| (g.id.clone(), g.root.clone()))
+            .collect()
     };
     let mut live = ctx.live.lock().unwrap_or_else(|p| p.into_inner());
     for (id, root) in roots {

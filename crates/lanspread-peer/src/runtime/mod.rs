@@ -511,7 +511,9 @@ async fn handle_command(ctx: &Arc<Ctx>, command: PeerCommand) -> Result<(), Erro
             Ok(())
         }
         PeerCommand::GetStats => {
-            ctx.emit(PeerEvent::Stats { uploaded_bytes: ctx.uploaded.load(std::sync::atomic::Ordering::Relaxed) });
+            ctx.emit(PeerEvent::Stats {
+                uploaded_bytes: ctx.uploaded.load(std::sync::atomic::Ordering::Relaxed),
+            });
             Ok(())
         }
         PeerCommand::ListPeers => {
@@ -520,7 +522,9 @@ async fn handle_command(ctx: &Arc<Ctx>, command: PeerCommand) -> Result<(), Erro
         }
         PeerCommand::SetGameDir { path } => local::set_game_dir(ctx, path).await,
         PeerCommand::GetGame { id, download } => crate::download::get_game(ctx, id, false, download),
-        PeerCommand::FetchLatestFromPeers { id, download } => crate::download::get_game(ctx, id, true, download),
+        PeerCommand::FetchLatestFromPeers { id, download } => {
+            crate::download::get_game(ctx, id, true, download)
+        }
         PeerCommand::DownloadGameFiles { id, files } => crate::download::start_download(ctx, id, files),
         PeerCommand::InstallGame { id } => crate::ops::install(ctx, id),
         PeerCommand::UninstallGame { id } => crate::ops::uninstall(ctx, id),

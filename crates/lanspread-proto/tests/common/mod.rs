@@ -125,7 +125,11 @@ pub(crate) fn requests() -> Vec<Request> {
             manifest_digest: manifest().digest(),
             have: bitfield(),
         }),
-        Request::Have(Have { game_id: game_id("quake3"), manifest_digest: manifest().digest(), chunks: vec![0, 3] }),
+        Request::Have(Have {
+            game_id: game_id("quake3"),
+            manifest_digest: manifest().digest(),
+            chunks: vec![0, 3],
+        }),
     ]
 }
 

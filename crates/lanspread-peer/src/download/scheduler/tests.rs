@@ -84,7 +84,9 @@ impl Sim {
                     self.cancelled.remove(&(work, peer));
                     let len = match work {
                         Work::Chunk(c) => self.sched.chunk(c).len,
-                        Work::File(f) => self.sched.file_chunks(f).iter().map(|&c| self.sched.chunk(c).len).sum(),
+                        Work::File(f) => {
+                            self.sched.file_chunks(f).iter().map(|&c| self.sched.chunk(c).len).sum()
+                        }
                     };
                     let p = self.peers.get_mut(&peer).unwrap();
                     let start = p.busy_until.max(self.now);
@@ -314,7 +316,9 @@ fn rarest_chunks_first_and_only_from_peers_that_hold_them() {
 fn a_redirect_is_not_a_fault_and_the_chunk_goes_elsewhere() {
     let mut s = Scheduler::with_seed(chunks(&[MIB]), 64 * MIB, 1);
     s.add_peer(pid(1));
-    let Some(Action::Fetch { work, peer }) = s.next_actions(Duration::ZERO).into_iter().next() else { panic!() };
+    let Some(Action::Fetch { work, peer }) = s.next_actions(Duration::ZERO).into_iter().next() else {
+        panic!()
+    };
     let acts = s.on_failure(work, peer, &Failure::Redirect("get it elsewhere".into()));
     assert!(acts.is_empty(), "{acts:?}");
     assert!(s.has_peer(&pid(1)));
