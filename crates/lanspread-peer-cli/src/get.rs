@@ -25,7 +25,7 @@ struct Finished {
 pub(crate) async fn run(common: &Common, args: &GetArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let (handle, mut events) =
-        serve::start_with(common, args.name.as_deref(), 0, !args.no_install, !args.no_swarm).await?;
+        serve::start_with(common, args.name.as_deref(), 0, !args.no_install, !args.no_swarm, None).await?;
     let deadline = args.timeout.map(|s| started + Duration::from_secs_f64(s.max(0.0)));
     let timeout = async {
         match deadline {

@@ -87,6 +87,10 @@ pub(crate) struct ServeArgs {
     /// Do not take part in download swarms (comparisons only).
     #[arg(long)]
     pub(crate) no_swarm: bool,
+    /// Cap the upload rate (megabits per second), e.g. to keep a seed box from filling a
+    /// shared uplink.
+    #[arg(long, value_name = "MBIT")]
+    pub(crate) upload_limit_mbit: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@ pub(crate) async fn start_with(
     port: u16,
     auto_install: bool,
     swarm: bool,
+    upload_limit_mbit: Option<u64>,
 ) -> anyhow::Result<(PeerRuntimeHandle, mpsc::UnboundedReceiver<PeerEvent>)> {
     let mut opts = PeerOptions::new(common.game_dir()?);
     opts.state_dir = common.state_dir();
@@ -30,6 +31,7 @@ pub(crate) async fn start_with(
     opts.port = port;
     opts.auto_install = auto_install;
     opts.swarm = swarm;
+    opts.upload_limit = upload_limit_mbit.map(|m| m.max(1) * 1_000_000 / 8);
     if let Some(n) = name {
         opts.name = n.to_string();
     }
@@ -58,7 +60,8 @@ pub(crate) fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
 
 pub(crate) async fn run(common: &Common, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let (handle, mut events) =
-        start_with(common, args.name.as_deref(), args.port, true, !args.no_swarm).await?;
+        start_with(common, args.name.as_deref(), args.port, true, !args.no_swarm, args.upload_limit_mbit)
+            .await?;
     let mut lines = stdin_lines();
     let mut stdin_open = true;
     let stopped = handle.clone();

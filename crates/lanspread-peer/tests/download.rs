@@ -98,8 +98,8 @@ async fn downloads_from_three_peers_byte_identical_and_becomes_a_seeder() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_seeder_killed_mid_transfer_does_not_stop_the_download() {
     let files = vec![("big.bin".to_string(), bytes(7, 40 * MIB))];
-    let s1 = TestPeer::start(PeerSpec::manual("s1"), |d| seed_game(d, &files)).await;
-    let s2 = TestPeer::start(PeerSpec::manual("s2"), |d| seed_game(d, &files)).await;
+    let s1 = TestPeer::start(PeerSpec::slow("s1", 10_000_000), |d| seed_game(d, &files)).await;
+    let s2 = TestPeer::start(PeerSpec::slow("s2", 10_000_000), |d| seed_game(d, &files)).await;
     let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
     connect_all(&dl, &[&s1, &s2]).await;
     dl.handle.command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: true }).await.unwrap();
@@ -165,7 +165,8 @@ async fn a_peer_serving_corrupt_data_is_detected_reported_and_bypassed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_download_pauses_and_resumes_without_refetching_verified_chunks() {
     let files = vec![("big.bin".to_string(), bytes(9, 48 * MIB))];
-    let s1 = TestPeer::start(PeerSpec::manual("s1"), |d| seed_game(d, &files)).await;
+    // 16 MB/s: slow enough to cancel half-way.
+    let s1 = TestPeer::start(PeerSpec::slow("s1", 16_000_000), |d| seed_game(d, &files)).await;
     let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
     connect_all(&dl, &[&s1]).await;
     let id: lanspread_proto::GameId = "ut2004".parse().unwrap();
@@ -176,7 +177,6 @@ async fn a_cancelled_download_pauses_and_resumes_without_refetching_verified_chu
         |e| matches!(e, PeerEvent::DownloadGameFilesProgress(p) if p.bytes_done > 10 * MIB as u64),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(1200)).await; // let the bitmap reach the disk
     dl.handle.command(PeerCommand::Cancel { id: id.clone() }).await.unwrap();
     let failed = wait_finished(&mut dl, Duration::from_secs(10)).await;
     let PeerEvent::DownloadGameFilesFailed { error, .. } = failed else { panic!("{failed:?}") };

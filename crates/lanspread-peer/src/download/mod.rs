@@ -389,10 +389,13 @@ impl<'a> Download<'a> {
         let prepared = tokio::task::spawn_blocking(move || -> std::io::Result<Verified> {
             let prior = files::prepare(&r2, &m2)?;
             state::save_manifest(&r2, &m2)?;
-            Ok(match state::load(&r2, &m2, digest) {
+            let verified = match state::load(&r2, &m2, digest) {
                 Some(v) => v,
                 None => rehash_existing(&r2, &m2, &prior),
-            })
+            };
+            // From here on the game shows as paused if anything stops the download.
+            state::save(&r2, &m2, digest, &verified)?;
+            Ok(verified)
         })
         .await
         .map_err(|e| err(ErrorKind::Internal, e.to_string()))?
@@ -1083,6 +1086,7 @@ fn seed_of(p: &PeerId) -> u64 {
 #[derive(Default)]
 struct RateMeter {
     samples: std::collections::VecDeque<(Instant, u64)>,
+    first: Option<Instant>,
 }
 
 impl RateMeter {
@@ -1090,8 +1094,14 @@ impl RateMeter {
         self.samples.push_back((Instant::now(), bytes));
     }
 
+    /// Bytes per second, or 0 until a second of data makes the figure meaningful.
     fn rate(&mut self) -> f64 {
         let window = Duration::from_secs(2);
+        let first = *self.first.get_or_insert_with(Instant::now);
+        let bytes_so_far: u64 = self.samples.iter().map(|(_, b)| b).sum();
+        if first.elapsed() < Duration::from_secs(1) && bytes_so_far < (1 << 20) {
+            return 0.0;
+        }
         while self.samples.front().is_some_and(|(t, _)| t.elapsed() > window) {
             self.samples.pop_front();
         }

@@ -282,3 +282,29 @@ pub(crate) async fn send_request(stream: &mut BidirectionalStream, req: &Request
     stream.finish()?;
     Ok(())
 }
+
+/// A token bucket shared by every upload of a peer (`--upload-limit`).
+#[derive(Debug)]
+pub(crate) struct RateLimiter {
+    rate: u64,
+    /// When the bytes taken so far are paid off.
+    next_free: Mutex<tokio::time::Instant>,
+}
+
+impl RateLimiter {
+    pub(crate) fn new(bytes_per_sec: u64) -> Self {
+        Self { rate: bytes_per_sec.max(1), next_free: Mutex::new(tokio::time::Instant::now()) }
+    }
+
+    /// Waits until `bytes` more may be sent.
+    pub(crate) async fn take(&self, bytes: u64) {
+        let until = {
+            let mut next = self.next_free.lock().unwrap_or_else(|p| p.into_inner());
+            let now = tokio::time::Instant::now();
+            let start = (*next).max(now);
+            *next = start + Duration::from_secs_f64(bytes as f64 / self.rate as f64);
+            start
+        };
+        tokio::time::sleep_until(until).await;
+    }
+}

@@ -386,6 +386,9 @@ async fn serve_file(
         stream.send(bytes).await.map_err(|e| e.to_string())?;
         left -= want as u64;
         ctx.uploaded.fetch_add(want as u64, Ordering::Relaxed);
+        if let Some(limit) = &ctx.upload_limiter {
+            limit.take(want as u64).await;
+        }
     }
     stream.close().await.map_err(|e| e.to_string())
 }

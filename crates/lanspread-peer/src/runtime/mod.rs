@@ -94,6 +94,8 @@ pub struct PeerOptions {
     /// Take part in download swarms (serve verified chunks of running downloads, fetch from
     /// other downloaders). Off only for comparisons.
     pub swarm: bool,
+    /// Cap on the upload rate in bytes per second (a seed box sharing a line); `None` = no cap.
+    pub upload_limit: Option<u64>,
     /// Protocol version we speak. Only tests change it.
     #[doc(hidden)]
     pub protocol_version: u32,
@@ -112,6 +114,7 @@ impl PeerOptions {
             timing: Timing::default(),
             auto_install: true,
             swarm: true,
+            upload_limit: None,
             protocol_version: PROTOCOL_VERSION,
         }
     }
@@ -175,8 +178,11 @@ pub(crate) struct Ctx {
     pub(crate) swarms: crate::swarm::Swarms,
     /// Exchange chunks with other downloaders (off: fetch only from complete copies).
     pub(crate) swarming: bool,
+    /// Upload rate cap.
+    pub(crate) upload_limiter: Option<crate::net::RateLimiter>,
     pub(crate) game_dir_tx: watch::Sender<PathBuf>,
-    _lock: StateDirLock,
+    /// Held while running; released by shutdown even if handles to the runtime live on.
+    lock: Mutex<Option<StateDirLock>>,
 }
 
 impl Ctx {
@@ -410,8 +416,9 @@ pub async fn start_peer_with(
         auto_install: opts.auto_install,
         swarms: Default::default(),
         swarming: opts.swarm,
+        upload_limiter: opts.upload_limit.map(crate::net::RateLimiter::new),
         game_dir_tx,
-        _lock: lock,
+        lock: Mutex::new(Some(lock)),
     });
     tracing::info!(peer = %ctx.identity.peer_id.short(), addr = %local_addr, game_dir = %opts.game_dir.display(), "peer starting");
 
@@ -541,5 +548,7 @@ async fn shutdown(ctx: &Arc<Ctx>) {
         tracing::warn!("some tasks did not stop within 5 s");
     }
     ctx.pool.close_all();
+    // Another runtime (an in-process restart) may take the state directory now.
+    drop(ctx.lock.lock().unwrap_or_else(|p| p.into_inner()).take());
     ctx.emit(PeerEvent::ShutdownComplete);
 }

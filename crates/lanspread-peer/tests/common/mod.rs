@@ -55,6 +55,7 @@ pub fn fast_timing() -> Timing {
 }
 
 pub struct PeerSpec {
+    pub upload_limit: Option<u64>,
     pub name: &'static str,
     pub discovery: DiscoveryMode,
     pub protocol_version: Option<u32>,
@@ -63,10 +64,26 @@ pub struct PeerSpec {
 
 impl PeerSpec {
     pub fn mdns(name: &'static str) -> Self {
-        Self { name, discovery: DiscoveryMode::Mdns, protocol_version: None, timing: Timing::default() }
+        Self {
+            name,
+            discovery: DiscoveryMode::Mdns,
+            protocol_version: None,
+            timing: Timing::default(),
+            upload_limit: None,
+        }
+    }
+    /// A manual-discovery peer whose uploads are capped (a slow seeder).
+    pub fn slow(name: &'static str, bytes_per_sec: u64) -> Self {
+        Self { upload_limit: Some(bytes_per_sec), ..Self::manual(name) }
     }
     pub fn manual(name: &'static str) -> Self {
-        Self { name, discovery: DiscoveryMode::Manual, protocol_version: None, timing: fast_timing() }
+        Self {
+            name,
+            discovery: DiscoveryMode::Manual,
+            protocol_version: None,
+            timing: fast_timing(),
+            upload_limit: None,
+        }
     }
 }
 
@@ -101,6 +118,7 @@ impl TestPeer {
         opts.discovery = spec.discovery;
         opts.timing = spec.timing;
         opts.auto_install = false;
+        opts.upload_limit = spec.upload_limit;
         if let Some(v) = spec.protocol_version {
             opts.protocol_version = v;
         }
