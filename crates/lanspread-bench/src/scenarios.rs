@@ -293,6 +293,7 @@ pub(crate) fn seeder_rss(o: &Opts) -> Result<Section> {
     let lan = Lan::new(&rates)?;
     let scratch = tempfile::tempdir()?;
     let sp = scratch.path();
+    eprintln!("  scratch {}", sp.display());
     let seed_games = sp.join("seed/games");
     make_game(&seed_games, size)?;
     // The seeder runs under GNU time so its peak RSS is known after SIGTERM.
@@ -327,8 +328,9 @@ pub(crate) fn seeder_rss(o: &Opts) -> Result<Section> {
                     .arg(&games)
                     .arg("--state-dir")
                     .arg(sp.join(format!("dl{h}/state")))
+                    .env("LANSPREAD_LOG", std::env::var("LANSPREAD_LOG").unwrap_or_else(|_| "info".into()))
                     .stdout(std::process::Stdio::null())
-                    .stderr(std::process::Stdio::null())
+                    .stderr(std::fs::File::create(sp.join(format!("dl{h}.log")))?)
                     .status()?;
                 if !st.success() {
                     bail!("downloader {h} failed: {st}");
