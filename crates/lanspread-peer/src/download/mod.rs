@@ -178,6 +178,14 @@ async fn agree_on(ctx: &Arc<Ctx>, id: &GameId) -> Result<Agreed, ErrorInfo> {
         let Ok((peer, r)) = r else { continue };
         match r {
             Ok(m) => served.push((peer, m)),
+            // An answer that is not a manifest at all (a path that escapes the root, a frame
+            // over the cap, another message) is a lie, not a network failure.
+            Err(
+                e @ (net::NetError::Unexpected(_)
+                | net::NetError::Frame(
+                    lanspread_proto::FrameError::Decode(_) | lanspread_proto::FrameError::TooLarge { .. },
+                )),
+            ) => misbehaved(ctx, peer, id, &format!("answered the manifest request with {e}")),
             Err(e) => tracing::info!(game = %id, peer = %peer.short(), error = %e, "no manifest from peer"),
         }
     }
@@ -251,7 +259,7 @@ async fn fetch_manifest(
     addr: std::net::SocketAddr,
     id: &GameId,
     version: &GameVersion,
-) -> Result<GameManifest, String> {
+) -> Result<GameManifest, net::NetError> {
     let started = Instant::now();
     loop {
         let r = async {
@@ -262,14 +270,14 @@ async fn fetch_manifest(
         .await;
         match r {
             Ok(Response::Manifest(m)) => return Ok(m),
-            Ok(other) => return Err(format!("answered {}", other.kind())),
+            Ok(other) => return Err(net::NetError::Unexpected(other.kind())),
             Err(net::NetError::Refused(ErrorCode::NotReady, msg))
                 if started.elapsed() < MANIFEST_PATIENCE =>
             {
                 tracing::info!(game = %id, peer = %peer.short(), "{msg}");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e),
         }
     }
 }
@@ -581,11 +589,11 @@ impl<'a> Download<'a> {
                         last_progress = Instant::now();
                         self.progress(&mut rate);
                     }
-                    if self.sched.peers().next().is_none() {
+                    if !self.sched.can_progress() {
                         let since = *alone_since.get_or_insert_with(Instant::now);
                         if since.elapsed() > NO_PEER_GRACE {
                             return Err(err(ErrorKind::NoPeers, format!(
-                                "{}: no peer with version {} is left; verified chunks are kept, resume when one is back",
+                                "{}: no peer holding the rest of version {} is left; verified chunks are kept, resume when one is back",
                                 self.id, self.manifest.version
                             )));
                         }
@@ -607,14 +615,27 @@ impl<'a> Download<'a> {
         self.sentinel_idx.is_none() || self.sentinel.is_some()
     }
 
-    /// New holders of the agreed version whose manifest matches join the download.
+    /// Peers that left the LAN leave the download; new holders of the agreed version whose
+    /// manifest matches join it.
     fn look_for_peers(&mut self) {
         let digest = self.digest;
+        let now = self.now();
+        let gone: Vec<PeerId> = {
+            let db = self.ctx.peers.read().unwrap_or_else(|p| p.into_inner());
+            self.sched.peers().filter(|p| db.get(p).is_none()).copied().collect()
+        };
+        for p in gone {
+            tracing::info!(game = %self.id, peer = %p.short(), "peer left the LAN; it leaves the download");
+            self.member_gen.remove(&p);
+            self.joined.remove(&p);
+            let acts = self.sched.forget_peer(&p);
+            self.apply(acts);
+        }
         let candidates: Vec<PeerId> = {
             let db = self.ctx.peers.read().unwrap_or_else(|p| p.into_inner());
             db.peers_with(self.id, &self.manifest.version)
                 .into_iter()
-                .filter(|p| !self.sched.has_peer(p) && !self.sched.was_dropped(p))
+                .filter(|p| !self.sched.has_peer(p) && !self.sched.is_excluded(p, now))
                 .filter(|p| {
                     let rec = db.get(p);
                     let announced = rec.and_then(|r| r.games.get(self.id)).and_then(|g| g.manifest_digest);
@@ -854,8 +875,9 @@ impl<'a> Download<'a> {
             });
         }
         // 3. Members with news join (or update) the schedule.
+        let now = self.now();
         for (p, m) in members {
-            if p == me || self.member_gen.get(&p) == Some(&m.generation) || self.sched.was_dropped(&p) {
+            if p == me || self.member_gen.get(&p) == Some(&m.generation) || self.sched.is_excluded(&p, now) {
                 continue;
             }
             let Some(addr) = addr_of(&p) else { continue };

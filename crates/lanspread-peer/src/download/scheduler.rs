@@ -10,8 +10,9 @@
 //!   throughput (enough to cover `PIPELINE_TARGET` of transfer time, within bounds), so every
 //!   pipe stays full without over-committing memory (`inflight_budget` bytes in total).
 //! - **Stalls and losses.** A request older than its stall deadline is duplicated on another
-//!   peer; a peer that fails `MAX_PEER_FAILURES` times in a row, refuses, vanishes or serves bad
-//!   data is dropped and its requests go back to the queue. Bad data also bans it.
+//!   peer; a peer that fails `MAX_PEER_FAILURES` times in a row or refuses is dropped for
+//!   `DROP_COOLDOWN`, one that serves bad data for good, and their requests go back to the
+//!   queue. A peer that left the LAN is forgotten and may join again when it is back.
 //! - **Endgame.** With the queue empty, idle peers duplicate the oldest requests still in
 //!   flight elsewhere; the first verified copy wins and the others are cancelled.
 //! - **Whole-file fallback.** A file whose chunks keep failing is fetched whole from one peer.
@@ -37,6 +38,8 @@ const MAX_WINDOW: usize = 32;
 const INITIAL_WINDOW: usize = 4;
 /// How long a chunk other members hold may wait before a complete copy serves it anyway.
 const SEEDER_RESCUE: Duration = Duration::from_secs(3);
+/// How long a peer dropped for failures or a refusal stays out of this download.
+pub(crate) const DROP_COOLDOWN: Duration = Duration::from_secs(10);
 /// How long a peer that redirected a chunk is not asked for it again.
 const REDIRECT_AVOID: Duration = Duration::from_secs(2);
 
@@ -125,7 +128,8 @@ pub(crate) struct Scheduler {
     /// Chunks in flight on one peer past their stall deadline, to duplicate elsewhere.
     stalled: VecDeque<usize>,
     peers: HashMap<PeerId, PeerStats>,
-    dropped: Vec<PeerId>,
+    /// Peers kept out of this download: until when, or for good (`None`, bad data).
+    dropped: HashMap<PeerId, Option<Duration>>,
     done: usize,
     inflight_bytes: u64,
     inflight_budget: u64,
@@ -180,7 +184,7 @@ impl Scheduler {
             file_failures: HashMap::new(),
             whole_files: HashMap::new(),
             peers: HashMap::new(),
-            dropped: Vec::new(),
+            dropped: HashMap::new(),
             done: 0,
             inflight_bytes: 0,
             inflight_budget: inflight_budget.max(1),
@@ -225,9 +229,20 @@ impl Scheduler {
         self.peers.contains_key(peer)
     }
 
-    /// Whether `peer` was dropped from this download.
-    pub(crate) fn was_dropped(&self, peer: &PeerId) -> bool {
-        self.dropped.contains(peer)
+    /// Whether `peer` is kept out of this download at `now` (dropped, cooldown not over).
+    pub(crate) fn is_excluded(&self, peer: &PeerId, now: Duration) -> bool {
+        self.dropped.get(peer).is_some_and(|until| until.is_none_or(|t| now < t))
+    }
+
+    /// Whether some peer in use holds a chunk (or file) still to download; `false` means the
+    /// download cannot progress until a holder (re)appears.
+    pub(crate) fn can_progress(&self) -> bool {
+        self.peers.values().any(|s| s.has.is_none())
+            || self
+                .state
+                .iter()
+                .enumerate()
+                .any(|(c, st)| !matches!(st, ChunkState::Done) && self.peers.keys().any(|p| self.holds(p, c)))
     }
 
     /// Verified bytes delivered by each peer.
@@ -245,9 +260,10 @@ impl Scheduler {
     /// Adds a peer holding `has` (global chunks; `None` = complete). A known partial peer's
     /// set is replaced (bits are only ever added by peers).
     pub(crate) fn add_peer_with(&mut self, peer: PeerId, has: Option<lanspread_proto::Bitfield>) {
-        if self.dropped.contains(&peer) {
+        if self.is_excluded(&peer, self.last_now) {
             return;
         }
+        self.dropped.remove(&peer);
         if let Some(s) = self.peers.get(&peer) {
             if s.has.is_none() {
                 return;
@@ -321,10 +337,15 @@ impl Scheduler {
         self.peers.get(peer).is_some_and(|s| s.has.as_ref().is_none_or(|h| h.get(self.chunks[c].global)))
     }
 
-    /// Removes a peer (vanished, dropped); its requests go back to the queue.
-    pub(crate) fn remove_peer(&mut self, peer: &PeerId) -> Vec<Action> {
+    /// Forgets a peer that left the LAN (it may join again when it is back); its requests
+    /// go back to the queue.
+    pub(crate) fn forget_peer(&mut self, peer: &PeerId) -> Vec<Action> {
+        self.remove_peer(peer)
+    }
+
+    /// Removes a peer from the schedule; its requests go back to the queue.
+    fn remove_peer(&mut self, peer: &PeerId) -> Vec<Action> {
         let Some(stats) = self.peers.remove(peer) else { return Vec::new() };
-        self.dropped.push(*peer);
         if stats.has.is_some() {
             self.partial_peers -= 1;
         }
@@ -621,6 +642,7 @@ impl Scheduler {
                 self.switch_to_whole_file(file, &mut out);
             }
         }
+        let banned = matches!(failure, Failure::BadData(_));
         let drop_reason = match failure {
             Failure::BadData(why) => Some(format!("served data that failed verification: {why}")),
             Failure::Refused(why) => Some(format!("refused: {why}")),
@@ -641,6 +663,7 @@ impl Scheduler {
             && self.peers.contains_key(&peer)
         {
             out.extend(self.remove_peer(&peer));
+            self.dropped.insert(peer, (!banned).then_some(self.last_now + DROP_COOLDOWN));
             out.push(Action::DropPeer { peer, reason });
         }
         out

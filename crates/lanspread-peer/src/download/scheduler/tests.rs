@@ -191,7 +191,7 @@ fn a_peer_serving_bad_data_is_dropped_and_its_chunk_refetched() {
     assert!(why.contains("verification"), "{why}");
     assert_eq!(sim.delivered.get(&pid(1)), None);
     assert_eq!(sim.delivered[&pid(2)], 16 * MIB);
-    assert!(sim.sched.was_dropped(&pid(1)));
+    assert!(sim.sched.is_excluded(&pid(1), Duration::from_secs(3600)), "bad data bans for good");
     sim.sched.add_peer(pid(1));
     assert!(!sim.sched.has_peer(&pid(1)), "a dropped peer is not taken back for this download");
 }
@@ -338,4 +338,56 @@ fn a_have_update_makes_a_partial_peer_useful() {
     let acts = s.next_actions(Duration::ZERO);
     assert_eq!(acts.len(), 1);
     assert!(matches!(acts[0], Action::Fetch { work: Work::Chunk(1), .. }));
+}
+
+#[test]
+fn a_peer_dropped_for_failures_may_rejoin_after_the_cooldown() {
+    let mut s = Scheduler::new(chunks(&[4 * MIB]), 64 * MIB);
+    s.add_peer(pid(1));
+    let mut actions = s.next_actions(Duration::ZERO);
+    let works: Vec<Work> = actions
+        .drain(..)
+        .filter_map(|a| match a {
+            Action::Fetch { work, .. } => Some(work),
+            _ => None,
+        })
+        .collect();
+    assert!(works.len() >= MAX_PEER_FAILURES as usize);
+    let mut dropped = false;
+    for w in works.into_iter().take(MAX_PEER_FAILURES as usize) {
+        let acts = s.on_failure(w, pid(1), &Failure::Network("connection lost".into()));
+        dropped |= acts.iter().any(|a| matches!(a, Action::DropPeer { .. }));
+    }
+    assert!(dropped && !s.has_peer(&pid(1)));
+    assert!(!s.can_progress(), "nobody left who holds the game");
+    s.add_peer(pid(1));
+    assert!(!s.has_peer(&pid(1)), "not during the cooldown");
+    let later = DROP_COOLDOWN + Duration::from_millis(1);
+    assert!(!s.is_excluded(&pid(1), later));
+    let _ = s.next_actions(later);
+    s.add_peer(pid(1));
+    assert!(s.has_peer(&pid(1)) && s.can_progress());
+    let fetches = s.next_actions(later).iter().filter(|a| matches!(a, Action::Fetch { .. })).count();
+    assert!(fetches > 0, "the rejoined peer gets work again");
+}
+
+#[test]
+fn a_partial_peer_without_the_missing_chunks_cannot_carry_the_download() {
+    let mut s = Scheduler::new(chunks(&[2 * MIB]), 64 * MIB);
+    let mut has = lanspread_proto::Bitfield::new(2);
+    has.set(0);
+    s.add_peer_with(pid(2), Some(has));
+    assert!(s.can_progress(), "it holds chunk 0");
+    let acts = s.next_actions(Duration::ZERO);
+    assert_eq!(acts, vec![Action::Fetch { work: Work::Chunk(0), peer: pid(2) }]);
+    s.on_success(Work::Chunk(0), pid(2), Duration::from_millis(10));
+    assert!(!s.can_progress(), "chunk 1 is held by nobody in the download");
+    s.add_peer(pid(1));
+    assert!(s.can_progress());
+    // The complete copy leaves the LAN: forgotten, not banned; it may come back.
+    let _ = s.forget_peer(&pid(1));
+    assert!(!s.has_peer(&pid(1)) && !s.can_progress());
+    assert!(!s.is_excluded(&pid(1), Duration::ZERO));
+    s.add_peer(pid(1));
+    assert!(s.has_peer(&pid(1)));
 }
