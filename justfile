@@ -133,3 +133,8 @@ bench-swarm:
     scripts/bootstrap.sh --bench
     cargo build --release -p lanspread-peer-cli -p lanspread-bench
     scripts/netns-run.sh target/release/lanspread-bench swarm
+
+# Scale benchmark: 30 peers with 200-game libraries in 30 namespaces (discovery, RSS, mDNS).
+bench-scale peers="30":
+    cargo build --release -p lanspread-peer-cli -p lanspread-bench
+    scripts/netns-run.sh target/release/lanspread-bench scale --peers {{peers}}

@@ -2,10 +2,11 @@
 //! same run on an emulated LAN (network namespaces, tc-shaped ports). Needs root; run it with
 //! `just bench` (release build, inside a private network namespace).
 //!
-//!   lanspread-bench [all|one-to-one|three-to-one|loopback|seeder-rss|discovery|rescan|swarm]...
-//!                   [--runs N] [--size-mib N] [--out FILE]
+//!   lanspread-bench [all|one-to-one|three-to-one|loopback|seeder-rss|discovery|rescan|swarm|scale]...
+//!                   [--runs N] [--size-mib N] [--peers N] [--out FILE]
 
 mod report;
+mod scale;
 mod scenarios;
 mod swarm;
 mod tools;
@@ -26,6 +27,7 @@ fn run() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut which: Vec<String> = Vec::new();
     let mut opts = scenarios::Opts { runs: 3, size_mib: 256, out: None };
+    let mut peers = 30;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -37,6 +39,10 @@ fn run() -> anyhow::Result<()> {
                 i += 1;
                 opts.size_mib = args.get(i).ok_or_else(|| anyhow::anyhow!("--size-mib N"))?.parse()?;
             }
+            "--peers" => {
+                i += 1;
+                peers = args.get(i).ok_or_else(|| anyhow::anyhow!("--peers N"))?.parse()?;
+            }
             "--out" => {
                 i += 1;
                 opts.out = Some(args.get(i).ok_or_else(|| anyhow::anyhow!("--out FILE"))?.into());
@@ -46,9 +52,10 @@ fn run() -> anyhow::Result<()> {
         i += 1;
     }
     if which.is_empty() || which.iter().any(|w| w == "all") {
-        which = ["rescan", "discovery", "one-to-one", "three-to-one", "loopback", "seeder-rss"]
-            .map(String::from)
-            .to_vec();
+        which =
+            ["rescan", "discovery", "one-to-one", "three-to-one", "loopback", "seeder-rss", "swarm", "scale"]
+                .map(String::from)
+                .to_vec();
     }
     let mut report = report::Report::new();
     for w in &which {
@@ -61,6 +68,7 @@ fn run() -> anyhow::Result<()> {
             "discovery" => scenarios::discovery(&opts)?,
             "rescan" => scenarios::rescan()?,
             "swarm" => swarm::swarm(&opts)?,
+            "scale" => scale::scale(peers)?,
             other => anyhow::bail!("unknown benchmark {other}"),
         };
         println!("{section}");

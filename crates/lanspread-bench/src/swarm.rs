@@ -26,7 +26,7 @@ pub(crate) fn swarm(o: &Opts) -> Result<Section> {
     let raw = size as f64 / 25e6;
     let ours = run_lanspread(size, true)?;
     let quick = std::env::var_os("LANSPREAD_BENCH_QUICK").is_some();
-    let naive = if quick { Vec::new() } else { run_lanspread(size, false)? };
+    let naive = if quick { None } else { Some(run_lanspread(size, false)?) };
     let bt = if quick {
         Vec::new()
     } else {
@@ -35,15 +35,17 @@ pub(crate) fn swarm(o: &Opts) -> Result<Section> {
             Vec::new()
         })
     };
-    let row = |name: &str, t: &[f64]| {
+    let row = |name: &str, t: &[f64], run: Option<&Run>| {
         let last = t.iter().cloned().fold(0.0, f64::max);
         vec![
             name.to_string(),
             if t.is_empty() { "–".into() } else { format!("{last:.1} s = {:.2}×", last / raw) },
             t.iter().map(|x| format!("{:.2}", x / raw)).collect::<Vec<_>>().join(", "),
+            run.map_or("–".into(), |r| format!("{:.2}", r.seeder_copies)),
+            run.map_or("–".into(), |r| format!("{:.1} MiB", r.rss_kib as f64 / 1024.0)),
         ]
     };
-    let last = ours.iter().cloned().fold(0.0, f64::max);
+    let last = ours.times.iter().cloned().fold(0.0, f64::max);
     Ok(Section {
         title: format!("Swarm: one seeder → eight downloaders at once, 200 Mbit/s ports, {} MiB", o.size_mib),
         notes: vec![format!(
@@ -51,11 +53,21 @@ pub(crate) fn swarm(o: &Opts) -> Result<Section> {
              Budget: last lanspread downloader within 1.2× ({:.1} s).",
             raw * 1.2
         )],
-        header: vec!["tool".into(), "last finish".into(), "each finish (× raw)".into()],
+        header: vec![
+            "tool".into(),
+            "last finish".into(),
+            "each finish (× raw)".into(),
+            "seeder upload (copies)".into(),
+            "peak RSS (any peer)".into(),
+        ],
         rows: vec![
-            row("lanspread (swarm)", &ours),
-            row("lanspread naive (seeder only)", &naive),
-            row("BitTorrent (aria2c + opentracker)", &bt),
+            row("lanspread (swarm)", &ours.times, Some(&ours)),
+            row(
+                "lanspread naive (seeder only)",
+                naive.as_ref().map_or(&[][..], |n| &n.times),
+                naive.as_ref(),
+            ),
+            row("BitTorrent (aria2c + opentracker)", &bt, None),
         ],
         verdict: format!(
             "last downloader at {:.2}× the raw single-copy time (budget ≤ 1.2×): {}",
@@ -65,7 +77,15 @@ pub(crate) fn swarm(o: &Opts) -> Result<Section> {
     })
 }
 
-fn run_lanspread(size: u64, swarm: bool) -> Result<Vec<f64>> {
+/// One lanspread run: finish times (s, sorted), seeder upload in game copies, peak RSS (KiB)
+/// of the busiest process.
+struct Run {
+    times: Vec<f64>,
+    seeder_copies: f64,
+    rss_kib: u64,
+}
+
+fn run_lanspread(size: u64, swarm: bool) -> Result<Run> {
     let rates = vec![Some(200); DOWNLOADERS + 1];
     let lan = Lan::new(&rates)?;
     let scratch = tempfile::tempdir()?;
@@ -99,14 +119,21 @@ fn run_lanspread(size: u64, swarm: bool) -> Result<Vec<f64>> {
         p.wait_event("finished", Duration::from_secs(600), |e| e["event"] == "finished")?;
         times.push(start.elapsed().as_secs_f64());
     }
+    let rss = procs
+        .iter()
+        .chain(std::iter::once(&seeder.proc))
+        .filter_map(|p| lanspread_testkit::proc::peak_rss_kib(p.pid()).ok())
+        .max()
+        .unwrap_or(0);
     seeder.proc.send(&serde_json::json!({"command": "get_stats"}))?;
     let stats = seeder.proc.wait_event("stats", Duration::from_secs(5), |e| e["event"] == "stats")?;
     let up = stats["uploaded_bytes"].as_u64().unwrap_or(0);
     eprintln!(
-        "  lanspread {}: last finished {:.1} s; seeder uploaded {:.2} copies",
+        "  lanspread {}: last finished {:.1} s; seeder uploaded {:.2} copies; peak RSS of any peer {:.1} MiB",
         if swarm { "swarm" } else { "naive" },
         times.iter().cloned().fold(0.0, f64::max),
-        up as f64 / size as f64
+        up as f64 / size as f64,
+        rss as f64 / 1024.0
     );
     for mut p in procs {
         let _ = p.terminate(Duration::from_secs(10));
@@ -116,7 +143,7 @@ fn run_lanspread(size: u64, swarm: bool) -> Result<Vec<f64>> {
         let _ = scratch.keep();
     }
     times.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-    Ok(times)
+    Ok(Run { times, seeder_copies: up as f64 / size as f64, rss_kib: rss })
 }
 
 /// Bencodes a single-file torrent; returns (torrent bytes, info-hash hex).

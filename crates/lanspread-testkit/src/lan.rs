@@ -112,6 +112,38 @@ impl Lan {
     }
 }
 
+impl Lan {
+    /// Multicast octets (IPv4 + IPv6) host `i` received and sent so far: on this LAN that is
+    /// mDNS traffic, nothing else uses multicast.
+    pub fn multicast_octets(&self, i: usize) -> Result<(u64, u64)> {
+        let read = |path: &str| -> Result<String> {
+            let out = Command::new("ip").args(["netns", "exec", &self.hosts[i].ns, "cat", path]).output()?;
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        };
+        let netstat = read("/proc/net/netstat")?;
+        let mut ipext = netstat.lines().filter(|l| l.starts_with("IpExt:"));
+        let (names, values) = (ipext.next().context("IpExt")?, ipext.next().context("IpExt values")?);
+        let field = |name: &str| -> u64 {
+            names
+                .split_whitespace()
+                .position(|n| n == name)
+                .and_then(|k| values.split_whitespace().nth(k))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        };
+        let (mut rx, mut tx) = (field("InMcastOctets"), field("OutMcastOctets"));
+        for l in read("/proc/net/snmp6")?.lines() {
+            let mut it = l.split_whitespace();
+            match (it.next(), it.next().and_then(|v| v.parse::<u64>().ok())) {
+                (Some("Ip6InMcastOctets"), Some(v)) => rx += v,
+                (Some("Ip6OutMcastOctets"), Some(v)) => tx += v,
+                _ => {}
+            }
+        }
+        Ok((rx, tx))
+    }
+}
+
 impl Drop for Lan {
     fn drop(&mut self) {
         for h in &self.hosts {

@@ -135,3 +135,38 @@ pub fn diff_trees(a: &Path, b: &Path, ignore: &[&str]) -> Option<String> {
     }
     None
 }
+
+/// Id of the `i`-th game of a generated catalog ([`catalog_json`]).
+pub fn generated_id(i: usize) -> String {
+    format!("game{i:03}")
+}
+
+/// A catalog of `n` generated titles (`game000`, `game001`, …) as JSON, for libraries larger
+/// than the bundled catalog (`--catalog FILE`).
+pub fn catalog_json(n: usize) -> String {
+    let entries: Vec<_> = (0..n)
+        .map(|i| {
+            serde_json::json!({"id": generated_id(i), "name": format!("Generated Game {i}"),
+                "description": "generated for tests", "genre": "Test", "max_players": 8,
+                "release_year": 2000, "size_bytes": 1024, "art": null})
+        })
+        .collect();
+    serde_json::Value::Array(entries).to_string()
+}
+
+/// Writes `n` tiny downloaded games (`game000`… at `version`, eight archive parts of a few
+/// bytes, a map file and an installed `local/`) into `game_dir`: a large library that scans
+/// and travels fast.
+pub fn write_tiny_library(game_dir: &Path, n: usize, version: &str) -> Result<()> {
+    for i in 0..n {
+        let root = game_dir.join(generated_id(i));
+        fs::create_dir_all(root.join("data/maps"))?;
+        fs::create_dir_all(root.join("local/bin"))?;
+        fs::write(root.join("version.ini"), format!("{version}\n"))?;
+        for f in 0..8 {
+            fs::write(root.join(format!("{}.part{f}.rar", generated_id(i))), b"rar")?;
+        }
+        fs::write(root.join("data/maps/dm1.bsp"), b"map")?;
+    }
+    Ok(())
+}

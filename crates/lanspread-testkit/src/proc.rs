@@ -146,3 +146,54 @@ impl Drop for PeerProc {
         }
     }
 }
+
+/// Peak resident set size of a running process in KiB (`VmHWM`).
+pub fn peak_rss_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("no VmHWM in /proc/PID/status")
+}
+
+/// Asks every `serve` process for its peers (`list_peers`) until each lists all the others,
+/// every one of them with `games` complete games. Returns, per process, how long after
+/// `since` it first did. Fails after `timeout` naming the processes still short.
+pub fn wait_until_all_see_all(
+    procs: &mut [PeerProc],
+    games: usize,
+    since: Instant,
+    timeout: Duration,
+) -> Result<Vec<Duration>> {
+    let others = procs.len() - 1;
+    let mut seen_all: Vec<Option<Duration>> = vec![None; procs.len()];
+    let deadline = Instant::now() + timeout;
+    let mut last: Vec<String> = vec![String::new(); procs.len()];
+    while seen_all.iter().any(Option::is_none) {
+        for (i, p) in procs.iter_mut().enumerate() {
+            if seen_all[i].is_some() {
+                continue;
+            }
+            p.send(&serde_json::json!({"command": "list_peers"}))?;
+            let ev = p.wait_event("peers", Duration::from_secs(10), |e| e["event"] == "peers")?;
+            let peers = ev["peers"].as_array().cloned().unwrap_or_default();
+            let full = peers.iter().filter(|x| x["game_count"].as_u64() == Some(games as u64)).count();
+            last[i] = format!("{} peers, {full} with all {games} games", peers.len());
+            if peers.len() == others && full == others {
+                seen_all[i] = Some(since.elapsed());
+            }
+        }
+        if Instant::now() > deadline {
+            let short: Vec<String> = seen_all
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.is_none())
+                .map(|(i, _)| format!("{}: {}", procs[i].label, last[i]))
+                .collect();
+            return Err(anyhow!("after {timeout:?} not every peer sees every library: {}", short.join("; ")));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(seen_all.into_iter().flatten().collect())
+}
