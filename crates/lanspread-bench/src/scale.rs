@@ -17,8 +17,17 @@ const GAMES: usize = 200;
 
 pub(crate) fn scale(peers: usize) -> Result<Section> {
     let lan = Lan::new(&vec![None; peers])?;
+    // LANSPREAD_BENCH_KEEP=1 keeps the scratch directory (libraries, logs) for a post-mortem.
     let scratch = tempfile::tempdir()?;
-    let sp = scratch.path();
+    let (_scratch, sp) = if std::env::var_os("LANSPREAD_BENCH_KEEP").is_some() {
+        let kept = scratch.keep();
+        eprintln!("  keeping {}", kept.display());
+        (None, kept)
+    } else {
+        let p = scratch.path().to_path_buf();
+        (Some(scratch), p)
+    };
+    let sp = sp.as_path();
     let catalog = sp.join("catalog.json");
     std::fs::write(&catalog, catalog_json(GAMES))?;
     for h in 0..peers {
@@ -47,8 +56,12 @@ pub(crate) fn scale(peers: usize) -> Result<Section> {
     let full_mesh = seen.iter().map(Duration::as_secs_f64).fold(0.0, f64::max);
     let mcast_at_mesh: Vec<(u64, u64)> =
         (0..peers).map(|h| lan.multicast_octets(h)).collect::<Result<_>>()?;
-    // Steady state: what mDNS costs per peer while nothing changes.
-    let idle = Duration::from_secs(20);
+    // Idle: what mDNS costs per peer while nothing changes, once the browse queries' backoff
+    // (1 s, 2 s, 4 s, …) has stretched: measured from 30 s to 60 s after the full view.
+    let idle = Duration::from_secs(30);
+    std::thread::sleep(idle);
+    let mcast_at_mesh_idle: Vec<(u64, u64)> =
+        (0..peers).map(|h| lan.multicast_octets(h)).collect::<Result<_>>()?;
     std::thread::sleep(idle);
     let mcast_idle: Vec<(u64, u64)> = (0..peers).map(|h| lan.multicast_octets(h)).collect::<Result<_>>()?;
     let rss: Vec<u64> = procs.iter().map(|p| peak_rss_kib(p.pid())).collect::<Result<_>>()?;
@@ -65,7 +78,7 @@ pub(crate) fn scale(peers: usize) -> Result<Section> {
     let idle_rate = median(
         mcast_idle
             .iter()
-            .zip(&mcast_at_mesh)
+            .zip(&mcast_at_mesh_idle)
             .map(|(b, a)| ((b.0 + b.1) - (a.0 + a.1)) as f64 / idle.as_secs_f64())
             .collect(),
     );
@@ -101,7 +114,7 @@ pub(crate) fn scale(peers: usize) -> Result<Section> {
                 format!("{sent_discovery:.1} KiB / {recv_discovery:.1} KiB"),
             ],
             vec![
-                format!("mDNS per peer when idle (median, over {} s)", idle.as_secs()),
+                "mDNS per peer when idle (median, 30–60 s after the full view)".into(),
                 format!("{idle_rate:.0} B/s sent + received"),
             ],
         ],

@@ -54,6 +54,12 @@ fn ten_peers_with_fifty_games_each_all_see_every_library() {
         assert_eq!((&g["local_version"], &g["latest_version"]), (&"100".into(), &"200".into()), "{g}");
         assert_eq!(g["peer_count"], PEERS - 1, "{g}");
     }
+    // Library updates reach the UI coalesced: a handful of ListGames events, not one per
+    // remote handshake, delta and manifest digest (hundreds at this size before coalescing).
+    for p in &mut procs {
+        let lists = p.drain().iter().filter(|e| e["event"] == "list_games").count();
+        assert!(lists <= 2 * PEERS, "{}: {lists} list_games events", p.label);
+    }
     for p in &mut procs {
         assert!(p.terminate(Duration::from_secs(15)).unwrap().success(), "{} did not stop cleanly", p.label);
     }

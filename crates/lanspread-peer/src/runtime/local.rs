@@ -10,6 +10,9 @@ use std::{
 use lanspread_proto::{Catalog, Digest, GameId, GameVersion, LibraryDelta, LibrarySnapshot, Request};
 
 use super::Ctx;
+
+/// Manifest digests recorded within this window are announced as one library revision.
+const PUBLISH_COALESCE: std::time::Duration = std::time::Duration::from_millis(200);
 use crate::{
     api::PeerEvent,
     error::{ErrorInfo, ErrorKind},
@@ -113,14 +116,35 @@ pub(crate) async fn refresh(ctx: &Arc<Ctx>) {
     }
 }
 
-/// Records a manifest digest for a local game; if it is new, announces it.
+/// Records a manifest digest for a local game; if it is new, announces it soon. Digests that
+/// arrive within `PUBLISH_COALESCE` (a freshly scanned library hashes game after game) go out
+/// as one library revision, not one delta and one mDNS update per game.
 pub(crate) async fn set_manifest_digest(ctx: &Arc<Ctx>, id: &GameId, version: &GameVersion, digest: Digest) {
-    let delta = {
+    {
         let mut local = ctx.local.write().unwrap_or_else(|p| p.into_inner());
         if local.digests.get(&(id.clone(), version.clone())) == Some(&digest) {
             return;
         }
         local.digests.insert((id.clone(), version.clone()), digest);
+    }
+    if ctx.publish_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
+        return;
+    }
+    let ctx = ctx.clone();
+    ctx.tasks.clone().spawn(async move {
+        tokio::select! {
+            _ = tokio::time::sleep(PUBLISH_COALESCE) => {}
+            _ = ctx.cancel.cancelled() => return,
+        }
+        ctx.publish_pending.store(false, std::sync::atomic::Ordering::Release);
+        publish_digests(&ctx);
+    });
+}
+
+/// Announces the digests recorded since the last revision.
+fn publish_digests(ctx: &Arc<Ctx>) {
+    let delta = {
+        let mut local = ctx.local.write().unwrap_or_else(|p| p.into_inner());
         let rev = local.snapshot.library_rev + 1;
         let snapshot = local.library.snapshot(rev, &local.digests);
         if snapshot.games == local.snapshot.games {

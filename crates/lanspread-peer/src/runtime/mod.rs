@@ -29,7 +29,7 @@ use tokio_util::{sync::CancellationToken, task::TaskTracker};
 pub(crate) use local::{LocalState, refresh as refresh_local};
 
 use crate::{
-    api::{PeerCommand, PeerEvent, PeerInfo},
+    api::{GameEntry, PeerCommand, PeerEvent, PeerInfo},
     error::{ErrorInfo, ErrorKind, StartError},
     game_db::{self, LiveState},
     identity::{Identity, StateDirLock, default_state_dir},
@@ -37,6 +37,9 @@ use crate::{
     net::{self, ConnPool},
     peer_db::PeerGameDB,
 };
+
+/// Library changes within this window become one ListGames event.
+const GAMES_COALESCE: Duration = Duration::from_millis(50);
 
 /// How peers find each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -162,6 +165,12 @@ pub(crate) struct Ctx {
     pub(crate) gated: Mutex<HashSet<GameId>>,
     /// Handshakes in flight, so discovery does not start two at once per peer.
     pub(crate) syncing: Mutex<HashSet<PeerId>>,
+    /// A coalesced ListGames emission is scheduled.
+    pub(crate) games_pending: std::sync::atomic::AtomicBool,
+    /// The last ListGames list emitted.
+    pub(crate) last_games: Mutex<Option<Vec<GameEntry>>>,
+    /// A coalesced publication of manifest digests is scheduled.
+    pub(crate) publish_pending: std::sync::atomic::AtomicBool,
     /// Our own manifests, by game: built on demand, reused while the files are unchanged.
     pub(crate) manifests: tokio::sync::Mutex<HashMap<GameId, manifests::Slot>>,
     /// Bytes served to other peers.
@@ -234,7 +243,33 @@ impl Ctx {
     }
 
     /// Emits the aggregated library.
+    /// Emits the aggregated library now if it changed since the last ListGames event.
     pub(crate) fn emit_games(&self) {
+        self.emit_games_now(false);
+    }
+
+    /// Emits the aggregated library soon, for remote changes that come in bursts (handshakes,
+    /// deltas, lost peers): changes within `GAMES_COALESCE` become one ListGames event, and
+    /// a list equal to the last one is not sent again (a party of 30 peers would otherwise
+    /// flood the UI with hundreds of identical lists).
+    pub(crate) fn emit_games_soon(self: &Arc<Self>) {
+        if self.games_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            return;
+        }
+        let ctx = self.clone();
+        self.tasks.spawn(async move {
+            tokio::select! {
+                _ = tokio::time::sleep(GAMES_COALESCE) => {}
+                _ = ctx.cancel.cancelled() => return,
+            }
+            ctx.games_pending.store(false, std::sync::atomic::Ordering::Release);
+            ctx.emit_games_now(false);
+        });
+    }
+
+    /// Emits the aggregated library now; unless `always`, only if it changed since the last
+    /// ListGames event.
+    pub(crate) fn emit_games_now(&self, always: bool) {
         let catalog = self.catalog();
         let games = {
             let local = self.local.read().unwrap_or_else(|p| p.into_inner());
@@ -242,11 +277,18 @@ impl Ctx {
             let live = self.live.lock().unwrap_or_else(|p| p.into_inner());
             game_db::aggregate(&catalog, &local.library, &peers, &live)
         };
+        {
+            let mut last = self.last_games.lock().unwrap_or_else(|p| p.into_inner());
+            if !always && last.as_ref() == Some(&games) {
+                return;
+            }
+            *last = Some(games.clone());
+        }
         self.emit(PeerEvent::ListGames { games });
     }
 
     /// Removes a peer and reports it lost.
-    pub(crate) fn lose_peer(&self, id: &PeerId, reason: &str) {
+    pub(crate) fn lose_peer(self: &Arc<Self>, id: &PeerId, reason: &str) {
         let removed = self.peers.write().unwrap_or_else(|p| p.into_inner()).remove_peer(id);
         self.pool.drop_peer(id);
         self.swarms.forget_peer(id);
@@ -254,7 +296,7 @@ impl Ctx {
             tracing::info!(peer = %id.short(), name = %rec.name, reason, "peer lost");
             self.emit(PeerEvent::PeerLost { peer_id: *id, name: rec.name, reason: reason.to_string() });
             self.emit(PeerEvent::PeerCountUpdated { count: self.peer_count() });
-            self.emit_games();
+            self.emit_games_soon();
         }
     }
 }
@@ -408,6 +450,9 @@ pub async fn start_peer_with(
         advert_tx,
         gated: Mutex::new(HashSet::new()),
         syncing: Mutex::new(HashSet::new()),
+        games_pending: Default::default(),
+        last_games: Mutex::new(None),
+        publish_pending: Default::default(),
         manifests: tokio::sync::Mutex::new(HashMap::new()),
         uploaded: Default::default(),
         inbound: Mutex::new(HashMap::new()),
@@ -510,7 +555,7 @@ async fn command_loop(ctx: Arc<Ctx>, mut rx: mpsc::Receiver<CommandEnvelope>) {
 async fn handle_command(ctx: &Arc<Ctx>, command: PeerCommand) -> Result<(), ErrorInfo> {
     match command {
         PeerCommand::ListGames => {
-            ctx.emit_games();
+            ctx.emit_games_now(true);
             Ok(())
         }
         PeerCommand::GetPeerCount => {

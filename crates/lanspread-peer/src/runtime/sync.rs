@@ -117,7 +117,7 @@ pub(crate) fn apply_snapshot(
                 }
                 ctx.emit(PeerEvent::PeerCountUpdated { count: ctx.peer_count() });
             }
-            ctx.emit_games();
+            ctx.emit_games_soon();
         }
         Err(e) => {
             tracing::warn!(peer = %peer.short(), error = %e, "refused a library snapshot");
@@ -167,7 +167,7 @@ pub(crate) fn accept_delta(ctx: &Arc<Ctx>, conn_peer: PeerId, delta: LibraryDelt
     match result {
         Ok(applied) => {
             if applied.games_changed {
-                ctx.emit_games();
+                ctx.emit_games_soon();
             }
             Response::Ack(Ack { library_rev: delta.library_rev })
         }
