@@ -712,3 +712,85 @@ async fn seeder_truncated_manifest_fails_the_download_cleanly() {
     assert!(!v.game_dir.join("quake3").exists(), "nothing was created for a manifest never agreed");
     assert_still_serving(&v, None).await;
 }
+
+/// Honest seeders holding `game` (written by the real product) and a hostile one announcing the
+/// same version with other content; the victim knows all of them.
+async fn honest_and_hostile(game: &FakeGame, honest: usize) -> (Vec<TestPeer>, HostileServer, TestPeer) {
+    let files: Vec<(String, Vec<u8>)> =
+        game.files.iter().filter(|(p, _)| p != "version.ini").cloned().collect();
+    let mut seeders = Vec::new();
+    for _ in 0..honest {
+        let f = files.clone();
+        seeders.push(
+            TestPeer::start(PeerSpec::manual("honest"), move |d| {
+                let f: Vec<(&str, &[u8])> = f.iter().map(|(p, d)| (p.as_str(), d.as_slice())).collect();
+                write_game(d, "quake3", "1", &f);
+            })
+            .await,
+        );
+    }
+    let mut forged = game.clone();
+    forged.files.iter_mut().find(|(p, _)| p == "baseq3/pak0.pk3").unwrap().1[5] ^= 1;
+    let lies = forged.clone();
+    let server = HostileServer::start(forged.library(), move |r| match r {
+        Request::GetGame(_) => Reply::Frame(Response::Manifest(lies.manifest())),
+        Request::GetGameFileChunk(c) => {
+            let (range, data) = lies.chunk(&c.path, c.chunk_index);
+            let size = lies.file(c.path.as_str()).len() as u64;
+            Reply::Data(
+                Response::FileData(FileDataHeader {
+                    offset: range.start,
+                    length: data.len() as u64,
+                    file_size: size,
+                }),
+                data,
+            )
+        }
+        _ => Reply::Frame(Response::error(ErrorCode::Internal, "no")),
+    });
+    let victim = TestPeer::start(PeerSpec::manual("victim"), |_| {}).await;
+    for s in &seeders {
+        victim.handle.connect_to(s.handle.local_addr(), s.handle.peer_id()).await.unwrap();
+    }
+    victim.handle.connect_to(server.addr, server.peer_id()).await.unwrap();
+    victim.handle.command(PeerCommand::GetGame { id: gid("quake3"), download: true }).await.unwrap();
+    (seeders, server, victim)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_minority_manifest_is_outvoted_banned_and_never_used() {
+    let game = fake_quake3();
+    let (seeders, server, mut v) = honest_and_hostile(&game, 2).await;
+    let ev = v
+        .wait_for("disagreement", Duration::from_secs(8), |e| {
+            matches!(e, PeerEvent::ManifestDisagreement { .. })
+        })
+        .await;
+    let PeerEvent::ManifestDisagreement { outvoted, .. } = ev else { unreachable!() };
+    assert_eq!(outvoted, vec![server.peer_id()]);
+    let fin = v
+        .wait_for("download end", Duration::from_secs(15), |e| {
+            matches!(
+                e,
+                PeerEvent::DownloadGameFilesFinished { .. } | PeerEvent::DownloadGameFilesFailed { .. }
+            )
+        })
+        .await;
+    let PeerEvent::DownloadGameFilesFinished { peers, .. } = fin else { panic!("{fin:?}") };
+    assert!(!peers.contains(&server.peer_id()), "the outvoted seeder delivered nothing");
+    assert_eq!(server.count(|r| data_requests(r).is_some()), 0, "never asked for data");
+    assert!(banned(&v, server.peer_id()));
+    same_payload(&seeders[0].game_dir.join("quake3"), &v.game_dir.join("quake3")).unwrap();
+    assert_eq!(outside_root(&v), Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tie_between_manifests_refuses_the_download() {
+    let game = fake_quake3();
+    let (_seeders, server, mut v) = honest_and_hostile(&game, 1).await;
+    let error = wait_failed(&mut v).await;
+    assert_eq!(error.kind, lanspread_peer::ErrorKind::Disagreement, "{error:?}");
+    assert!(v.seen.iter().any(|e| matches!(e, PeerEvent::ManifestDisagreement { .. })));
+    assert_eq!(server.count(|r| data_requests(r).is_some()), 0);
+    assert!(!v.game_dir.join("quake3").exists(), "nothing written without an agreed manifest");
+}
