@@ -41,6 +41,23 @@ pub struct GameHashes {
     pub files: BTreeMap<String, FileHashes>,
 }
 
+impl GameHashes {
+    /// Decodes a cache file; a damaged one is empty (everything gets re-hashed), and an entry
+    /// whose hash count does not fit its size is dropped (that file gets re-hashed): its hashes
+    /// would otherwise go into the manifest unchecked, and every peer would refuse it.
+    pub fn decode(bytes: &[u8]) -> Self {
+        let mut hashes: Self = serde_json::from_slice(bytes).unwrap_or_default();
+        let chunk_size = hashes.chunk_size;
+        hashes.files.retain(|_, f| f.chunks.len() as u64 == chunk_count(f.size, chunk_size));
+        hashes
+    }
+
+    /// Encodes a cache file.
+    pub fn encode(&self) -> io::Result<Vec<u8>> {
+        serde_json::to_vec(self).map_err(io::Error::other)
+    }
+}
+
 /// The on-disk hash cache of one game directory.
 #[derive(Debug, Clone)]
 pub struct HashIndex {
@@ -62,14 +79,13 @@ impl HashIndex {
 
     /// Cached hashes of `id` (empty when missing or damaged).
     pub fn load(&self, id: &GameId) -> GameHashes {
-        std::fs::read(self.file(id)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+        std::fs::read(self.file(id)).map(|b| GameHashes::decode(&b)).unwrap_or_default()
     }
 
     /// Stores hashes of `id` atomically.
     pub fn store(&self, id: &GameId, hashes: &GameHashes) -> io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
-        let bytes = serde_json::to_vec(hashes).map_err(io::Error::other)?;
-        platform::write_atomic(&self.file(id), &bytes)
+        platform::write_atomic(&self.file(id), &hashes.encode()?)
     }
 }
 

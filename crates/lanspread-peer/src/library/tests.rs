@@ -120,3 +120,26 @@ fn damaged_hash_cache_is_rebuilt() {
     fs::write(idx_dir.join("alpha.json"), b"{not json").unwrap();
     assert_eq!(build_manifest(&game, &index, &cancel, &mut |_, _| {}).unwrap(), m);
 }
+
+/// Found by the `hash_index` fuzz target: a cache entry with the right size and mtime but the
+/// wrong number of hashes went into the manifest as is, and peers refuse such a manifest.
+#[test]
+fn hash_cache_entry_with_wrong_chunk_count_is_rehashed() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let root = dir.path().join("alpha");
+    write(&root.join("version.ini"), b"7\n");
+    let id = GameId::new("alpha").unwrap();
+    let game = scan_game(&root, &id, &mut ScanCache::default()).unwrap();
+    let index = HashIndex::new(state.path(), dir.path());
+    let cancel = AtomicBool::new(false);
+    let m = build_manifest(&game, &index, &cancel, &mut |_, _| {}).unwrap();
+    let mut cache = index.load(&id);
+    cache.files.get_mut("version.ini").unwrap().chunks.push(ChunkHash([7; 32]));
+    index.store(&id, &cache).unwrap();
+    let mut hashed = 0;
+    let again = build_manifest(&game, &index, &cancel, &mut |h, _| hashed = h).unwrap();
+    again.validate().unwrap();
+    assert_eq!(again, m);
+    assert_eq!(hashed, 2, "the damaged entry is re-hashed");
+}
