@@ -91,18 +91,26 @@ pub(crate) fn read(root: &Path) -> io::Result<LogState> {
     if meta.len() > MAX_LOG_BYTES {
         return Ok(LogState::Corrupt(format!("it is {} bytes long", meta.len())));
     }
-    let bytes = fs::read(&path)?;
-    Ok(match serde_json::from_slice::<Intent>(&bytes) {
+    Ok(parse(&fs::read(&path)?))
+}
+
+/// Decodes the content of a log file.
+pub(crate) fn parse(bytes: &[u8]) -> LogState {
+    match serde_json::from_slice::<Intent>(bytes) {
         Ok(intent) if intent.format == FORMAT => LogState::Present(intent),
         Ok(intent) => LogState::Corrupt(format!("unknown format {}", intent.format)),
         Err(e) => LogState::Corrupt(e.to_string()),
-    })
+    }
+}
+
+/// Encodes a log file's content.
+pub(crate) fn encode(intent: &Intent) -> io::Result<Vec<u8>> {
+    serde_json::to_vec_pretty(intent).map_err(io::Error::other)
 }
 
 /// Writes the log of `root` atomically and durably.
 pub(crate) fn write(root: &Path, intent: &Intent) -> io::Result<()> {
-    let bytes = serde_json::to_vec_pretty(intent).map_err(io::Error::other)?;
-    write_atomic(root, INTENT, INTENT_TMP, &bytes)
+    write_atomic(root, INTENT, INTENT_TMP, &encode(intent)?)
 }
 
 /// Removes the log of `root` durably (absent is fine).
@@ -113,12 +121,12 @@ pub(crate) fn clear(root: &Path) -> io::Result<()> {
 /// Replaces `dir/name` with `bytes`: write `dir/tmp`, fsync, rename, fsync `dir`.
 pub(crate) fn write_atomic(dir: &Path, name: &str, tmp: &str, bytes: &[u8]) -> io::Result<()> {
     let tmp_path = dir.join(tmp);
-    {
-        let mut file = File::create(&tmp_path)?;
+    let written = File::create(&tmp_path).and_then(|mut file| {
         file.write_all(bytes)?;
-        file.sync_all()?;
-    }
-    if let Err(e) = fs::rename(&tmp_path, dir.join(name)) {
+        file.sync_all()
+    });
+    // On any failure (a full disk, typically) the temporary file goes too.
+    if let Err(e) = written.and_then(|()| fs::rename(&tmp_path, dir.join(name))) {
         let _ = fs::remove_file(&tmp_path);
         return Err(e);
     }
