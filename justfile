@@ -28,7 +28,7 @@ build-app:
     cargo build -p lanspread-app --features custom-protocol
 
 # Everything CI checks: lint, build, then all tests inside an isolated network namespace.
-test: lint build-tests
+test: lint build-tests fuzz-smoke
     scripts/netns-run.sh just _test-inner
 
 _test-inner:
@@ -87,9 +87,18 @@ art:
 fixtures:
     UPDATE_FIXTURES=1 cargo test -p lanspread-proto --test golden
 
-# Fuzz the frame + message decoder (stable toolchain: no sanitizer). RUNS=0 means forever.
-fuzz target="frame_decode" runs="1000000":
-    cd crates/lanspread-proto/fuzz && cargo fuzz run --sanitizer none {{target}} corpus/{{target}} -- -runs={{runs}}
+# Fuzz every decoder (wire messages, version.ini, catalog, intent log, hash index, download
+# state), RUNS executions per target; `just fuzz 0 manifest` fuzzes one target for ever. Stable
+# toolchain, so no sanitizer; both fuzz projects share one target dir (CARGO_TARGET_DIR/fuzz).
+fuzz runs="1000000" *targets: _fuzz-tool
+    scripts/fuzz.sh {{runs}} {{targets}}
+
+# A short run of every fuzz target (CI, part of `just test`).
+fuzz-smoke: _fuzz-tool
+    scripts/fuzz.sh 20000
+
+_fuzz-tool:
+    command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 
 # Demo peer "alpha" with a generated library, on loopback inside the shared `lanspread-demo`
 # network namespace (never on the real interface). Run `just peer-cli-bravo` in another terminal.

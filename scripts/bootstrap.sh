@@ -44,7 +44,7 @@ if ! command -v deno >/dev/null; then
   log "installing deno (npm)"
   $SUDO npm install -g deno
 fi
-for tool in just tauri-driver; do
+for tool in just tauri-driver cargo-fuzz; do
   if ! command -v "$tool" >/dev/null; then
     log "installing $tool (cargo install --locked)"
     cargo install --locked "$tool"

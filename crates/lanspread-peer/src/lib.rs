@@ -12,6 +12,9 @@ pub mod api;
 mod discovery;
 mod download;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz;
 pub mod game_db;
 pub mod identity;
 pub mod install;

@@ -22,7 +22,7 @@
 mod agree;
 mod files;
 pub(crate) mod scheduler;
-mod state;
+pub(crate) mod state;
 mod transfer;
 
 use std::{

@@ -97,6 +97,13 @@ pub(crate) fn save(
     digest: Digest,
     verified: &Verified,
 ) -> io::Result<()> {
+    let bytes = encode(manifest, digest, verified)?;
+    fs::create_dir_all(dir(root))?;
+    platform::write_atomic(&dir(root).join(DOWNLOAD_STATE_FILE), &bytes)
+}
+
+/// Encodes the state file's content.
+pub(crate) fn encode(manifest: &GameManifest, digest: Digest, verified: &Verified) -> io::Result<Vec<u8>> {
     let state = StateFile {
         format: FORMAT,
         game_id: manifest.game_id.clone(),
@@ -111,17 +118,17 @@ pub(crate) fn save(
             .map(|(f, b)| (f.path.as_str().to_string(), hex::encode(b)))
             .collect(),
     };
-    fs::create_dir_all(dir(root))?;
-    platform::write_atomic(
-        &dir(root).join(DOWNLOAD_STATE_FILE),
-        &serde_json::to_vec(&state).map_err(io::Error::other)?,
-    )
+    serde_json::to_vec(&state).map_err(io::Error::other)
 }
 
 /// Loads the bitmap if the saved state belongs to `manifest` (same digest) and is intact.
 pub(crate) fn load(root: &Path, manifest: &GameManifest, digest: Digest) -> Option<Verified> {
-    let bytes = fs::read(dir(root).join(DOWNLOAD_STATE_FILE)).ok()?;
-    let st: StateFile = serde_json::from_slice(&bytes).ok()?;
+    decode(&fs::read(dir(root).join(DOWNLOAD_STATE_FILE)).ok()?, manifest, digest)
+}
+
+/// Decodes a state file's content; `None` unless it belongs to `manifest` and is intact.
+pub(crate) fn decode(bytes: &[u8], manifest: &GameManifest, digest: Digest) -> Option<Verified> {
+    let st: StateFile = serde_json::from_slice(bytes).ok()?;
     if st.format != FORMAT || st.manifest_digest != digest {
         return None;
     }
@@ -138,8 +145,12 @@ pub(crate) fn load(root: &Path, manifest: &GameManifest, digest: Digest) -> Opti
 
 /// Verified and total bytes of a paused download, for the UI after a restart.
 pub(crate) fn progress_of(root: &Path) -> Option<(u64, u64)> {
-    let bytes = fs::read(dir(root).join(DOWNLOAD_STATE_FILE)).ok()?;
-    let st: StateFile = serde_json::from_slice(&bytes).ok()?;
+    progress_from(&fs::read(dir(root).join(DOWNLOAD_STATE_FILE)).ok()?)
+}
+
+/// Decodes the progress fields of a state file's content.
+pub(crate) fn progress_from(bytes: &[u8]) -> Option<(u64, u64)> {
+    let st: StateFile = serde_json::from_slice(bytes).ok()?;
     Some((st.verified_bytes, st.total_bytes))
 }
 

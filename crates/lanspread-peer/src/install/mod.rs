@@ -68,7 +68,7 @@ use lanspread_unpack::{UnpackError, Unpacker};
 mod carry;
 mod ctx;
 mod fsops;
-mod intent;
+pub(crate) mod intent;
 mod platform;
 mod recovery;
 mod source;

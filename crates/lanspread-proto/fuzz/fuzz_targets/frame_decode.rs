@@ -3,8 +3,8 @@
 #![no_main]
 
 use lanspread_proto::{
-    frame::{decode_frame, encode_frame, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME},
     GameManifest, Request, Response,
+    frame::{MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, decode_frame, encode_frame},
 };
 use libfuzzer_sys::fuzz_target;
 
