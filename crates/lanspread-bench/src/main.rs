@@ -69,6 +69,7 @@ fn run() -> anyhow::Result<()> {
             "rescan" => scenarios::rescan()?,
             "swarm" => swarm::swarm(&opts)?,
             "scale" => scale::scale(peers)?,
+            "bittorrent" => swarm::bittorrent_only(&opts)?,
             other => anyhow::bail!("unknown benchmark {other}"),
         };
         println!("{section}");

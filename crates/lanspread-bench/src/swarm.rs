@@ -198,11 +198,35 @@ impl Drop for Kill {
     }
 }
 
+/// Only the BitTorrent reference (debugging the harness): `lanspread-bench bittorrent`.
+pub(crate) fn bittorrent_only(o: &Opts) -> Result<Section> {
+    let size = o.size_mib << 20;
+    let raw = size as f64 / 25e6;
+    let t = run_bittorrent(size)?;
+    let last = t.iter().cloned().fold(0.0, f64::max);
+    Ok(Section {
+        title: format!("BitTorrent reference alone, {} MiB", o.size_mib),
+        notes: vec![],
+        header: vec!["tool".into(), "last finish".into()],
+        rows: vec![vec!["aria2c + opentracker".into(), format!("{last:.1} s = {:.2}×", last / raw)]],
+        verdict: String::new(),
+    })
+}
+
 fn run_bittorrent(size: u64) -> Result<Vec<f64>> {
     let rates = vec![Some(200); DOWNLOADERS + 1];
     let lan = Lan::new(&rates)?;
     let scratch = tempfile::tempdir()?;
-    let sp = scratch.path();
+    let (_scratch, sp) = if std::env::var_os("LANSPREAD_BENCH_KEEP").is_some() {
+        let kept = scratch.keep();
+        eprintln!("  keeping {}", kept.display());
+        (None, kept)
+    } else {
+        let p = scratch.path().to_path_buf();
+        (Some(scratch), p)
+    };
+    let sp = sp.as_path();
+    let log = |name: &str| -> Result<Stdio> { Ok(Stdio::from(std::fs::File::create(sp.join(name))?)) };
     let seed_dir = sp.join("seed");
     write_file(&seed_dir.join(FILE), size, 42)?;
     let ip = lan.hosts[0].ip.to_string();
@@ -210,16 +234,24 @@ fn run_bittorrent(size: u64) -> Result<Vec<f64>> {
     let (torrent, hash) = make_torrent(&seed_dir.join(FILE), &announce, 256 << 10)?;
     let tfile = sp.join("game.torrent");
     std::fs::write(&tfile, torrent)?;
+    // opentracker refuses to run as root: it drops to `nobody` and chroots into the scratch
+    // directory, so that directory and the whitelist must be readable by everyone, and the
+    // whitelist path is relative to the chroot.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(sp, std::fs::Permissions::from_mode(0o755))?;
     let wl = sp.join("whitelist.txt");
     std::fs::write(&wl, format!("{hash}\n"))?;
+    std::fs::set_permissions(&wl, std::fs::Permissions::from_mode(0o644))?;
     let conf = sp.join("opentracker.conf");
-    std::fs::write(&conf, format!("access.whitelist {}\n", wl.display()))?;
+    std::fs::write(&conf, "access.whitelist whitelist.txt\n")?;
     let _tracker = Kill(
         lan.command(0, "opentracker")
-            .args(["-i", &ip, "-p", "6969", "-P", "6969", "-u", "root", "-d", "/", "-f"])
+            .args(["-i", &ip, "-p", "6969", "-P", "6969", "-d"])
+            .arg(sp)
+            .arg("-f")
             .arg(&conf)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(log("tracker.out")?)
+            .stderr(log("tracker.err")?)
             .spawn()
             .context("start opentracker (apt install opentracker)")?,
     );
@@ -232,7 +264,7 @@ fn run_bittorrent(size: u64) -> Result<Vec<f64>> {
         "--bt-tracker-interval=2",
         "--file-allocation=none",
         "--summary-interval=0",
-        "-q",
+        "--console-log-level=notice",
     ];
     let _seed = Kill(
         lan.command(0, "aria2c")
@@ -240,8 +272,8 @@ fn run_bittorrent(size: u64) -> Result<Vec<f64>> {
             .args(["-V", "-d"])
             .arg(&seed_dir)
             .arg(&tfile)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(log("seed.out")?)
+            .stderr(log("seed.err")?)
             .spawn()?,
     );
     std::thread::sleep(Duration::from_secs(3));
@@ -260,8 +292,8 @@ fn run_bittorrent(size: u64) -> Result<Vec<f64>> {
                 .arg("-d")
                 .arg(&dir)
                 .arg(&tfile)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stdout(log(&format!("dl{h}.out"))?)
+                .stderr(log(&format!("dl{h}.err"))?)
                 .spawn()?,
         ));
     }
