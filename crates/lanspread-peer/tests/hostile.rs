@@ -351,6 +351,29 @@ async fn requests_outside_the_served_roots_get_typed_errors_and_no_bytes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_swarm_announcements_are_refused() {
+    let s = served_victim().await;
+    let c = HostileClient::new(alpn());
+    let mut conn = c.connect(s.victim.handle.local_addr()).await.unwrap();
+    let have = Request::Have(lanspread_proto::Have {
+        game_id: gid("quake3"),
+        manifest_digest: lanspread_proto::Digest([1; 32]),
+        chunks: (0..lanspread_proto::MAX_HAVE_CHUNKS as u64 + 1).collect(),
+    });
+    let msg = expect_error(request(&mut conn, &have).await, ErrorCode::BadRequest);
+    assert!(msg.contains(&lanspread_proto::MAX_HAVE_CHUNKS.to_string()), "{msg}");
+    // A bitfield claiming more chunks than any manifest can have is not even decoded.
+    let join = raw_frame(&serde_json::json!({
+        "type": "swarm_join", "game_id": "quake3", "version": "1",
+        "manifest_digest": lanspread_proto::Digest([1; 32]),
+        "have": {"len": lanspread_proto::MAX_SWARM_CHUNKS + 1, "bits": ""},
+    }));
+    let r = send_raw(&mut conn, &join, true, Duration::from_secs(3)).await;
+    assert!(expect_error(r, ErrorCode::BadRequest).contains("exceeds"));
+    assert_still_serving(&s.victim, Some("quake3")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payload_swapped_for_a_symlink_after_the_scan_is_not_followed() {
     let s = served_victim().await;
     let c = HostileClient::new(alpn());
