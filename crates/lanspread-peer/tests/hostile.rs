@@ -351,6 +351,39 @@ async fn requests_outside_the_served_roots_get_typed_errors_and_no_bytes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_bodies_share_a_memory_budget_that_stalled_streams_cannot_exceed() {
+    use tokio::io::AsyncWriteExt;
+    let s = served_victim().await;
+    let addr = s.victim.handle.local_addr();
+    // Eight streams announce near-cap requests (8 × 8 MiB = the whole 64 MiB budget) and then
+    // trickle: together they may hold no more than the budget, whatever else arrives.
+    let attacker = HostileClient::new(alpn());
+    let mut conn = attacker.connect(addr).await.unwrap();
+    let mut hogs = Vec::new();
+    for _ in 0..8 {
+        let mut st = conn.open_bidirectional_stream().await.unwrap();
+        st.write_all(&(MAX_REQUEST_FRAME as u32).to_be_bytes()).await.unwrap();
+        st.write_all(b"{").await.unwrap();
+        hogs.push(st);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A ninth large request (128 KiB, complete) must wait for room in the budget...
+    let padded = raw_frame(&serde_json::json!({"type": "list_games", "pad": "x".repeat(128 << 10)}));
+    let other = HostileClient::new(alpn());
+    let mut conn2 = other.connect(addr).await.unwrap();
+    let big = send_raw(&mut conn2, &padded, true, Duration::from_millis(800)).await;
+    assert!(big.is_err(), "a large request was buffered beyond the budget: {big:?}");
+    // ...while small requests (pings, chunk requests, a small Hello) are served as usual.
+    assert_still_serving(&s.victim, Some("quake3")).await;
+    // Once the hogs are gone the large request goes through.
+    for mut st in hogs {
+        let _ = st.reset(0u32.into());
+    }
+    let big = send_raw(&mut conn2, &padded, true, Duration::from_secs(3)).await;
+    assert!(matches!(big, Ok(Response::Games(_))), "{big:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_swarm_announcements_are_refused() {
     let s = served_victim().await;
     let c = HostileClient::new(alpn());

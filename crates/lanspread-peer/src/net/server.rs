@@ -15,12 +15,15 @@ use std::{
 
 use bytes::{Bytes, BytesMut};
 use lanspread_proto::{
-    ErrorCode, FileDataHeader, GameId, GameVersion, GamesList, Pong, RelPath, Request, Response,
+    ErrorCode, FileDataHeader, FrameError, GameId, GameVersion, GamesList, Pong, RelPath, Request, Response,
     chunk::{chunk_range, is_valid_chunk_size},
-    frame::{MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, read_frame, write_frame},
+    frame::{FRAME_HEADER_LEN, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, write_frame},
 };
 use s2n_quic::{connection::Connection, stream::BidirectionalStream};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::{
+    io::{AsyncReadExt, AsyncSeekExt},
+    sync::Semaphore,
+};
 
 use super::{MAX_CONNECTIONS, MAX_CONNECTIONS_PER_PEER, REQUEST_READ_TIMEOUT};
 use crate::{
@@ -31,8 +34,16 @@ use crate::{
 
 /// Bytes read from disk and sent per QUIC write.
 const SEND_PIECE: usize = 256 << 10;
+/// Request bytes that all inbound streams together may buffer while their requests arrive.
+/// Without it, streams that announce near-cap requests and trickle them in would hold up to
+/// 256 streams × 8 MiB per connection until their read timeout.
+const REQUEST_BYTES_BUDGET: usize = 64 << 20;
+/// Requests up to this size (pings, chunk requests, most Hellos) are read outside the budget,
+/// so they are served even while it is exhausted.
+const SMALL_REQUEST: usize = 64 << 10;
 
 pub(crate) async fn run(ctx: Arc<Ctx>, mut server: s2n_quic::Server) -> Result<(), ErrorInfo> {
+    let budget = Arc::new(Semaphore::new(REQUEST_BYTES_BUDGET));
     loop {
         let conn = tokio::select! {
             biased;
@@ -42,9 +53,9 @@ pub(crate) async fn run(ctx: Arc<Ctx>, mut server: s2n_quic::Server) -> Result<(
                 None => return Ok(()),
             },
         };
-        let ctx2 = ctx.clone();
+        let (ctx2, budget) = (ctx.clone(), budget.clone());
         ctx.tasks.spawn(async move {
-            serve_connection(ctx2, conn).await;
+            serve_connection(ctx2, conn, budget).await;
         });
     }
 }
@@ -67,7 +78,7 @@ impl Drop for InboundGuard {
     }
 }
 
-async fn serve_connection(ctx: Arc<Ctx>, mut conn: Connection) {
+async fn serve_connection(ctx: Arc<Ctx>, mut conn: Connection, budget: Arc<Semaphore>) {
     let remote = match conn.remote_addr() {
         Ok(a) => a,
         Err(_) => return,
@@ -103,12 +114,12 @@ async fn serve_connection(ctx: Arc<Ctx>, mut conn: Connection) {
                 _ => return,
             },
         };
-        let ctx2 = ctx.clone();
+        let (ctx2, budget) = (ctx.clone(), budget.clone());
         tokio::spawn(async move {
             let cancel = ctx2.cancel.clone();
             tokio::select! {
                 _ = cancel.cancelled() => {}
-                _ = serve_stream(&ctx2, peer, remote, stream) => {}
+                _ = serve_stream(&ctx2, peer, remote, stream, &budget) => {}
             }
         });
     }
@@ -119,9 +130,10 @@ async fn serve_stream(
     peer: lanspread_proto::PeerId,
     remote: SocketAddr,
     mut stream: BidirectionalStream,
+    budget: &Semaphore,
 ) {
     let req: Request =
-        match tokio::time::timeout(REQUEST_READ_TIMEOUT, read_frame(&mut stream, MAX_REQUEST_FRAME)).await {
+        match tokio::time::timeout(REQUEST_READ_TIMEOUT, read_request(&mut stream, budget)).await {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
                 tracing::debug!(peer = %peer.short(), error = %e, "bad request frame");
@@ -200,6 +212,42 @@ async fn serve_stream(
     if let Err(e) = result {
         tracing::debug!(peer = %peer.short(), request = kind, error = %e, "stream ended early");
     }
+}
+
+/// Reads one request frame like `frame::read_frame`, but a body larger than [`SMALL_REQUEST`]
+/// first takes its announced size from `budget` (released when the request is decoded or the
+/// stream fails), so stalled large requests cannot pile up in memory.
+async fn read_request(stream: &mut BidirectionalStream, budget: &Semaphore) -> Result<Request, FrameError> {
+    let mut header = [0u8; FRAME_HEADER_LEN];
+    let mut got = 0;
+    while got < FRAME_HEADER_LEN {
+        match stream.read(&mut header[got..]).await? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    if got == 0 {
+        return Err(FrameError::Closed);
+    }
+    if got < FRAME_HEADER_LEN {
+        return Err(FrameError::Truncated { expected: FRAME_HEADER_LEN, got });
+    }
+    let len = u32::from_be_bytes(header) as usize;
+    if len > MAX_REQUEST_FRAME {
+        return Err(FrameError::TooLarge { len, max: MAX_REQUEST_FRAME });
+    }
+    let _permit = if len > SMALL_REQUEST {
+        // len ≤ MAX_REQUEST_FRAME < REQUEST_BYTES_BUDGET, so the wait always ends (or times out).
+        Some(budget.acquire_many(len as u32).await.map_err(|_| std::io::Error::other("server stopped"))?)
+    } else {
+        None
+    };
+    let mut body = Vec::with_capacity(len.min(SMALL_REQUEST));
+    let got = (&mut *stream).take(len as u64).read_to_end(&mut body).await?;
+    if got < len {
+        return Err(FrameError::Truncated { expected: len, got });
+    }
+    serde_json::from_slice(&body).map_err(FrameError::Decode)
 }
 
 async fn respond(stream: &mut BidirectionalStream, resp: &Response) -> Result<(), String> {
