@@ -296,18 +296,10 @@ pub(crate) fn seeder_rss(o: &Opts) -> Result<Section> {
     eprintln!("  scratch {}", sp.display());
     let seed_games = sp.join("seed/games");
     make_game(&seed_games, size)?;
-    // The seeder runs under GNU time so its peak RSS is known after SIGTERM.
-    let tfile = sp.join("seeder-time.txt");
+    // The seeder's peak RSS (VmHWM) is read from /proc before it is stopped.
     let cli = cli();
-    let mut cmd = lan.command(0, "/usr/bin/time");
-    cmd.args(["-f", "%M", "-o"])
-        .arg(&tfile)
-        .arg(&cli)
-        .arg("serve")
-        .arg("--game-dir")
-        .arg(&seed_games)
-        .arg("--state-dir")
-        .arg(sp.join("seed/state"));
+    let mut cmd = lan.command(0, cli.to_str().context("cli path")?);
+    cmd.arg("serve").arg("--game-dir").arg(&seed_games).arg("--state-dir").arg(sp.join("seed/state"));
     let mut seeder = lanspread_testkit::proc::PeerProc::spawn("seeder", cmd, sp.join("seeder.log"))?;
     seeder.wait_event("ready", Duration::from_secs(10), |e| e["event"] == "ready")?;
     std::thread::sleep(Duration::from_secs(2));
@@ -347,9 +339,8 @@ pub(crate) fn seeder_rss(o: &Opts) -> Result<Section> {
         finishes.push(secs);
         dl_rss = dl_rss.max(rss);
     }
+    let seeder_rss = lanspread_testkit::proc::peak_rss_kib(seeder.pid())?;
     seeder.terminate(Duration::from_secs(15))?;
-    let seeder_rss: u64 =
-        std::fs::read_to_string(&tfile)?.trim().lines().last().unwrap_or("0").trim().parse().unwrap_or(0);
     let raw = size as f64 / 25e6;
     let last = finishes.iter().cloned().fold(0.0, f64::max);
     let ok = seeder_rss <= 64 * 1024 && dl_rss <= 64 * 1024;

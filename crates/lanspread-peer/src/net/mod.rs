@@ -24,6 +24,8 @@ use crate::{error::StartError, identity::Identity, tls};
 
 /// Most bidirectional streams a peer may have open towards us on one connection.
 pub(crate) const MAX_STREAMS_PER_CONNECTION: u64 = 256;
+/// Unacknowledged bytes one stream may buffer for sending (s2n-quic's default is 4 MiB).
+pub(crate) const MAX_SEND_BUFFER: u32 = 512 << 10;
 /// Most simultaneous inbound connections from one peer id.
 pub(crate) const MAX_CONNECTIONS_PER_PEER: usize = 4;
 /// Most simultaneous inbound connections in total.
@@ -97,6 +99,7 @@ fn limits() -> Limits {
             .with_data_window(16 << 20)?
             .with_bidirectional_local_data_window(4 << 20)?
             .with_bidirectional_remote_data_window(4 << 20)?
+            .with_max_send_buffer_size(MAX_SEND_BUFFER)?
             .with_max_handshake_duration(Duration::from_secs(5))
     };
     build().unwrap_or_default()

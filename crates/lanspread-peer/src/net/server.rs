@@ -34,6 +34,12 @@ use crate::{
 
 /// Bytes read from disk and sent per QUIC write.
 const SEND_PIECE: usize = 256 << 10;
+/// File transfers sent at once; more wait their turn. With `net::MAX_SEND_BUFFER` per stream
+/// this bounds what serving can hold in memory (16 × (512 KiB + 256 KiB) = 12 MiB) however
+/// many peers ask and however large the chunks are.
+pub(crate) const SEND_SLOTS: usize = 16;
+/// A transfer whose receiver accepts nothing for this long is reset (it holds a send slot).
+const SEND_STALL: std::time::Duration = std::time::Duration::from_secs(15);
 /// Request bytes that all inbound streams together may buffer while their requests arrive.
 /// Without it, streams that announce near-cap requests and trickle them in would hold up to
 /// 256 streams × 8 MiB per connection until their read timeout.
@@ -412,6 +418,7 @@ async fn serve_file(
         }
         Err(e) => return respond(stream, &Response::error(ErrorCode::Internal, e.to_string())).await,
     };
+    let _slot = ctx.send_slots.acquire().await.map_err(|e| e.to_string())?;
     let mut file = tokio::fs::File::from_std(file);
     let header = FileDataHeader { offset: range.start, length: range.end - range.start, file_size: size };
     write_frame(stream, &Response::FileData(header), MAX_RESPONSE_FRAME).await.map_err(|e| e.to_string())?;
@@ -431,7 +438,13 @@ async fn serve_file(
             filled += n;
         }
         let bytes: Bytes = buf.freeze();
-        stream.send(bytes).await.map_err(|e| e.to_string())?;
+        match tokio::time::timeout(SEND_STALL, stream.send(bytes)).await {
+            Ok(r) => r.map_err(|e| e.to_string())?,
+            Err(_) => {
+                let _ = stream.reset(6u32.into());
+                return Err(format!("{path}: the receiver took nothing for {} s", SEND_STALL.as_secs()));
+            }
+        }
         left -= want as u64;
         ctx.uploaded.fetch_add(want as u64, Ordering::Relaxed);
         if let Some(limit) = &ctx.upload_limiter {

@@ -165,6 +165,8 @@ pub(crate) struct Ctx {
     pub(crate) gated: Mutex<HashSet<GameId>>,
     /// Handshakes in flight, so discovery does not start two at once per peer.
     pub(crate) syncing: Mutex<HashSet<PeerId>>,
+    /// File transfers this peer sends at once (bounds the memory serving holds).
+    pub(crate) send_slots: tokio::sync::Semaphore,
     /// A coalesced ListGames emission is scheduled.
     pub(crate) games_pending: std::sync::atomic::AtomicBool,
     /// The last ListGames list emitted.
@@ -450,6 +452,7 @@ pub async fn start_peer_with(
         advert_tx,
         gated: Mutex::new(HashSet::new()),
         syncing: Mutex::new(HashSet::new()),
+        send_slots: tokio::sync::Semaphore::new(crate::net::server::SEND_SLOTS),
         games_pending: Default::default(),
         last_games: Mutex::new(None),
         publish_pending: Default::default(),
