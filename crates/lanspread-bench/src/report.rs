@@ -68,6 +68,11 @@ impl Report {
             String::from_utf8_lossy(&date.stdout).trim(),
             machine()
         );
+        out.push_str("| benchmark | verdict |\n|---|---|\n");
+        for s in &self.sections {
+            out.push_str(&format!("| {} | {} |\n", s.title, s.verdict));
+        }
+        out.push('\n');
         for s in &self.sections {
             out.push_str(&s.to_string());
             out.push('\n');
