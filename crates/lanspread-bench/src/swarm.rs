@@ -101,6 +101,7 @@ fn run_lanspread(size: u64, swarm: bool) -> Result<Run> {
     let cli = cli();
     let start = Instant::now();
     let mut procs = Vec::new();
+    let mut launched = Vec::new();
     for h in 1..=DOWNLOADERS {
         let g = sp.join(format!("dl{h}/games"));
         std::fs::create_dir_all(&g)?;
@@ -112,12 +113,15 @@ fn run_lanspread(size: u64, swarm: bool) -> Result<Run> {
         if !swarm {
             cmd.arg("--no-swarm");
         }
+        launched.push(start.elapsed().as_secs_f64());
         procs.push(PeerProc::spawn(&format!("dl{h}"), cmd, sp.join(format!("dl{h}.log")))?);
     }
+    // Each finish time: when its `get` was launched plus the seconds it reports (the events
+    // are read one process after the other, so reading time would lump them together).
     let mut times = Vec::new();
-    for p in &mut procs {
-        p.wait_event("finished", Duration::from_secs(600), |e| e["event"] == "finished")?;
-        times.push(start.elapsed().as_secs_f64());
+    for (p, at) in procs.iter_mut().zip(&launched) {
+        let fin = p.wait_event("finished", Duration::from_secs(600), |e| e["event"] == "finished")?;
+        times.push(at + fin["seconds"].as_f64().unwrap_or(0.0));
     }
     let rss = procs
         .iter()

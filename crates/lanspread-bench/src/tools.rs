@@ -24,13 +24,26 @@ pub(crate) fn cli() -> PathBuf {
 pub(crate) struct Timed {
     pub(crate) secs: f64,
     pub(crate) rss_kib: u64,
+    /// CPU seconds in user and kernel mode.
+    pub(crate) user: f64,
+    pub(crate) sys: f64,
+}
+
+/// CPU seconds (user, kernel) a running process has used so far (/proc/PID/stat).
+pub(crate) fn cpu_secs(pid: u32) -> (f64, f64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<f64> = rest.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+    let tick = 100.0;
+    (f.get(11).copied().unwrap_or(0.0) / tick, f.get(12).copied().unwrap_or(0.0) / tick)
 }
 
 /// Runs `program args…` inside host `h` under GNU time; fails when it fails.
 pub(crate) fn timed(lan: &Lan, h: usize, program: &str, args: &[&str], scratch: &Path) -> Result<Timed> {
     let tfile = scratch.join(format!("time-{}.txt", std::process::id()));
     let mut cmd = lan.command(h, "/usr/bin/time");
-    cmd.args(["-f", "%e %M", "-o"]).arg(&tfile).arg(program).args(args);
+    cmd.args(["-f", "%e %M %U %S", "-o"]).arg(&tfile).arg(program).args(args);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let t = Instant::now();
     let out = cmd.output().with_context(|| format!("run {program}"))?;
@@ -43,8 +56,8 @@ pub(crate) fn timed(lan: &Lan, h: usize, program: &str, args: &[&str], scratch: 
         );
     }
     let text = std::fs::read_to_string(&tfile).unwrap_or_default();
-    let rss = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    Ok(Timed { secs: wall, rss_kib: rss })
+    let field = |i: usize| text.split_whitespace().nth(i).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
+    Ok(Timed { secs: wall, rss_kib: field(1) as u64, user: field(2), sys: field(3) })
 }
 
 /// nginx serving `root` on `ip:8080` inside host `h`; stopped on drop.

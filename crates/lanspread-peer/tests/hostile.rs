@@ -426,6 +426,59 @@ async fn payload_swapped_for_a_symlink_after_the_scan_is_not_followed() {
     assert_still_serving(&s.victim, Some("quake3")).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receivers_that_never_read_hold_at_most_sixteen_send_slots() {
+    use tokio::io::AsyncReadExt;
+    // An 8 MiB file: one transfer cannot fit the 4 MiB stream window, so a receiver that
+    // stops reading after the header keeps its transfer (and its send slot) open.
+    let big = bytes(3, 8 * MIB);
+    let victim =
+        TestPeer::start(PeerSpec::manual("victim"), |d| write_game(d, "quake3", "1", &[("big.pk3", &big)]))
+            .await;
+    let req = Request::GetGameFileData(GetGameFileData {
+        game_id: gid("quake3"),
+        version: ver("1"),
+        path: RelPath::new("big.pk3").unwrap(),
+    });
+    let frame =
+        lanspread_proto::frame::encode_frame(&req, lanspread_proto::frame::MAX_REQUEST_FRAME).unwrap();
+    // 24 transfers over six identities × one connection × four streams: each connection's
+    // 16 MiB window fills, so no transfer can finish while nobody reads.
+    let mut streams = Vec::new();
+    let mut conns = Vec::new();
+    for _ in 0..6 {
+        let c = HostileClient::new(alpn());
+        let mut conn = c.connect(victim.handle.local_addr()).await.unwrap();
+        for _ in 0..4 {
+            let mut st = conn.open_bidirectional_stream().await.unwrap();
+            tokio::io::AsyncWriteExt::write_all(&mut st, &frame).await.unwrap();
+            st.finish().unwrap();
+            streams.push(st);
+        }
+        conns.push((c, conn));
+    }
+    // A transfer has started once its 4-byte frame header arrives.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut started = 0;
+    for st in &mut streams {
+        let mut hdr = [0u8; 4];
+        if tokio::time::timeout(Duration::from_millis(20), st.read_exact(&mut hdr)).await.is_ok() {
+            started += 1;
+        }
+    }
+    assert!(started <= 16, "{started} transfers run at once; serving memory must stay bounded");
+    assert!(started >= 8, "only {started} transfers started");
+    // The victim still answers others (control requests need no send slot).
+    assert_still_serving(&victim, Some("quake3")).await;
+    // Readers that go away free their slots: the waiting transfers start.
+    streams.truncate(0);
+    conns.truncate(0);
+    let c = HostileClient::new(alpn());
+    let mut conn = c.connect(victim.handle.local_addr()).await.unwrap();
+    let r = tokio::time::timeout(Duration::from_secs(10), request(&mut conn, &req)).await.unwrap();
+    assert!(matches!(r, Ok(Response::FileData(_))), "{r:?}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The hostile peer as a seeder the victim downloads from.
 // ---------------------------------------------------------------------------------------------
