@@ -123,8 +123,9 @@ const MAX_MTU: u16 = 9000;
 fn io(addr: SocketAddr) -> std::io::Result<s2n_quic::provider::io::tokio::Provider> {
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<usize>().ok());
     let max_mtu = env("LANSPREAD_MAX_MTU").unwrap_or(MAX_MTU as usize) as u16;
-    let mut b =
-        s2n_quic::provider::io::tokio::Builder::default().with_receive_address(addr)?.with_max_mtu(max_mtu)?;
+    let mut b = s2n_quic::provider::io::tokio::Builder::default()
+        .with_receive_address(addr)?
+        .with_max_mtu(max_mtu)?;
     if let Some(m) = env("LANSPREAD_MTU") {
         b = b.with_initial_mtu(m as u16)?;
     }
