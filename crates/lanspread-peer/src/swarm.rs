@@ -238,6 +238,17 @@ impl Swarms {
         if s.members.len() < 2 || file >= s.manifest.files.len() {
             return true;
         }
+        // version.ini is committed last and never served by downloaders: only complete
+        // copies have it, so refusing it only makes the last step of every download wait.
+        if s.manifest.files[file].path.is_version_ini() {
+            return true;
+        }
+        // Once as many members hold everything as are still downloading, this copy is no longer
+        // the scarce source: serve whatever is asked.
+        let complete = s.members.values().filter(|m| m.have.is_full()).count();
+        if complete >= s.members.len() - complete {
+            return true;
+        }
         let g = global_chunk_index(&s.manifest, file, index) as usize;
         let Some(&(count, last)) = s.served.get(g) else { return true };
         // Downloaders already avoid asking a complete copy for chunks other members announced;
@@ -339,6 +350,38 @@ mod tests {
         assert!(!s.admit(&id, &m.version, 0, 0, p(3)));
         assert!(!s.admit(&id, &m.version, 0, 0, p(3)));
         assert!(s.admit(&id, &m.version, 0, 0, p(3)), "never refused for ever");
+    }
+
+    #[test]
+    fn version_ini_is_never_refused_and_refusals_stop_once_copies_are_plentiful() {
+        let s = Swarms::default();
+        let m = manifest();
+        let d = m.digest();
+        let id = m.game_id.clone();
+        s.ensure_complete(m.clone(), d);
+        let join = |have: Bitfield| SwarmJoin {
+            game_id: id.clone(),
+            version: m.version.clone(),
+            manifest_digest: d,
+            have,
+        };
+        for n in [2, 3, 4] {
+            s.on_join(p(9), p(n), join(Bitfield::new(4)));
+        }
+        // version.ini (file 1) only comes from complete copies: handed out again at once.
+        assert!(s.admit(&id, &m.version, 1, 0, p(2)));
+        assert!(s.admit(&id, &m.version, 1, 0, p(3)), "the sentinel is never refused");
+        assert!(s.admit(&id, &m.version, 0, 0, p(2)));
+        assert!(!s.admit(&id, &m.version, 0, 0, p(3)), "payload in transit: refused");
+        // Two members finish: complete copies are no longer scarce, nothing is refused.
+        let mut full = Bitfield::new(4);
+        for g in 0..4 {
+            full.set(g);
+        }
+        for n in [2, 3] {
+            s.on_join(p(9), p(n), join(full.clone()));
+        }
+        assert!(s.admit(&id, &m.version, 0, 0, p(4)), "plenty of complete copies: served");
     }
 
     #[test]

@@ -57,6 +57,14 @@ pub(crate) use state::progress_of;
 
 /// Bytes requested but not yet written, over all peers (bounds memory).
 const INFLIGHT_BUDGET: u64 = 16 << 20;
+
+/// `INFLIGHT_BUDGET`, or `LANSPREAD_INFLIGHT_MIB` for experiments.
+fn inflight_budget() -> u64 {
+    std::env::var("LANSPREAD_INFLIGHT_MIB")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(INFLIGHT_BUDGET, |m| m << 20)
+}
 /// How often swarm announcements go out and members are merged into the schedule.
 const SWARM_TICK: Duration = Duration::from_millis(150);
 /// Verified bytes waiting for the disk before new requests pause.
@@ -483,7 +491,7 @@ impl<'a> Download<'a> {
             ctx,
             id,
             root,
-            sched: Scheduler::with_seed(chunks, INFLIGHT_BUDGET, seed_of(&ctx.identity.peer_id)),
+            sched: Scheduler::with_seed(chunks, inflight_budget(), seed_of(&ctx.identity.peer_id)),
             verified,
             manifest,
             sentinel: None,

@@ -446,6 +446,10 @@ impl Scheduler {
         if let Some(s) = self.peers.get_mut(peer) {
             s.avoid.retain(|_, until| *until > now);
         }
+        // Complete copies are kept for chunks nobody else has only while they are scarce; once
+        // as many peers hold everything as are still downloading (the end of a swarm), any
+        // holder serves any chunk, so the last downloaders are not held back.
+        let scarce = self.peers.len() - self.partial_peers <= self.partial_peers;
         let mut best: Option<(usize, (u32, u64))> = None;
         for (pos, w) in self.queue.iter().enumerate() {
             let key = match *w {
@@ -459,6 +463,7 @@ impl Scheduler {
                     // A complete copy (the seeder) is kept for chunks no other member has;
                     // a chunk waiting too long for its partial holders may come from it too.
                     if complete
+                        && scarce
                         && self.avail_partial[c] > 0
                         && now.saturating_sub(self.partial_since[c]) < SEEDER_RESCUE
                     {

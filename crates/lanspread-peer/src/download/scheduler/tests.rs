@@ -391,3 +391,24 @@ fn a_partial_peer_without_the_missing_chunks_cannot_carry_the_download() {
     s.add_peer(pid(1));
     assert!(s.has_peer(&pid(1)));
 }
+
+#[test]
+fn complete_copies_serve_anything_once_they_are_not_scarce() {
+    // One chunk, held by a partial member and by complete copies.
+    let mut has = lanspread_proto::Bitfield::new(1);
+    has.set(0);
+    let mut s = Scheduler::new(chunks(&[MIB]), 64 * MIB);
+    s.add_peer_with(pid(2), Some(has.clone()));
+    s.add_peer(pid(1));
+    // One complete copy, one partial: the seeder is kept for chunks nobody else has.
+    s.on_failure(Work::Chunk(0), pid(2), &Failure::Redirect("busy".into()));
+    let acts = s.next_actions(Duration::from_millis(10));
+    assert!(acts.is_empty(), "the scarce seeder is not asked for a chunk a member holds: {acts:?}");
+    // A second complete copy (a finished downloader): no longer scarce, it is asked at once.
+    s.add_peer(pid(3));
+    let acts = s.next_actions(Duration::from_millis(20));
+    assert!(!acts.is_empty(), "{acts:?}");
+    for a in &acts {
+        assert!(matches!(a, Action::Fetch { work: Work::Chunk(0), peer } if *peer != pid(2)), "{acts:?}");
+    }
+}
