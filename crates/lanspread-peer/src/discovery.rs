@@ -123,6 +123,18 @@ fn resolved(ctx: &Arc<Ctx>, d: Discovered, ignored: &mut HashSet<String>) {
 
 /// Picks the address to dial: one on a subnet we share, else the first IPv4, else any.
 fn pick_addr(addrs: &[IpAddr], bind: Option<IpAddr>) -> Option<IpAddr> {
+    // An IPv6 link-local address cannot be dialled without its interface (scope id), which an
+    // `IpAddr` does not carry: skip it. A record with nothing else waits for the next resolve
+    // (mDNS delivers the IPv4 address moments later), instead of a handshake that can only
+    // time out and keep the peer from joining a download for seconds.
+    let usable: Vec<IpAddr> = addrs
+        .iter()
+        .copied()
+        .filter(|a| {
+            !a.is_unspecified() && !matches!(a, IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80)
+        })
+        .collect();
+    let addrs = usable.as_slice();
     if let Some(b) = bind
         && b.is_loopback()
     {
@@ -140,4 +152,20 @@ fn pick_addr(addrs: &[IpAddr], bind: Option<IpAddr>) -> Option<IpAddr> {
         }
     }
     addrs.iter().copied().find(IpAddr::is_ipv4).or_else(|| addrs.first().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_local_ipv6_is_never_dialled() {
+        let ll: IpAddr = "fe80::68fd:24ff:fe89:45e4".parse().unwrap_or(IpAddr::from([0u8; 16]));
+        let v4: IpAddr = IpAddr::from([10, 77, 0, 3]);
+        let global6: IpAddr = "2001:db8::5".parse().unwrap_or(IpAddr::from([0u8; 16]));
+        assert_eq!(pick_addr(&[ll], None), None, "wait for a dialable address");
+        assert_eq!(pick_addr(&[ll, v4], None), Some(v4));
+        assert_eq!(pick_addr(&[ll, global6], None), Some(global6));
+        assert_eq!(pick_addr(&[], None), None);
+    }
 }
