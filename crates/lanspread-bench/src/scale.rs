@@ -88,7 +88,8 @@ pub(crate) fn scale(peers: usize) -> Result<Section> {
         notes: vec![format!(
             "All {peers} `serve` processes spawned at once (each in its own network namespace on one bridge); \
              the last one was ready {started_in:.1} s after the first spawn. Discovery is timed from that moment \
-             until every peer lists all {} others with all {GAMES} games each. Budget: ≤ 5 s; peak RSS ≤ 50 MiB per peer.",
+             until every peer has announced (event on stdout, read as written) all {} others with all {GAMES} \
+             games each; `list_peers` on every peer confirms it. Budget: ≤ 5 s; peak RSS ≤ 50 MiB per peer.",
             peers - 1
         )],
         header: vec!["measure".into(), "value".into()],
@@ -110,7 +111,7 @@ pub(crate) fn scale(peers: usize) -> Result<Section> {
                 ),
             ],
             vec![
-                "mDNS per peer until full view (median sent / received)".into(),
+                "mDNS per peer from start until the full view was confirmed (median sent / received)".into(),
                 format!("{sent_discovery:.1} KiB / {recv_discovery:.1} KiB"),
             ],
             vec![

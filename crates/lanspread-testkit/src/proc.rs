@@ -18,9 +18,11 @@ pub struct PeerProc {
     pub label: String,
     child: Child,
     stdin: Option<ChildStdin>,
-    rx: mpsc::Receiver<Value>,
+    rx: mpsc::Receiver<(Instant, Value)>,
     /// Every event received so far.
     pub seen: Vec<Value>,
+    /// When each event in `seen` arrived (read by a background thread as it was printed).
+    pub arrived: Vec<Instant>,
     /// Where stderr goes.
     pub stderr_log: PathBuf,
 }
@@ -41,14 +43,14 @@ impl PeerProc {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
                 if let Ok(v) = serde_json::from_str::<Value>(&line)
-                    && tx.send(v).is_err()
+                    && tx.send((Instant::now(), v)).is_err()
                 {
                     break;
                 }
             }
         });
         let stdin = child.stdin.take();
-        Ok(Self { label: label.into(), child, stdin, rx, seen: Vec::new(), stderr_log })
+        Ok(Self { label: label.into(), child, stdin, rx, seen: Vec::new(), arrived: Vec::new(), stderr_log })
     }
 
     /// Waits for an event satisfying `pred`.
@@ -62,8 +64,9 @@ impl PeerProc {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.rx.recv_timeout(left) {
-                Ok(v) => {
+                Ok((at, v)) => {
                     self.seen.push(v.clone());
+                    self.arrived.push(at);
                     if pred(&v) {
                         return Ok(v);
                     }
@@ -86,8 +89,9 @@ impl PeerProc {
 
     /// Events received so far plus any pending, without waiting.
     pub fn drain(&mut self) -> &[Value] {
-        while let Ok(v) = self.rx.try_recv() {
+        while let Ok((at, v)) = self.rx.try_recv() {
             self.seen.push(v);
+            self.arrived.push(at);
         }
         &self.seen
     }
@@ -147,6 +151,22 @@ impl Drop for PeerProc {
     }
 }
 
+/// When `p` had received `peer_discovered` events for `others` distinct peers each announcing
+/// `games` games; `None` if some library was not complete at discovery.
+fn discovered_all_at(p: &mut PeerProc, others: usize, games: usize) -> Option<Instant> {
+    p.drain();
+    let mut ids = std::collections::HashSet::new();
+    for (e, at) in p.seen.iter().zip(&p.arrived) {
+        if e["event"] == "peer_discovered" && e["peer"]["game_count"].as_u64() == Some(games as u64) {
+            ids.insert(e["peer"]["peer_id"].to_string());
+            if ids.len() == others {
+                return Some(*at);
+            }
+        }
+    }
+    None
+}
+
 /// Peak resident set size of a running process in KiB (`VmHWM`).
 pub fn peak_rss_kib(pid: u32) -> Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
@@ -159,7 +179,11 @@ pub fn peak_rss_kib(pid: u32) -> Result<u64> {
 
 /// Asks every `serve` process for its peers (`list_peers`) until each lists all the others,
 /// every one of them with `games` complete games. Returns, per process, how long after
-/// `since` it first did. Fails after `timeout` naming the processes still short.
+/// `since` it came to see them: when the last `peer_discovered` event it needed arrived
+/// (stdout is read as it is written), or, when a library completed later than its peer's
+/// discovery, when `list_peers` first confirmed it. Polling 30 busy processes one after the
+/// other takes seconds, so the poll time alone would overstate discovery. Fails after
+/// `timeout` naming the processes still short.
 pub fn wait_until_all_see_all(
     procs: &mut [PeerProc],
     games: usize,
@@ -181,7 +205,7 @@ pub fn wait_until_all_see_all(
             let full = peers.iter().filter(|x| x["game_count"].as_u64() == Some(games as u64)).count();
             last[i] = format!("{} peers, {full} with all {games} games", peers.len());
             if peers.len() == others && full == others {
-                seen_all[i] = Some(since.elapsed());
+                seen_all[i] = Some(discovered_all_at(p, others, games).unwrap_or_else(Instant::now) - since);
             }
         }
         if Instant::now() > deadline {
