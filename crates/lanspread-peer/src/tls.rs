@@ -177,6 +177,25 @@ impl Subscriber for PeerCertSubscriber {
             context.peer_id = chain.first().map(|leaf| fingerprint(leaf));
         }
     }
+
+    /// An inbound connection that never completed TLS (another lanspread protocol version,
+    /// whose ALPN does not match, or not a lanspread peer at all) gets a log line: s2n-quic
+    /// refuses it before any request reaches the server.
+    fn on_connection_closed(
+        &mut self,
+        context: &mut Self::ConnectionContext,
+        meta: &ConnectionMeta,
+        event: &event::events::ConnectionClosed,
+    ) {
+        if context.peer_id.is_none()
+            && matches!(meta.endpoint_type, event::events::EndpointType::Server { .. })
+        {
+            tracing::info!(
+                error = %event.error,
+                "refused an inbound connection during the QUIC/TLS handshake (another protocol version, or not a lanspread peer)"
+            );
+        }
+    }
 }
 
 /// The verified peer id of an established connection.

@@ -81,6 +81,7 @@ async fn served_victim() -> Served {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_alpn_is_refused_at_the_handshake_and_the_victim_keeps_serving() {
+    let logs = capture_logs();
     let s = served_victim().await;
     let addr = s.victim.handle.local_addr();
     // The TLS handshake never completes without the common ALPN (s2n-quic drops it quietly or
@@ -96,6 +97,46 @@ async fn wrong_alpn_is_refused_at_the_handshake_and_the_victim_keeps_serving() {
     let same_alpn = HostileClient::new(alpn());
     assert!(same_alpn.connect_within(addr, Duration::from_secs(2)).await.is_ok(), "control");
     assert_still_serving(&s.victim, Some("quake3")).await;
+    // The victim says why in its log (the refusal happens inside s2n-quic, before any request).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let needle = "refused an inbound connection during the QUIC/TLS handshake";
+    while !logs.text().contains(needle) {
+        assert!(Instant::now() < deadline, "no log line about the refused handshakes:\n{}", logs.text());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Log lines of every in-process peer of this test binary, captured from the first call on
+/// (other tests' lines land here too; assertions look for specific messages).
+struct Logs(&'static std::sync::Mutex<Vec<u8>>);
+
+impl Logs {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+struct LogWriter(&'static std::sync::Mutex<Vec<u8>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() -> Logs {
+    static BUF: std::sync::OnceLock<std::sync::Mutex<Vec<u8>>> = std::sync::OnceLock::new();
+    let buf = BUF.get_or_init(|| std::sync::Mutex::new(Vec::new()));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+        .with_ansi(false)
+        .with_writer(move || LogWriter(buf))
+        .try_init();
+    Logs(buf)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
