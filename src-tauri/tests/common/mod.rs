@@ -126,6 +126,12 @@ pub struct Seeder {
 
 impl Seeder {
     pub async fn start(root: &Path, specs: Vec<GameSpec>) -> Self {
+        Self::start_with_upload_limit(root, specs, None).await
+    }
+
+    /// A seeder that serves at most `limit` bytes per second (a transfer that takes a while,
+    /// whatever the machine's speed).
+    pub async fn start_with_upload_limit(root: &Path, specs: Vec<GameSpec>, limit: Option<u64>) -> Self {
         let game_dir = root.join("seed-games");
         for s in &specs {
             write_game(&game_dir, s).unwrap();
@@ -136,6 +142,7 @@ impl Seeder {
         opts.name = "seedbox".into();
         opts.discovery = DiscoveryMode::Manual;
         opts.timing = fast_timing();
+        opts.upload_limit = limit;
         let (tx, rx) = mpsc::unbounded_channel();
         let handle = lanspread_peer::start_peer_with(
             opts,
