@@ -17,16 +17,7 @@ const GAMES: usize = 200;
 
 pub(crate) fn scale(peers: usize) -> Result<Section> {
     let lan = Lan::new(&vec![None; peers])?;
-    // LANSPREAD_BENCH_KEEP=1 keeps the scratch directory (libraries, logs) for a post-mortem.
-    let scratch = tempfile::tempdir()?;
-    let (_scratch, sp) = if std::env::var_os("LANSPREAD_BENCH_KEEP").is_some() {
-        let kept = scratch.keep();
-        eprintln!("  keeping {}", kept.display());
-        (None, kept)
-    } else {
-        let p = scratch.path().to_path_buf();
-        (Some(scratch), p)
-    };
+    let (_scratch, sp) = crate::tools::scratch_dir()?;
     let sp = sp.as_path();
     let catalog = sp.join("catalog.json");
     std::fs::write(&catalog, catalog_json(GAMES))?;

@@ -220,15 +220,7 @@ pub(crate) fn bittorrent_only(o: &Opts) -> Result<Section> {
 fn run_bittorrent(size: u64) -> Result<Vec<f64>> {
     let rates = vec![Some(200); DOWNLOADERS + 1];
     let lan = Lan::new(&rates)?;
-    let scratch = tempfile::tempdir()?;
-    let (_scratch, sp) = if std::env::var_os("LANSPREAD_BENCH_KEEP").is_some() {
-        let kept = scratch.keep();
-        eprintln!("  keeping {}", kept.display());
-        (None, kept)
-    } else {
-        let p = scratch.path().to_path_buf();
-        (Some(scratch), p)
-    };
+    let (_scratch, sp) = crate::tools::scratch_dir()?;
     let sp = sp.as_path();
     let log = |name: &str| -> Result<Stdio> { Ok(Stdio::from(std::fs::File::create(sp.join(name))?)) };
     let seed_dir = sp.join("seed");

@@ -164,3 +164,17 @@ pub(crate) fn write_file(path: &Path, size: u64, seed: u64) -> Result<()> {
     f.flush()?;
     Ok(())
 }
+
+/// A scratch directory for one benchmark: removed when the guard drops, or kept (and printed)
+/// with LANSPREAD_BENCH_KEEP=1 for a post-mortem of its libraries and logs.
+pub(crate) fn scratch_dir() -> Result<(Option<tempfile::TempDir>, std::path::PathBuf)> {
+    let scratch = tempfile::tempdir()?;
+    if std::env::var_os("LANSPREAD_BENCH_KEEP").is_some() {
+        let kept = scratch.keep();
+        eprintln!("  keeping {}", kept.display());
+        Ok((None, kept))
+    } else {
+        let p = scratch.path().to_path_buf();
+        Ok((Some(scratch), p))
+    }
+}
