@@ -120,8 +120,10 @@ async fn a_seeder_killed_mid_transfer_does_not_stop_the_download() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_serving_corrupt_data_is_detected_reported_and_bypassed() {
     let files = vec![("data.pak".to_string(), bytes(3, 12 * MIB))];
-    let good1 = TestPeer::start(PeerSpec::manual("good1"), |d| seed_game(d, &files)).await;
-    let good2 = TestPeer::start(PeerSpec::manual("good2"), |d| seed_game(d, &files)).await;
+    // The honest seeders serve 4 MB/s each, so the download cannot finish before the fast
+    // liar has been asked for chunks (on a fast loopback it once did, and nothing was caught).
+    let good1 = TestPeer::start(PeerSpec::slow("good1", 4_000_000), |d| seed_game(d, &files)).await;
+    let good2 = TestPeer::start(PeerSpec::slow("good2", 4_000_000), |d| seed_game(d, &files)).await;
     let liar = TestPeer::start(PeerSpec::manual("liar"), |d| seed_game(d, &files)).await;
     // Let the liar hash its honest copy, then corrupt bytes behind its hash cache's back
     // (same size, mtime restored): it keeps announcing the agreed manifest but serves garbage.
