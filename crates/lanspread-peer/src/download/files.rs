@@ -17,6 +17,7 @@ use lanspread_proto::{
     path::{LOCAL_DIR, VERSION_INI},
 };
 
+use super::buf::{ALIGN, BufPool, ChunkBuf};
 use crate::platform;
 
 /// The parked previous sentinel.
@@ -134,6 +135,101 @@ impl FileCache {
     }
 }
 
+/// The download writer's files: chunk data goes to disk with `O_DIRECT` where the platform
+/// and filesystem allow it, else through the page cache.
+///
+/// A download is made durable with fdatasync anyway, so caching gigabytes of freshly written
+/// payload only evicts what the machine was using and makes every sync a write-back storm.
+/// Direct writes skip that copy: the aligned chunk buffer (see [`super::buf`]) goes straight to
+/// the device. A chunk's unaligned tail (end of a file) goes through the page cache, and a
+/// filesystem that refuses direct I/O (`EINVAL`) silently gets buffered writes.
+pub(crate) struct ChunkWriter {
+    files: FileCache,
+    /// Direct handles per file index; `None` once the filesystem refused direct I/O.
+    direct: HashMap<usize, Option<File>>,
+    /// For data that is not page-aligned in memory.
+    bounce: Option<ChunkBuf>,
+    pool: BufPool,
+}
+
+impl ChunkWriter {
+    pub(crate) fn new(root: &Path) -> Self {
+        Self { files: FileCache::new(root), direct: HashMap::new(), bounce: None, pool: BufPool::default() }
+    }
+
+    /// Writes `data` at `offset` of manifest file `idx`.
+    pub(crate) fn write(&mut self, idx: usize, rel: &RelPath, offset: u64, data: &[u8]) -> io::Result<()> {
+        let aligned = data.len() & !(ALIGN - 1);
+        if aligned > 0
+            && offset.is_multiple_of(ALIGN as u64)
+            && self.write_direct(idx, rel, offset, data, aligned)?
+        {
+            return Ok(());
+        }
+        write_at(&*self.files.get(idx, rel)?, offset, data)
+    }
+
+    /// `Ok(false)`: direct I/O is not available for this file; nothing was written.
+    fn write_direct(
+        &mut self,
+        idx: usize,
+        rel: &RelPath,
+        offset: u64,
+        data: &[u8],
+        aligned: usize,
+    ) -> io::Result<bool> {
+        if self.direct.len() >= 64 && !self.direct.contains_key(&idx) {
+            self.direct.clear();
+        }
+        let handle = match self.direct.get(&idx) {
+            Some(h) => h,
+            None => {
+                let h = open_direct(&safe_path(&self.files.root, rel, false)?);
+                self.direct.entry(idx).or_insert(h)
+            }
+        };
+        let Some(file) = handle else { return Ok(false) };
+        let body = if (data.as_ptr() as usize).is_multiple_of(ALIGN) {
+            &data[..aligned]
+        } else {
+            let bounce = match &mut self.bounce {
+                Some(b) if b.capacity() >= aligned => b,
+                slot => slot.insert(self.pool.take(aligned)),
+            };
+            bounce.clear();
+            bounce.extend_from_slice(&data[..aligned]);
+            bounce.as_slice()
+        };
+        match write_at(file, offset, body) {
+            Ok(()) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+                tracing::debug!(path = %rel, "direct I/O refused by the filesystem; writing through the page cache");
+                self.direct.insert(idx, None);
+                return Ok(false);
+            }
+            Err(e) => return Err(e),
+        }
+        if aligned < data.len() {
+            write_at(&*self.files.get(idx, rel)?, offset + aligned as u64, &data[aligned..])?;
+        }
+        Ok(true)
+    }
+}
+
+/// Opens an existing payload file for direct writes, or `None` where that is not possible.
+fn open_direct(path: &Path) -> Option<File> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        OpenOptions::new().write(true).custom_flags(libc::O_NOFOLLOW | libc::O_DIRECT).open(path).ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// Writes `data` at `offset` without moving any cursor.
 pub(crate) fn write_at(file: &File, offset: u64, data: &[u8]) -> io::Result<()> {
     #[cfg(unix)]
@@ -151,70 +247,6 @@ pub(crate) fn write_at(file: &File, offset: u64, data: &[u8]) -> io::Result<()> 
                 return Err(io::Error::new(io::ErrorKind::WriteZero, "short write"));
             }
             done += n;
-        }
-        Ok(())
-    }
-}
-
-/// Writes `pieces` back to back starting at `offset`, in as few system calls as possible
-/// (a chunk arrives as ~175 QUIC pieces per MiB).
-pub(crate) fn write_pieces_at(file: &File, offset: u64, pieces: &[bytes::Bytes]) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        // Cursor over (piece index, offset inside the piece).
-        let (mut idx, mut skip) = (0usize, 0usize);
-        let mut at = offset;
-        while idx < pieces.len() {
-            let iov: Vec<libc::iovec> = pieces[idx..]
-                .iter()
-                .take(512)
-                .enumerate()
-                .map(|(n, p)| {
-                    let start = if n == 0 { skip } else { 0 };
-                    libc::iovec {
-                        iov_base: p[start..].as_ptr() as *mut libc::c_void,
-                        iov_len: p.len() - start,
-                    }
-                })
-                .collect();
-            // SAFETY: every iovec points into a live `Bytes` borrowed for this call, with its
-            // exact remaining length; pwritev only reads them.
-            let n = unsafe {
-                libc::pwritev(file.as_raw_fd(), iov.as_ptr(), iov.len() as libc::c_int, at as libc::off_t)
-            };
-            if n < 0 {
-                let e = io::Error::last_os_error();
-                if e.kind() == io::ErrorKind::Interrupted {
-                    continue;
-                }
-                return Err(e);
-            }
-            if n == 0 {
-                return Err(io::Error::new(io::ErrorKind::WriteZero, "short write"));
-            }
-            let mut n = n as usize;
-            at += n as u64;
-            while n > 0 && idx < pieces.len() {
-                let left = pieces[idx].len() - skip;
-                if n >= left {
-                    n -= left;
-                    idx += 1;
-                    skip = 0;
-                } else {
-                    skip += n;
-                    n = 0;
-                }
-            }
-        }
-        Ok(())
-    }
-    #[cfg(not(unix))]
-    {
-        let mut at = offset;
-        for p in pieces {
-            write_at(file, at, p)?;
-            at += p.len() as u64;
         }
         Ok(())
     }
@@ -430,22 +462,65 @@ mod tests {
     }
 
     #[test]
-    fn vectored_writes_land_at_the_right_offsets() {
+    fn chunk_writer_lands_direct_and_buffered_writes_byte_for_byte() {
         let d = tempfile::tempdir().unwrap();
-        let f = OpenOptions::new()
-            .read(true)
+        let rel = RelPath::new("data/x.bin").unwrap();
+        fs::create_dir_all(d.path().join("data")).unwrap();
+        let size = 3 * 65536 + 1234;
+        let path = d.path().join("data/x.bin");
+        OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(true)
-            .open(d.path().join("x"))
+            .open(&path)
+            .unwrap()
+            .set_len(size)
             .unwrap();
-        let pieces: Vec<bytes::Bytes> =
-            (0..1500u32).map(|i| bytes::Bytes::from(vec![(i % 251) as u8; (i % 7 + 1) as usize])).collect();
-        let want: Vec<u8> = pieces.iter().flat_map(|p| p.iter().copied()).collect();
-        write_pieces_at(&f, 3, &pieces).unwrap();
-        let got = fs::read(d.path().join("x")).unwrap();
-        assert_eq!(&got[3..], &want[..]);
-        assert_eq!(&got[..3], &[0, 0, 0]);
+        let want: Vec<u8> = (0..size).map(|i| (i * 7 % 253) as u8).collect();
+        // Aligned buffers as the download hands them over, and unaligned slices (bounce copy).
+        let pool = BufPool::default();
+        let aligned = |from: usize, to: usize| {
+            let mut b = pool.take(to - from);
+            b.extend_from_slice(&want[from..to]);
+            b
+        };
+        let unaligned = |from: usize, to: usize| {
+            let mut v = vec![0u8; to - from + 1];
+            v[1..].copy_from_slice(&want[from..to]);
+            v
+        };
+        let mut w = ChunkWriter::new(d.path());
+        let s = size as usize;
+        // Out of order: the file's unaligned last chunk (direct body + buffered tail), an
+        // unaligned buffer (bounced), an unaligned offset (buffered only), then the rest.
+        w.write(0, &rel, 3 * 65536, aligned(3 * 65536, s).as_slice()).unwrap();
+        w.write(0, &rel, 65536, &unaligned(65536, 2 * 65536)[1..]).unwrap();
+        w.write(0, &rel, 2 * 65536 + 100, aligned(2 * 65536 + 100, 3 * 65536).as_slice()).unwrap();
+        w.write(0, &rel, 0, aligned(0, 65536).as_slice()).unwrap();
+        w.write(0, &rel, 2 * 65536, &want[2 * 65536..2 * 65536 + 100]).unwrap();
+        // A rewrite of a range already written buffered goes direct and wins.
+        let mut again = aligned(2 * 65536, 3 * 65536);
+        again.clear();
+        again.extend_from_slice(&want[2 * 65536..3 * 65536]);
+        w.write(0, &rel, 2 * 65536, again.as_slice()).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), want);
+        #[cfg(target_os = "linux")]
+        assert!(matches!(w.direct.get(&0), Some(Some(_))), "ext4/tmpfs take direct writes");
+    }
+
+    #[test]
+    fn chunk_writer_refuses_to_write_through_a_symlink() {
+        let d = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("t"), vec![0u8; 8192]).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(outside.path().join("t"), d.path().join("x.bin")).unwrap();
+        #[cfg(unix)]
+        {
+            let mut w = ChunkWriter::new(d.path());
+            assert!(w.write(0, &RelPath::new("x.bin").unwrap(), 0, &[9u8; 8192]).is_err());
+            assert_eq!(fs::read(outside.path().join("t")).unwrap(), vec![0u8; 8192]);
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //! - a chunk's verified bit is persisted only after its bytes were fdatasync'ed.
 
 mod agree;
+mod buf;
 mod files;
 pub(crate) mod scheduler;
 pub(crate) mod state;
@@ -373,6 +374,8 @@ struct Download<'a> {
     swarm_bg: JoinSet<()>,
     /// A background fdatasync + bitmap save in progress.
     flushing: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// Chunk buffers, recycled between fetches.
+    bufs: buf::BufPool,
 }
 
 impl<'a> Download<'a> {
@@ -515,6 +518,7 @@ impl<'a> Download<'a> {
             swarm_bg: JoinSet::new(),
             pending_write_bytes: 0,
             flushing: None,
+            bufs: buf::BufPool::default(),
         }
     }
 
@@ -688,6 +692,7 @@ impl<'a> Download<'a> {
             Work::File(_) => None,
         };
         let id = self.id.clone();
+        let bufs = self.bufs.clone();
         let handle = self.tasks.spawn(async move {
             let t = Instant::now();
             let result = async {
@@ -713,6 +718,7 @@ impl<'a> Download<'a> {
                                 range.end - range.start,
                                 f.size,
                                 f.chunks[spec.index as usize],
+                                &bufs,
                             ),
                         )
                         .await
@@ -1089,14 +1095,12 @@ fn spawn_writer(
 ) {
     let (tx, rx) = std::sync::mpsc::channel::<(ChunkSpec, transfer::ChunkData)>();
     let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
-    let cache = files::FileCache::new(root);
+    let mut writer = files::ChunkWriter::new(root);
     let spawned = std::thread::Builder::new().name("lanspread-writer".into()).spawn(move || {
         while let Ok((spec, data)) = rx.recv() {
             let f = &manifest.files[spec.file];
             let offset = u64::from(manifest.chunk_size) * spec.index;
-            let r = cache
-                .get(spec.file, &f.path)
-                .and_then(|file| files::write_pieces_at(&file, offset, &data.pieces));
+            let r = writer.write(spec.file, &f.path, offset, data.buf.as_slice());
             if done_tx.send((spec, r)).is_err() {
                 break;
             }

@@ -1,14 +1,17 @@
 //! Moving bytes: one chunk per QUIC stream (or, as a fallback, one whole file), verified
 //! against the agreed hash before anything is written.
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use lanspread_proto::{
     ChunkHash, ErrorCode, FileDataHeader, GetGameFileChunk, GetGameFileData, Request, Response,
     frame::{MAX_RESPONSE_FRAME, read_frame},
 };
 use s2n_quic::{connection::Handle, stream::BidirectionalStream};
 
-use super::scheduler::Failure;
+use super::{
+    buf::{BufPool, ChunkBuf},
+    scheduler::Failure,
+};
 use crate::net::{self, NetError};
 
 fn net_failure(e: NetError) -> Failure {
@@ -48,20 +51,23 @@ async fn read_header(
     }
 }
 
-/// A verified chunk as the pieces QUIC delivered (no copy into one buffer).
-#[derive(Debug, Clone)]
+/// A verified chunk in one aligned buffer (see [`super::buf`]).
+#[derive(Debug)]
 pub(crate) struct ChunkData {
-    pub(crate) pieces: Vec<Bytes>,
+    pub(crate) buf: ChunkBuf,
 }
 
 impl ChunkData {
-    /// The bytes in one buffer (small data such as `version.ini`).
+    /// The bytes in a plain vector (small data such as `version.ini`).
     pub(crate) fn to_vec(&self) -> Vec<u8> {
-        self.pieces.concat()
+        self.buf.as_slice().to_vec()
     }
 }
 
-/// Fetches one chunk and verifies it while it arrives.
+/// BLAKE3 runs at full SIMD width on runs this long.
+const HASH_STEP: usize = 64 << 10;
+
+/// Fetches one chunk into a buffer from `pool` and verifies it while it arrives.
 pub(crate) async fn fetch_chunk(
     handle: &Handle,
     req: GetGameFileChunk,
@@ -69,31 +75,40 @@ pub(crate) async fn fetch_chunk(
     len: u64,
     file_size: u64,
     expected: ChunkHash,
+    pool: &BufPool,
 ) -> Result<ChunkData, Failure> {
     let mut stream = net::open_stream(handle).await.map_err(net_failure)?;
     net::send_request(&mut stream, &Request::GetGameFileChunk(req)).await.map_err(net_failure)?;
     read_header(&mut stream, offset, len, file_size).await?;
-    let mut pieces = Vec::new();
-    let mut got = 0u64;
+    let len = usize::try_from(len).map_err(|_| Failure::BadData("chunk too large".into()))?;
+    let mut buf = pool.take(len);
     let mut hasher = blake3::Hasher::new();
-    while got < len {
+    let mut hashed = 0;
+    while buf.len() < len {
         match stream.receive().await {
             Ok(Some(piece)) => {
-                got += piece.len() as u64;
-                if got > len {
+                if piece.len() > len - buf.len() {
                     return Err(Failure::BadData("sent more bytes than announced".into()));
                 }
-                hasher.update(&piece);
-                pieces.push(piece);
+                buf.extend_from_slice(&piece);
+                // Hash what just arrived in long runs, while it is still in the cache.
+                let ready = buf.len() - (buf.len() - hashed) % HASH_STEP;
+                if ready > hashed {
+                    hasher.update(&buf.as_slice()[hashed..ready]);
+                    hashed = ready;
+                }
             }
-            Ok(None) => return Err(Failure::Network(format!("stream ended after {got} of {len} bytes"))),
+            Ok(None) => {
+                return Err(Failure::Network(format!("stream ended after {} of {len} bytes", buf.len())));
+            }
             Err(e) => return Err(Failure::Network(e.to_string())),
         }
     }
+    hasher.update(&buf.as_slice()[hashed..]);
     if ChunkHash(*hasher.finalize().as_bytes()) != expected {
         return Err(Failure::BadData(format!("chunk at offset {offset} does not match its hash")));
     }
-    Ok(ChunkData { pieces })
+    Ok(ChunkData { buf })
 }
 
 /// Fetches a whole file, verifying and handing over each chunk as it completes.
