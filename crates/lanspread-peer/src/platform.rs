@@ -14,7 +14,7 @@ mod imp;
 #[path = "platform/windows.rs"]
 mod imp;
 
-pub(crate) use imp::sync_dir;
+pub(crate) use imp::{read_cached, read_uncached, sync_dir};
 
 /// Replaces `path` with `data` atomically and durably: write a temporary file next to it,
 /// fsync it, rename it over `path`, fsync the directory.

@@ -6,7 +6,6 @@
 //! inside the game root.
 
 use std::{
-    io::SeekFrom,
     net::SocketAddr,
     path::{Path, PathBuf},
     sync::{Arc, atomic::Ordering},
@@ -20,10 +19,7 @@ use lanspread_proto::{
     frame::{FRAME_HEADER_LEN, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, write_frame},
 };
 use s2n_quic::{connection::Connection, stream::BidirectionalStream};
-use tokio::{
-    io::{AsyncReadExt, AsyncSeekExt},
-    sync::Semaphore,
-};
+use tokio::{io::AsyncReadExt, sync::Semaphore};
 
 use super::{MAX_CONNECTIONS, MAX_CONNECTIONS_PER_PEER, REQUEST_READ_TIMEOUT};
 use crate::{
@@ -360,6 +356,32 @@ fn open_inside(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
     Ok(f)
 }
 
+/// Reads `want` bytes at `offset`. Bytes already in the page cache are read right here
+/// (Linux: `preadv2(RWF_NOWAIT)`), which is the common case for a seeder and costs no thread
+/// hand-off; only what must come from the disk goes to the blocking pool.
+async fn read_piece(file: &Arc<std::fs::File>, offset: u64, want: usize) -> std::io::Result<Bytes> {
+    let mut buf = BytesMut::with_capacity(want);
+    crate::platform::read_cached(file, &mut buf, want, offset)?;
+    if buf.len() < want {
+        let file = file.clone();
+        buf = tokio::task::spawn_blocking(move || {
+            while buf.len() < want {
+                let got = buf.len();
+                if crate::platform::read_uncached(&file, &mut buf, want, offset + got as u64)? == 0 {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the file shrank while being served",
+                    ));
+                }
+            }
+            Ok(buf)
+        })
+        .await
+        .map_err(std::io::Error::other)??;
+    }
+    Ok(buf.freeze())
+}
+
 async fn serve_file(
     ctx: &Arc<Ctx>,
     stream: &mut BidirectionalStream,
@@ -419,25 +441,20 @@ async fn serve_file(
         Err(e) => return respond(stream, &Response::error(ErrorCode::Internal, e.to_string())).await,
     };
     let _slot = ctx.send_slots.acquire().await.map_err(|e| e.to_string())?;
-    let mut file = tokio::fs::File::from_std(file);
+    let file = Arc::new(file);
     let header = FileDataHeader { offset: range.start, length: range.end - range.start, file_size: size };
     write_frame(stream, &Response::FileData(header), MAX_RESPONSE_FRAME).await.map_err(|e| e.to_string())?;
-    file.seek(SeekFrom::Start(range.start)).await.map_err(|e| e.to_string())?;
-    let mut left = header.length;
-    while left > 0 {
-        let want = (left as usize).min(SEND_PIECE);
-        let mut buf = BytesMut::zeroed(want);
-        let mut filled = 0;
-        while filled < want {
-            let n = file.read(&mut buf[filled..]).await.map_err(|e| e.to_string())?;
-            if n == 0 {
-                // The file shrank under us: abort the stream so the reader sees an error.
+    let mut at = range.start;
+    while at < range.end {
+        let want = ((range.end - at) as usize).min(SEND_PIECE);
+        let bytes = match read_piece(&file, at, want).await {
+            Ok(b) => b,
+            Err(e) => {
+                // Abort the stream so the reader sees an error rather than a short body.
                 let _ = stream.reset(5u32.into());
-                return Err(format!("{path} shrank while being served"));
+                return Err(format!("{path}: {e}"));
             }
-            filled += n;
-        }
-        let bytes: Bytes = buf.freeze();
+        };
         match tokio::time::timeout(SEND_STALL, stream.send(bytes)).await {
             Ok(r) => r.map_err(|e| e.to_string())?,
             Err(_) => {
@@ -445,7 +462,7 @@ async fn serve_file(
                 return Err(format!("{path}: the receiver took nothing for {} s", SEND_STALL.as_secs()));
             }
         }
-        left -= want as u64;
+        at += want as u64;
         ctx.uploaded.fetch_add(want as u64, Ordering::Relaxed);
         if let Some(limit) = &ctx.upload_limiter {
             limit.take(want as u64).await;
