@@ -118,8 +118,16 @@ fn congestion() -> s2n_quic::provider::congestion_controller::Cubic {
 /// 1500-byte LAN port unchanged (0.98x nginx); beyond 9000 probing makes things worse.
 const MAX_MTU: u16 = 9000;
 
-/// The UDP socket layer of an endpoint (`LANSPREAD_MAX_MTU` overrides `MAX_MTU` for
-/// experiments).
+/// UDP socket receive buffer. With the OS default (208 KiB on Linux) a receiver that is busy
+/// for a moment (hashing, writing, another process on its core) overflows the socket: on
+/// loopback 5 % of the datagrams were dropped (`RcvbufErrors`), each loss cut the sender's
+/// congestion window, and both peers idled half the time (1 GiB: 1.5 s -> 1.0 s). 1, 2 and
+/// 4 MiB do the same on loopback; 4 MiB (and a 4 MiB send buffer) made the shaped swarm
+/// slower, 2 MiB does not. The kernel caps the request at `net.core.rmem_max`.
+const RECEIVE_BUFFER: usize = 2 << 20;
+
+/// The UDP socket layer of an endpoint (`LANSPREAD_MAX_MTU`, `LANSPREAD_MTU` and
+/// `LANSPREAD_SOCKBUF` override the defaults for experiments).
 fn io(addr: SocketAddr) -> std::io::Result<s2n_quic::provider::io::tokio::Provider> {
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<usize>().ok());
     let max_mtu = env("LANSPREAD_MAX_MTU").unwrap_or(MAX_MTU as usize) as u16;
@@ -129,9 +137,8 @@ fn io(addr: SocketAddr) -> std::io::Result<s2n_quic::provider::io::tokio::Provid
     if let Some(m) = env("LANSPREAD_MTU") {
         b = b.with_initial_mtu(m as u16)?;
     }
-    if let Some(n) = env("LANSPREAD_SOCKBUF") {
-        b = b.with_send_buffer_size(n)?.with_recv_buffer_size(n)?;
-    }
+    let n = env("LANSPREAD_SOCKBUF").unwrap_or(RECEIVE_BUFFER);
+    b = b.with_recv_buffer_size(n)?;
     b.build()
 }
 
