@@ -33,6 +33,18 @@ pub(crate) const WHOLE_FILE_AFTER: u32 = 3;
 pub(crate) const MAX_PEER_FAILURES: u32 = 3;
 /// Transfer time the per-peer window should cover.
 const PIPELINE_TARGET: Duration = Duration::from_millis(60);
+
+/// [`PIPELINE_TARGET`] in seconds, or `LANSPREAD_PIPELINE_MS` for experiments (read once: this
+/// runs for every verified chunk).
+fn pipeline_target() -> f64 {
+    static TARGET: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TARGET.get_or_init(|| {
+        std::env::var("LANSPREAD_PIPELINE_MS")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .map_or(PIPELINE_TARGET.as_secs_f64(), |ms| ms / 1000.0)
+    })
+}
 const MIN_WINDOW: usize = 2;
 const MAX_WINDOW: usize = 32;
 const INITIAL_WINDOW: usize = 4;
@@ -561,11 +573,7 @@ impl Scheduler {
             let sample = len as f64 / secs * (s.in_flight.len() + 1) as f64;
             s.rate = if s.rate == 0.0 { sample } else { 0.7 * s.rate + 0.3 * sample };
             let per_req = (len as f64).max(1.0);
-            let target = std::env::var("LANSPREAD_PIPELINE_MS")
-                .ok()
-                .and_then(|v| v.parse::<f64>().ok())
-                .map_or(PIPELINE_TARGET.as_secs_f64(), |ms| ms / 1000.0);
-            let want = (s.rate * target / per_req).ceil() as usize + 1;
+            let want = (s.rate * pipeline_target() / per_req).ceil() as usize + 1;
             s.window = want.clamp(MIN_WINDOW, MAX_WINDOW);
         }
         let ids: Vec<usize> = match work {
