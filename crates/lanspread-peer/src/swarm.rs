@@ -27,6 +27,13 @@ const MAX_REFUSALS: u8 = 3;
 /// How long a chunk handed out by a complete seeder is assumed to be on its way to others.
 const HANDED_OUT_GRACE: Duration = Duration::from_secs(2);
 
+/// How often a complete copy handed a chunk out, and the latest hand-out (when, to whom).
+#[derive(Debug, Clone, Default)]
+struct Handout {
+    count: u32,
+    last: Option<(Instant, PeerId)>,
+}
+
 /// One member of a swarm.
 #[derive(Debug, Clone)]
 pub(crate) struct Member {
@@ -44,7 +51,7 @@ pub(crate) struct Swarm {
     /// Our verified chunks while we download; `None` when we hold a complete copy.
     pub(crate) local: Option<Bitfield>,
     /// For a complete copy: when each chunk was last handed out, and how often.
-    served: Vec<(u32, Option<Instant>)>,
+    served: Vec<Handout>,
     /// Refusals per (member, chunk), so nobody is refused for ever.
     refused: HashMap<(PeerId, u64), u8>,
     generation: u64,
@@ -58,7 +65,7 @@ impl Swarm {
             manifest,
             members: HashMap::new(),
             local,
-            served: vec![(0, None); n],
+            served: vec![Handout::default(); n],
             refused: HashMap::new(),
             generation: 0,
         }
@@ -250,19 +257,42 @@ impl Swarms {
             return true;
         }
         let g = global_chunk_index(&s.manifest, file, index) as usize;
-        let Some(&(count, last)) = s.served.get(g) else { return true };
+        let Some(h) = s.served.get(g) else { return true };
         // Downloaders already avoid asking a complete copy for chunks other members announced;
-        // what is left to catch is a chunk just handed out and not announced yet.
-        let in_transit = last.is_some_and(|t| t.elapsed() < HANDED_OUT_GRACE);
-        if count > 0 && in_transit {
+        // what is left to catch is a chunk just handed out and not announced yet. A member
+        // asking again for what it was handed itself never got it: that is served at once.
+        let in_transit = h.last.is_some_and(|(t, whom)| whom != to && t.elapsed() < HANDED_OUT_GRACE);
+        if h.count > 0 && in_transit {
             let n = s.refused.entry((to, g as u64)).or_insert(0);
             if *n < MAX_REFUSALS {
                 *n += 1;
                 return false;
             }
         }
-        s.served[g] = (count.saturating_add(1), Some(Instant::now()));
+        let h = &mut s.served[g];
+        h.count = h.count.saturating_add(1);
+        h.last = Some((Instant::now(), to));
         true
+    }
+
+    /// A chunk admitted by [`Swarms::admit`] did not reach its receiver (the transfer failed
+    /// or was dropped): it is no longer in transit, so others are not sent away for it.
+    pub(crate) fn unserve(&self, id: &GameId, version: &GameVersion, file: usize, index: u64) {
+        let mut map = self.lock();
+        let Some(s) = map
+            .values_mut()
+            .find(|s| s.manifest.game_id == *id && &s.version == version && s.local.is_none())
+        else {
+            return;
+        };
+        if file >= s.manifest.files.len() {
+            return;
+        }
+        let g = global_chunk_index(&s.manifest, file, index) as usize;
+        if let Some(h) = s.served.get_mut(g) {
+            h.count = h.count.saturating_sub(1);
+            h.last = None;
+        }
     }
 }
 
@@ -350,6 +380,12 @@ mod tests {
         assert!(!s.admit(&id, &m.version, 0, 0, p(3)));
         assert!(!s.admit(&id, &m.version, 0, 0, p(3)));
         assert!(s.admit(&id, &m.version, 0, 0, p(3)), "never refused for ever");
+        // Asking again for a chunk handed to oneself: that transfer failed, serve it.
+        assert!(s.admit(&id, &m.version, 0, 0, p(3)), "p3's own retry");
+        // A hand-out whose transfer failed is no longer in transit for others either.
+        assert!(!s.admit(&id, &m.version, 0, 0, p(2)), "in transit to p3");
+        s.unserve(&id, &m.version, 0, 0);
+        assert!(s.admit(&id, &m.version, 0, 0, p(2)), "the transfer to p3 failed: served");
     }
 
     #[test]

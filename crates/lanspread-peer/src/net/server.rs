@@ -391,20 +391,26 @@ async fn serve_file(
     chunk: Option<(u32, u64)>,
     peer: lanspread_proto::PeerId,
 ) -> Result<(), String> {
+    // A chunk handed out as a super-seeder counts as in transit until it arrived; if this
+    // transfer fails or is dropped, the guard takes the hand-out back.
+    let mut handed_out = None;
     let (root, full, size) = match resolve_served_file(ctx, game_id, version, path) {
         Ok((root, full, size, file_idx)) => {
             if let Some((_, idx)) = chunk
                 && ctx.swarming
-                && !ctx.swarms.admit(game_id, version, file_idx, idx, peer)
             {
-                return respond(
-                    stream,
-                    &Response::error(
-                        ErrorCode::Busy,
-                        "another peer of the swarm has this chunk; fetch it there",
-                    ),
-                )
-                .await;
+                if !ctx.swarms.admit(game_id, version, file_idx, idx, peer) {
+                    return respond(
+                        stream,
+                        &Response::error(
+                            ErrorCode::Busy,
+                            "another peer of the swarm has this chunk; fetch it there",
+                        ),
+                    )
+                    .await;
+                }
+                handed_out =
+                    Some(HandedOut { ctx, game_id, version, file: file_idx, index: idx, arrived: false });
             }
             (root, full, size)
         }
@@ -468,5 +474,27 @@ async fn serve_file(
             limit.take(want as u64).await;
         }
     }
-    stream.close().await.map_err(|e| e.to_string())
+    stream.close().await.map_err(|e| e.to_string())?;
+    if let Some(h) = &mut handed_out {
+        h.arrived = true;
+    }
+    Ok(())
+}
+
+/// Takes back a super-seeder's hand-out of a chunk whose transfer did not complete.
+struct HandedOut<'a> {
+    ctx: &'a Ctx,
+    game_id: &'a GameId,
+    version: &'a GameVersion,
+    file: usize,
+    index: u64,
+    arrived: bool,
+}
+
+impl Drop for HandedOut<'_> {
+    fn drop(&mut self) {
+        if !self.arrived {
+            self.ctx.swarms.unserve(self.game_id, self.version, self.file, self.index);
+        }
+    }
 }
