@@ -447,6 +447,10 @@ impl<'a> Download<'a> {
             }
         }
         dl.write_tx = None;
+        if ctx.swarming && result.is_ok() {
+            let targets = dl.swarm_targets();
+            dl.announce_haves(&targets, true);
+        }
         // Never let a background save race the commit (or outlive the download).
         if let Some(h) = dl.flushing.take() {
             let _ = h.await;
@@ -842,29 +846,53 @@ impl<'a> Download<'a> {
     }
 
     /// Announces new chunks, joins newly seen members, merges members into the schedule.
+    /// Tells `targets` about the chunks verified since the last announcement. `detached`: the
+    /// requests outlive this download (its last announcement, sent as it completes; without it
+    /// the others would never learn that this copy holds the last chunks, and would keep
+    /// treating it as partial).
+    fn announce_haves(&mut self, targets: &BTreeSet<PeerId>, detached: bool) {
+        if self.have_pending.is_empty() {
+            return;
+        }
+        let chunks = std::mem::take(&mut self.have_pending);
+        let have = lanspread_proto::Have { game_id: self.id.clone(), manifest_digest: self.digest, chunks };
+        for p in targets {
+            let Some(addr) = self.ctx.peers.read().unwrap_or_else(|e| e.into_inner()).get(p).map(|r| r.addr)
+            else {
+                continue;
+            };
+            let (ctx, req, p) = (self.ctx.clone(), Request::Have(have.clone()), *p);
+            let send = async move {
+                if let Ok(h) = ctx.pool.get(p, addr).await {
+                    let _ = net::request(&h, &req, Duration::from_secs(5)).await;
+                }
+            };
+            if detached {
+                self.ctx.tasks.spawn(send);
+            } else {
+                self.swarm_bg.spawn(send);
+            }
+        }
+    }
+
+    /// Everyone this download swarms with.
+    fn swarm_targets(&self) -> BTreeSet<PeerId> {
+        let me = self.ctx.identity.peer_id;
+        let mut targets: BTreeSet<PeerId> = self.sched.peers().copied().collect();
+        targets.extend(self.ctx.swarms.members(self.id, self.digest).into_iter().map(|(p, _)| p));
+        targets.remove(&me);
+        targets
+    }
+
     fn swarm_tick(&mut self) {
         let me = self.ctx.identity.peer_id;
+        let targets = self.swarm_targets();
         let members = self.ctx.swarms.members(self.id, self.digest);
-        let mut targets: BTreeSet<PeerId> = self.sched.peers().copied().collect();
-        targets.extend(members.iter().map(|(p, _)| *p));
-        targets.remove(&me);
         let addr_of =
             |p: &PeerId| self.ctx.peers.read().unwrap_or_else(|e| e.into_inner()).get(p).map(|r| r.addr);
         // 1. Announce.
-        if !self.have_pending.is_empty() && self.swarm_bg.len() < 256 {
-            let chunks = std::mem::take(&mut self.have_pending);
-            let have =
-                lanspread_proto::Have { game_id: self.id.clone(), manifest_digest: self.digest, chunks };
-            for p in &targets {
-                if let Some(addr) = addr_of(p) {
-                    let (ctx, req, p) = (self.ctx.clone(), Request::Have(have.clone()), *p);
-                    self.swarm_bg.spawn(async move {
-                        if let Ok(h) = ctx.pool.get(p, addr).await {
-                            let _ = net::request(&h, &req, Duration::from_secs(5)).await;
-                        }
-                    });
-                }
-            }
+        if self.swarm_bg.len() < 256 {
+            self.announce_haves(&targets, false);
         }
         // 2. Join whoever we have not joined yet (they learn us and tell us whom they know).
         for p in targets.iter().filter(|p| !self.joined.contains(*p)).copied().collect::<Vec<_>>() {
