@@ -280,8 +280,9 @@ pub(crate) fn loopback(o: &Opts) -> Result<Section> {
                 .into(),
             format!(
                 "CPU per 1 GiB transfer (mean of runs): downloader {du:.2} s user + {ds:.2} s kernel, seeder {su:.2} s user \
-                 + {ss:.2} s kernel; {:.0} % of the two cores during the transfer. Kernel time is UDP send/receive and \
-                 page-cache writes; user time is QUIC packet processing, AES-GCM and BLAKE3.",
+                 + {ss:.2} s kernel; {:.0} % of the two cores during the transfer. Kernel time is UDP send/receive, \
+                 the seeder's page-cache reads and the downloader's O_DIRECT writes; user time is QUIC packet \
+                 processing, AES-GCM, copies and BLAKE3.",
                 (du + ds + su + ss) / (2.0 * mo) * 100.0
             ),
         ],
