@@ -27,6 +27,15 @@ const MAX_REFUSALS: u8 = 3;
 /// How long a chunk handed out by a complete seeder is assumed to be on its way to others.
 const HANDED_OUT_GRACE: Duration = Duration::from_secs(2);
 
+/// Our swarm for `id` at `version` where we hold a complete copy.
+fn complete_swarm<'m>(
+    map: &'m mut HashMap<(GameId, Digest), Swarm>,
+    id: &GameId,
+    version: &GameVersion,
+) -> Option<&'m mut Swarm> {
+    map.values_mut().find(|s| s.manifest.game_id == *id && &s.version == version && s.local.is_none())
+}
+
 /// How often a complete copy handed a chunk out, and the latest hand-out (when, to whom).
 #[derive(Debug, Clone, Default)]
 struct Handout {
@@ -236,10 +245,7 @@ impl Swarms {
         to: PeerId,
     ) -> bool {
         let mut map = self.lock();
-        let Some(s) = map
-            .values_mut()
-            .find(|s| s.manifest.game_id == *id && &s.version == version && s.local.is_none())
-        else {
+        let Some(s) = complete_swarm(&mut map, id, version) else {
             return true;
         };
         if s.members.len() < 2 || file >= s.manifest.files.len() {
@@ -279,10 +285,7 @@ impl Swarms {
     /// or was dropped): it is no longer in transit, so others are not sent away for it.
     pub(crate) fn unserve(&self, id: &GameId, version: &GameVersion, file: usize, index: u64) {
         let mut map = self.lock();
-        let Some(s) = map
-            .values_mut()
-            .find(|s| s.manifest.game_id == *id && &s.version == version && s.local.is_none())
-        else {
+        let Some(s) = complete_swarm(&mut map, id, version) else {
             return;
         };
         if file >= s.manifest.files.len() {

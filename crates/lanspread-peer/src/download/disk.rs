@@ -45,12 +45,7 @@ impl Download<'_> {
             self.transferred += spec.len;
             rate.add(spec.len);
             self.dirty.insert(spec.file);
-            self.ctx
-                .live
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .download_bytes
-                .insert(self.id.clone(), self.verified_bytes);
+            self.publish_verified_bytes();
         }
         Ok(())
     }

@@ -538,6 +538,12 @@ impl<'a> Download<'a> {
         }
     }
 
+    /// Shows the verified byte count in the live state (what ListGames reports while this runs).
+    fn publish_verified_bytes(&self) {
+        let mut live = self.ctx.live.lock().unwrap_or_else(|p| p.into_inner());
+        live.download_bytes.insert(self.id.clone(), self.verified_bytes);
+    }
+
     fn now(&self) -> Duration {
         self.start.elapsed()
     }
@@ -769,12 +775,7 @@ impl<'a> Download<'a> {
                 self.transferred += newly;
                 rate.add(newly);
                 self.used.insert(done.peer);
-                self.ctx
-                    .live
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .download_bytes
-                    .insert(self.id.clone(), self.verified_bytes);
+                self.publish_verified_bytes();
                 Ok(self.sched.on_success(done.work, done.peer, done.elapsed))
             }
             Err(failure) => {
