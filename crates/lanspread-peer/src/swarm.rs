@@ -64,6 +64,9 @@ pub(crate) struct Swarm {
     /// Refusals per (member, chunk), so nobody is refused for ever.
     refused: HashMap<(PeerId, u64), u8>,
     generation: u64,
+    /// We held a complete copy before this swarm formed (the scarce source), rather than
+    /// completing a download in it.
+    origin: bool,
 }
 
 impl Swarm {
@@ -77,6 +80,7 @@ impl Swarm {
             served: vec![Handout::default(); n],
             refused: HashMap::new(),
             generation: 0,
+            origin: false,
         }
     }
 
@@ -90,12 +94,30 @@ impl Swarm {
 }
 
 /// All swarms this peer takes part in.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Swarms {
     map: Mutex<HashMap<(GameId, Digest), Swarm>>,
+    /// Bumped whenever a member's chunks change, so downloads merge news at once instead of
+    /// on their next tick.
+    news: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for Swarms {
+    fn default() -> Self {
+        Self { map: Mutex::default(), news: tokio::sync::watch::channel(0).0 }
+    }
 }
 
 impl Swarms {
+    /// Wakes when a member's chunks changed (see [`Swarms::members`]).
+    pub(crate) fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.news.subscribe()
+    }
+
+    fn bump(&self) {
+        self.news.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(GameId, Digest), Swarm>> {
         self.map.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -135,7 +157,11 @@ impl Swarms {
     /// Registers a complete local copy (the manifest we serve) so joiners find us.
     pub(crate) fn ensure_complete(&self, manifest: Arc<GameManifest>, digest: Digest) {
         let key = (manifest.game_id.clone(), digest);
-        self.lock().entry(key).or_insert_with(|| Swarm::new(manifest, None));
+        self.lock().entry(key).or_insert_with(|| {
+            let mut s = Swarm::new(manifest, None);
+            s.origin = true;
+            s
+        });
     }
 
     /// Members of our swarm for (`id`, `digest`), with their generation.
@@ -167,6 +193,8 @@ impl Swarms {
                 }
             }
         }
+        drop(map);
+        self.bump();
     }
 
     /// Server side of `SwarmJoin`.
@@ -182,6 +210,7 @@ impl Swarms {
         s.generation += 1;
         let g = s.generation;
         s.members.insert(from, Member { have: join.have, generation: g });
+        self.bump();
         let mut members: Vec<SwarmMember> = s
             .members
             .iter()
@@ -203,6 +232,7 @@ impl Swarms {
         }
         let mut map = self.lock();
         if let Some(s) = map.get_mut(&(have.game_id.clone(), have.manifest_digest)) {
+            self.bump();
             s.generation += 1;
             let g = s.generation;
             let total = s.total();
@@ -248,7 +278,7 @@ impl Swarms {
         let Some(s) = complete_swarm(&mut map, id, version) else {
             return true;
         };
-        if s.members.len() < 2 || file >= s.manifest.files.len() {
+        if file >= s.manifest.files.len() {
             return true;
         }
         // version.ini is committed last and never served by downloaders: only complete
@@ -256,13 +286,20 @@ impl Swarms {
         if s.manifest.files[file].path.is_version_ini() {
             return true;
         }
-        // Once as many members hold everything as are still downloading, this copy is no longer
-        // the scarce source: serve whatever is asked.
+        // Only an original seeder is the scarce source (a copy that completed in this swarm
+        // shares every chunk with it). Once as many members hold everything as are still
+        // downloading, complete copies are no longer scarce either: serve whatever is asked.
         let complete = s.members.values().filter(|m| m.have.is_full()).count();
-        if complete >= s.members.len() - complete {
+        let g = global_chunk_index(&s.manifest, file, index) as usize;
+        if !s.origin || s.members.len() < 2 || complete >= s.members.len() - complete {
+            // Still recorded: the first requests of a swarm can arrive before its members
+            // have joined, and a second member asking for such a chunk is then refused.
+            if let Some(h) = s.served.get_mut(g) {
+                h.count = h.count.saturating_add(1);
+                h.last = Some((Instant::now(), to));
+            }
             return true;
         }
-        let g = global_chunk_index(&s.manifest, file, index) as usize;
         let Some(h) = s.served.get(g) else { return true };
         // Downloaders already avoid asking a complete copy for chunks other members announced;
         // what is left to catch is a chunk just handed out and not announced yet. A member
@@ -421,6 +458,68 @@ mod tests {
             s.on_join(p(9), p(n), join(full.clone()));
         }
         assert!(s.admit(&id, &m.version, 0, 0, p(4)), "plenty of complete copies: served");
+    }
+
+    #[test]
+    fn hand_outs_before_members_join_count_and_a_finished_copy_never_refuses() {
+        let s = Swarms::default();
+        let m = manifest();
+        let d = m.digest();
+        let id = m.game_id.clone();
+        let join = |have: Bitfield| SwarmJoin {
+            game_id: id.clone(),
+            version: m.version.clone(),
+            manifest_digest: d,
+            have,
+        };
+        // The original seeder: the first request arrives before anyone joined.
+        s.ensure_complete(m.clone(), d);
+        assert!(s.admit(&id, &m.version, 0, 0, p(2)));
+        for n in [2, 3] {
+            s.on_join(p(9), p(n), join(Bitfield::new(4)));
+        }
+        assert!(!s.admit(&id, &m.version, 0, 0, p(3)), "on its way to p2 since before the joins");
+
+        // A copy that completed in the swarm is not the scarce source: it serves every request.
+        let f = Swarms::default();
+        f.start_local(m.clone(), d, Bitfield::new(4));
+        f.end_local(&id, d, true);
+        for n in [2, 3, 4] {
+            f.on_join(p(8), p(n), join(Bitfield::new(4)));
+        }
+        for n in [2, 3, 4] {
+            assert!(f.admit(&id, &m.version, 0, 0, p(n)), "finished copy refused p{n}");
+        }
+    }
+
+    #[test]
+    fn member_news_wakes_subscribers() {
+        let s = Swarms::default();
+        let m = manifest();
+        let d = m.digest();
+        let id = m.game_id.clone();
+        s.start_local(m.clone(), d, Bitfield::new(4));
+        let mut rx = s.subscribe();
+        assert!(!rx.has_changed().unwrap());
+        let join = SwarmJoin {
+            game_id: id.clone(),
+            version: m.version.clone(),
+            manifest_digest: d,
+            have: Bitfield::new(4),
+        };
+        s.on_join(p(9), p(2), join);
+        assert!(rx.has_changed().unwrap(), "a join is news");
+        rx.borrow_and_update();
+        s.on_have(p(2), Have { game_id: id.clone(), manifest_digest: d, chunks: vec![1] });
+        assert!(rx.has_changed().unwrap(), "a have is news");
+        rx.borrow_and_update();
+        s.learn(&id, d, p(9), vec![SwarmMember { peer_id: p(3), have: Bitfield::new(4) }]);
+        assert!(rx.has_changed().unwrap(), "a learned member is news");
+        rx.borrow_and_update();
+        // News about a game we do not swarm on wakes nobody.
+        let other = Have { game_id: GameId::new("doom").unwrap(), manifest_digest: d, chunks: vec![1] };
+        s.on_have(p(2), other);
+        assert!(!rx.has_changed().unwrap());
     }
 
     #[test]

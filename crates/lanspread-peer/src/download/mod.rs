@@ -70,8 +70,23 @@ fn inflight_budget() -> u64 {
         .and_then(|v| v.parse::<u64>().ok())
         .map_or(INFLIGHT_BUDGET, |m| m << 20)
 }
-/// How often swarm announcements go out and members are merged into the schedule.
+/// How often the download joins members it has not joined yet and catches up on whatever the
+/// event-driven paths missed (announcements and merges normally happen at once).
 const SWARM_TICK: Duration = Duration::from_millis(150);
+/// How long newly verified chunks gather before they are announced to the swarm (each
+/// announcement is one small request per member; every hop of a chunk through the swarm waits
+/// for one). `LANSPREAD_HAVE_MS` overrides it for experiments.
+const HAVE_BATCH: Duration = Duration::from_millis(50);
+
+fn have_batch() -> Duration {
+    static B: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *B.get_or_init(|| {
+        std::env::var("LANSPREAD_HAVE_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map_or(HAVE_BATCH, Duration::from_millis)
+    })
+}
 /// Verified bytes waiting for the disk before new requests pause.
 const WRITE_BUDGET: u64 = 8 << 20;
 /// A request older than this counts as a failure of its peer.
@@ -438,6 +453,9 @@ impl<'a> Download<'a> {
             verified_bytes: dl.verified_bytes,
             peers: agreed.peers.clone(),
         });
+        if ctx.swarming {
+            dl.join_first().await;
+        }
         let result = dl.drive(token).await;
         dl.tasks.abort_all();
         dl.swarm_bg.abort_all();
@@ -557,6 +575,8 @@ impl<'a> Download<'a> {
         let mut alone_since: Option<Instant> = None;
         let mut rate = RateMeter::default();
         let mut last_swarm = Instant::now() - SWARM_TICK;
+        let mut last_announce = Instant::now();
+        let mut news = self.ctx.swarms.subscribe();
         let actions = self.sched.next_actions(self.now());
         self.apply(actions);
         loop {
@@ -581,6 +601,7 @@ impl<'a> Download<'a> {
                     let actions = self.on_done(done, &mut rate)?;
                     self.apply(actions);
                 }
+                Ok(()) = news.changed(), if self.ctx.swarming => self.merge_members(),
                 _ = tick.tick() => {
                     let now = self.now();
                     for (work, peer) in self.sched.check_stalls(now, HARD_TIMEOUT) {
@@ -627,6 +648,17 @@ impl<'a> Download<'a> {
                         alone_since = None;
                     }
                 }
+            }
+            // Verified chunks are announced in small batches right away: every hop of a chunk
+            // through the swarm waits for this announcement.
+            if self.ctx.swarming
+                && !self.have_pending.is_empty()
+                && last_announce.elapsed() >= have_batch()
+                && self.swarm_bg.len() < 256
+            {
+                last_announce = Instant::now();
+                let targets = self.swarm_targets();
+                self.announce_haves(&targets, false);
             }
             // Back-pressure: a slow disk holds verified chunks in memory; stop requesting
             // more once WRITE_BUDGET bytes wait to be written.
@@ -771,6 +803,16 @@ impl<'a> Download<'a> {
                     if Some(spec.file) != self.sentinel_idx && !self.verified.get(spec.file, spec.index) {
                         self.spawn_write(spec, bytes)?;
                     }
+                }
+                if let Work::Chunk(c) = done.work {
+                    tracing::trace!(
+                        target: "lanspread_peer::chunks",
+                        g = self.sched.chunk(c).global,
+                        peer = %done.peer.short(),
+                        ms = done.elapsed.as_millis() as u64,
+                        at = self.now().as_millis() as u64,
+                        "chunk verified"
+                    );
                 }
                 self.transferred += newly;
                 rate.add(newly);

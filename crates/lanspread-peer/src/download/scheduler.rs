@@ -45,6 +45,15 @@ fn pipeline_target() -> f64 {
             .map_or(PIPELINE_TARGET.as_secs_f64(), |ms| ms / 1000.0)
     })
 }
+/// Requests in flight to an original seeder while complete copies are scarce.
+const SEED_WINDOW: usize = 1;
+
+fn seed_window() -> usize {
+    static W: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *W.get_or_init(|| {
+        std::env::var("LANSPREAD_SEED_WINDOW").ok().and_then(|v| v.parse().ok()).unwrap_or(SEED_WINDOW)
+    })
+}
 const MIN_WINDOW: usize = 2;
 const MAX_WINDOW: usize = 32;
 const INITIAL_WINDOW: usize = 4;
@@ -124,6 +133,16 @@ struct PeerStats {
     has: Option<lanspread_proto::Bitfield>,
     /// Chunks it redirected us away from, until when.
     avoid: HashMap<usize, Duration>,
+    /// It was a partial member of this download's swarm and completed: not an original
+    /// seeder, so it is not kept for the chunks nobody else has.
+    finished: bool,
+}
+
+impl PeerStats {
+    /// A complete copy that did not download in this swarm (the scarce source).
+    fn is_origin(&self) -> bool {
+        self.has.is_none() && !self.finished
+    }
 }
 
 /// The scheduler of one download.
@@ -288,7 +307,10 @@ impl Scheduler {
                 }
             } else {
                 // It completed: it now holds everything.
-                let old = self.peers.get_mut(&peer).and_then(|s| s.has.take());
+                let old = self.peers.get_mut(&peer).and_then(|s| {
+                    s.finished = true;
+                    s.has.take()
+                });
                 self.partial_peers -= 1;
                 for (c, spec) in self.chunks.iter().enumerate() {
                     if old.as_ref().is_some_and(|o| o.get(spec.global)) {
@@ -324,6 +346,7 @@ impl Scheduler {
                 bytes: 0,
                 has,
                 avoid: HashMap::new(),
+                finished: false,
             },
         );
     }
@@ -425,10 +448,15 @@ impl Scheduler {
         });
         loop {
             let mut progressed = false;
+            let scarce = self.scarce();
             for peer in &order {
                 let free = {
                     let s = &self.peers[peer];
-                    s.in_flight.len() < s.window
+                    // An original seeder, while scarce, gets few requests from each member, so
+                    // the chunks only it has spread over all members instead of piling up on
+                    // the fastest one (which would then have to upload them all alone).
+                    let window = if scarce && s.is_origin() { s.window.min(seed_window()) } else { s.window };
+                    s.in_flight.len() < window
                 };
                 if !free || self.inflight_bytes >= self.inflight_budget {
                     continue;
@@ -452,6 +480,7 @@ impl Scheduler {
     /// otherwise the rarest pending chunk it holds (ties in this download's random order).
     fn pick_for(&mut self, peer: &PeerId, now: Duration) -> Option<Work> {
         let complete = self.peers.get(peer).is_some_and(|s| s.has.is_none());
+        let origin = self.peers.get(peer).is_some_and(PeerStats::is_origin);
         if self.partial_peers == 0 && complete && self.peers.values().all(|s| s.avoid.is_empty()) {
             return self.pop_queue();
         }
@@ -461,7 +490,7 @@ impl Scheduler {
         // Complete copies are kept for chunks nobody else has only while they are scarce; once
         // as many peers hold everything as are still downloading (the end of a swarm), any
         // holder serves any chunk, so the last downloaders are not held back.
-        let scarce = self.peers.len() - self.partial_peers <= self.partial_peers;
+        let scarce = self.scarce();
         let mut best: Option<(usize, (u32, u64))> = None;
         for (pos, w) in self.queue.iter().enumerate() {
             let key = match *w {
@@ -474,7 +503,7 @@ impl Scheduler {
                     }
                     // A complete copy (the seeder) is kept for chunks no other member has;
                     // a chunk waiting too long for its partial holders may come from it too.
-                    if complete
+                    if origin
                         && scarce
                         && self.avail_partial[c] > 0
                         && now.saturating_sub(self.partial_since[c]) < SEEDER_RESCUE
@@ -496,6 +525,11 @@ impl Scheduler {
         }
         let (pos, _) = best?;
         self.queue.remove(pos)
+    }
+
+    /// Whether complete copies are scarce: no more of them than members still downloading.
+    fn scarce(&self) -> bool {
+        self.partial_peers > 0 && self.peers.len() - self.partial_peers <= self.partial_peers
     }
 
     fn pop_queue(&mut self) -> Option<Work> {
@@ -529,9 +563,12 @@ impl Scheduler {
 
     fn endgame(&mut self, now: Duration, order: &[PeerId]) -> Vec<Action> {
         let mut out = Vec::new();
+        // A scarce seeder's upload belongs to the chunks nobody else has (other members may
+        // still need them), not to copies of chunks already on their way.
+        let scarce = self.scarce();
         for peer in order {
             let idle = self.peers[peer].in_flight.is_empty();
-            if !idle {
+            if !idle || (scarce && self.peers[peer].is_origin()) {
                 continue;
             }
             // The oldest chunk in flight elsewhere, fetched by a single peer so far.

@@ -94,10 +94,40 @@ impl Download<'_> {
         targets
     }
 
+    /// Joins the swarm at every peer of the schedule before the first chunk is requested, so
+    /// a complete copy knows from the start that members will trade (and records which
+    /// chunks it handed to whom). Waits at most `JOIN_WAIT`.
+    pub(super) async fn join_first(&mut self) {
+        const JOIN_WAIT: Duration = Duration::from_millis(500);
+        let mut joins = JoinSet::new();
+        for p in self.sched.peers().copied().collect::<Vec<_>>() {
+            let Some(&addr) = self.addrs.get(&p) else { continue };
+            self.joined.insert(p);
+            let join = lanspread_proto::SwarmJoin {
+                game_id: self.id.clone(),
+                version: self.manifest.version.clone(),
+                manifest_digest: self.digest,
+                have: self.local_bitfield(),
+            };
+            let (ctx, id, digest) = (self.ctx.clone(), self.id.clone(), self.digest);
+            joins.spawn(async move {
+                let r = async {
+                    let h = ctx.pool.get(p, addr).await?;
+                    net::request(&h, &Request::SwarmJoin(join), Duration::from_secs(5)).await
+                }
+                .await;
+                if let Ok(Response::SwarmPeers(sp)) = r {
+                    ctx.swarms.learn(&id, digest, ctx.identity.peer_id, sp.members);
+                }
+            });
+        }
+        let _ = tokio::time::timeout(JOIN_WAIT, async { while joins.join_next().await.is_some() {} }).await;
+        // Joins still under way finish in the background.
+        self.swarm_bg.spawn(async move { while joins.join_next().await.is_some() {} });
+    }
+
     pub(super) fn swarm_tick(&mut self) {
-        let me = self.ctx.identity.peer_id;
         let targets = self.swarm_targets();
-        let members = self.ctx.swarms.members(self.id, self.digest);
         let addr_of =
             |p: &PeerId| self.ctx.peers.read().unwrap_or_else(|e| e.into_inner()).get(p).map(|r| r.addr);
         // 1. Announce.
@@ -126,7 +156,15 @@ impl Download<'_> {
                 }
             });
         }
-        // 3. Members with news join (or update) the schedule.
+        self.merge_members();
+    }
+
+    /// Members with news join (or update) the schedule.
+    pub(super) fn merge_members(&mut self) {
+        let me = self.ctx.identity.peer_id;
+        let members = self.ctx.swarms.members(self.id, self.digest);
+        let addr_of =
+            |p: &PeerId| self.ctx.peers.read().unwrap_or_else(|e| e.into_inner()).get(p).map(|r| r.addr);
         let now = self.now();
         for (p, m) in members {
             if p == me || self.member_gen.get(&p) == Some(&m.generation) || self.sched.is_excluded(&p, now) {

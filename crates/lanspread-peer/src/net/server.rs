@@ -446,7 +446,9 @@ async fn serve_file(
         }
         Err(e) => return respond(stream, &Response::error(ErrorCode::Internal, e.to_string())).await,
     };
+    let asked = std::time::Instant::now();
     let _slot = ctx.send_slots.acquire().await.map_err(|e| e.to_string())?;
+    let slotted = asked.elapsed();
     let file = Arc::new(file);
     let header = FileDataHeader { offset: range.start, length: range.end - range.start, file_size: size };
     write_frame(stream, &Response::FileData(header), MAX_RESPONSE_FRAME).await.map_err(|e| e.to_string())?;
@@ -478,6 +480,15 @@ async fn serve_file(
     if let Some(h) = &mut handed_out {
         h.arrived = true;
     }
+    tracing::trace!(
+        target: "lanspread_peer::chunks",
+        to = %peer.short(),
+        %path,
+        chunk = ?chunk.map(|c| c.1),
+        queued_ms = slotted.as_millis() as u64,
+        ms = asked.elapsed().as_millis() as u64,
+        "chunk served"
+    );
     Ok(())
 }
 

@@ -307,9 +307,60 @@ fn rarest_chunks_first_and_only_from_peers_that_hold_them() {
     for c in by_peer.get(&pid(1)).cloned().unwrap_or_default() {
         assert!(c < 2, "the partial peer is asked only for chunks it holds: {c}");
     }
-    // The complete peer is asked for the chunks only it has (2, 3) before the shared ones.
+    // The complete peer is asked for a chunk only it has (2, 3) before the shared ones, and,
+    // as the scarce source of a swarm, for one at a time.
     let complete = &by_peer[&pid(2)];
-    assert!(complete[..2].iter().all(|c| *c >= 2), "rarest first: {complete:?}");
+    assert_eq!(complete.len(), SEED_WINDOW, "{complete:?}");
+    assert!(complete.iter().all(|c| *c >= 2), "rarest first: {complete:?}");
+}
+
+#[test]
+fn a_scarce_seeder_gets_few_requests_and_a_finished_copy_is_not_held_back() {
+    let mut s = Scheduler::with_seed(chunks(&[8 * MIB]), 64 * MIB, 5);
+    // An original seeder and a member holding chunk 0.
+    s.add_peer(pid(1));
+    let mut has = lanspread_proto::Bitfield::new(8);
+    has.set(0);
+    s.add_peer_with(pid(2), Some(has));
+    let acts = s.next_actions(Duration::ZERO);
+    let to =
+        |p: u8| acts.iter().filter(|a| matches!(a, Action::Fetch { peer, .. } if *peer == pid(p))).count();
+    assert_eq!(to(1), SEED_WINDOW, "scarce seeder: {acts:?}");
+    for a in &acts {
+        let Action::Fetch { work: Work::Chunk(c), peer } = a else { panic!("{a:?}") };
+        assert!(
+            (*peer == pid(2) && *c == 0) || (*peer == pid(1) && *c != 0),
+            "the member serves what it has, the seeder what nobody else has: {acts:?}"
+        );
+    }
+    // The member completes: complete copies are no longer scarce, the seeder's window opens.
+    s.add_peer_with(pid(2), None);
+    let more = s.next_actions(Duration::from_millis(1));
+    assert!(
+        more.iter().filter(|a| matches!(a, Action::Fetch { peer, .. } if *peer == pid(1))).count() >= 1,
+        "{more:?}"
+    );
+
+    // Scarce again (two complete copies, two members): the finished member serves chunks
+    // other members hold; only the original seeder is kept for the chunks nobody else has.
+    let mut s = Scheduler::with_seed(chunks(&[2 * MIB]), 64 * MIB, 5);
+    s.add_peer(pid(1));
+    s.add_peer_with(pid(2), Some(lanspread_proto::Bitfield::new(2)));
+    s.add_peer_with(pid(2), None);
+    let mut both = lanspread_proto::Bitfield::new(2);
+    both.set(0);
+    both.set(1);
+    s.add_peer_with(pid(3), Some(both));
+    s.add_peer_with(pid(4), Some(lanspread_proto::Bitfield::new(2)));
+    let acts = s.next_actions(Duration::ZERO);
+    assert!(
+        acts.iter().all(|a| !matches!(a, Action::Fetch { peer, .. } if *peer == pid(1))),
+        "the seeder waits while members hold every chunk: {acts:?}"
+    );
+    assert!(
+        acts.iter().any(|a| matches!(a, Action::Fetch { peer, .. } if *peer == pid(2))),
+        "the finished copy is asked: {acts:?}"
+    );
 }
 
 #[test]
