@@ -577,6 +577,10 @@ impl<'a> Download<'a> {
         let mut last_swarm = Instant::now() - SWARM_TICK;
         let mut last_announce = Instant::now();
         let mut news = self.ctx.swarms.subscribe();
+        if self.ctx.swarming {
+            // Members learned while joining shape the first requests already.
+            self.merge_members();
+        }
         let actions = self.sched.next_actions(self.now());
         self.apply(actions);
         loop {
