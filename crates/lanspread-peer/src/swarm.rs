@@ -164,11 +164,31 @@ impl Swarms {
         });
     }
 
-    /// Members of our swarm for (`id`, `digest`), with their generation.
-    pub(crate) fn members(&self, id: &GameId, digest: Digest) -> Vec<(PeerId, Member)> {
+    /// Members of our swarm for (`id`, `digest`).
+    pub(crate) fn member_ids(&self, id: &GameId, digest: Digest) -> Vec<PeerId> {
         self.lock()
             .get(&(id.clone(), digest))
-            .map(|s| s.members.iter().map(|(p, m)| (*p, m.clone())).collect())
+            .map(|s| s.members.keys().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// Members of our swarm for (`id`, `digest`) whose generation differs from `seen` (only
+    /// those bitfields are copied: merges run on every announcement).
+    pub(crate) fn members_changed(
+        &self,
+        id: &GameId,
+        digest: Digest,
+        seen: &HashMap<PeerId, u64>,
+    ) -> Vec<(PeerId, Member)> {
+        self.lock()
+            .get(&(id.clone(), digest))
+            .map(|s| {
+                s.members
+                    .iter()
+                    .filter(|(p, m)| seen.get(*p) != Some(&m.generation))
+                    .map(|(p, m)| (*p, m.clone()))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -388,8 +408,11 @@ mod tests {
         assert_eq!(peers.members[0].peer_id, p(9));
         assert!(peers.members[0].have.get(1));
         s.on_have(p(2), Have { game_id: id.clone(), manifest_digest: d, chunks: vec![3] });
-        let members = s.members(&id, d);
+        let members = s.members_changed(&id, d, &HashMap::new());
         assert!(members[0].1.have.get(3));
+        let seen = HashMap::from([(p(2), members[0].1.generation)]);
+        assert!(s.members_changed(&id, d, &seen).is_empty(), "nothing new since");
+        assert_eq!(s.member_ids(&id, d), vec![p(2)]);
         s.end_local(&id, d, false);
         assert!(s.partial(&id, &m.version).is_none());
     }

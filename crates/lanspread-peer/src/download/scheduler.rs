@@ -300,10 +300,13 @@ impl Scheduler {
                 return;
             }
             if let Some(h) = has {
-                for g in 0..h.len() {
-                    if h.get(g) {
-                        self.peer_has(&peer, g);
-                    }
+                // Only the chunks it added since (this runs on every announcement).
+                let new: Vec<u64> = match &s.has {
+                    Some(old) => h.difference(old).collect(),
+                    None => Vec::new(),
+                };
+                for g in new {
+                    self.peer_has(&peer, g);
                 }
             } else {
                 // It completed: it now holds everything.

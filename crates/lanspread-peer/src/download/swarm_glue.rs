@@ -89,7 +89,7 @@ impl Download<'_> {
     pub(super) fn swarm_targets(&self) -> BTreeSet<PeerId> {
         let me = self.ctx.identity.peer_id;
         let mut targets: BTreeSet<PeerId> = self.sched.peers().copied().collect();
-        targets.extend(self.ctx.swarms.members(self.id, self.digest).into_iter().map(|(p, _)| p));
+        targets.extend(self.ctx.swarms.member_ids(self.id, self.digest));
         targets.remove(&me);
         targets
     }
@@ -162,7 +162,7 @@ impl Download<'_> {
     /// Members with news join (or update) the schedule.
     pub(super) fn merge_members(&mut self) {
         let me = self.ctx.identity.peer_id;
-        let members = self.ctx.swarms.members(self.id, self.digest);
+        let members = self.ctx.swarms.members_changed(self.id, self.digest, &self.member_gen);
         let addr_of =
             |p: &PeerId| self.ctx.peers.read().unwrap_or_else(|e| e.into_inner()).get(p).map(|r| r.addr);
         let now = self.now();

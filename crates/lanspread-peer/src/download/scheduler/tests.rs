@@ -463,3 +463,20 @@ fn complete_copies_serve_anything_once_they_are_not_scarce() {
         assert!(matches!(a, Action::Fetch { work: Work::Chunk(0), peer } if *peer != pid(2)), "{acts:?}");
     }
 }
+
+#[test]
+fn a_members_newer_bitfield_adds_its_new_chunks() {
+    let mut s = Scheduler::new(chunks(&[4 * MIB]), 64 * MIB);
+    let mut has = lanspread_proto::Bitfield::new(4);
+    has.set(1);
+    s.add_peer_with(pid(2), Some(has.clone()));
+    assert_eq!(s.next_actions(Duration::ZERO), vec![Action::Fetch { work: Work::Chunk(1), peer: pid(2) }]);
+    has.set(3);
+    s.add_peer_with(pid(2), Some(has));
+    assert_eq!(
+        s.next_actions(Duration::from_millis(1)),
+        vec![Action::Fetch { work: Work::Chunk(3), peer: pid(2) }],
+        "chunk 3 is new; chunk 1 is already on its way"
+    );
+    assert_eq!(s.avail[1], 1, "a chunk announced twice counts once");
+}
