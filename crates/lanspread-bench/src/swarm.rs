@@ -21,6 +21,12 @@ const GAME: &str = "quake3";
 const FILE: &str = "quake3.bin";
 const DOWNLOADERS: usize = 8;
 
+/// Downloaders per run: eight, or `LANSPREAD_BENCH_DOWNLOADERS` to study smaller and larger
+/// swarms (the budget is defined for eight).
+fn downloaders() -> usize {
+    std::env::var("LANSPREAD_BENCH_DOWNLOADERS").ok().and_then(|v| v.parse().ok()).unwrap_or(DOWNLOADERS)
+}
+
 pub(crate) fn swarm(o: &Opts) -> Result<Section> {
     let size = o.size_mib << 20;
     let raw = size as f64 / 25e6;
@@ -47,7 +53,14 @@ pub(crate) fn swarm(o: &Opts) -> Result<Section> {
     };
     let last = ours.times.iter().cloned().fold(0.0, f64::max);
     Ok(Section {
-        title: format!("Swarm: one seeder → eight downloaders at once, 200 Mbit/s ports, {} MiB", o.size_mib),
+        title: format!(
+            "Swarm: one seeder → {} downloaders at once, 200 Mbit/s ports, {} MiB",
+            match downloaders() {
+                8 => "eight".to_string(),
+                n => n.to_string(),
+            },
+            o.size_mib
+        ),
         notes: vec![format!(
             "Raw single-copy time (size ÷ port rate) = {raw:.1} s. Timed from launch; finish multiples of the raw time. \
              Budget: last lanspread downloader within 1.2× ({:.1} s).",
@@ -86,7 +99,7 @@ struct Run {
 }
 
 fn run_lanspread(size: u64, swarm: bool) -> Result<Run> {
-    let rates = vec![Some(200); DOWNLOADERS + 1];
+    let rates = vec![Some(200); downloaders() + 1];
     let lan = Lan::new(&rates)?;
     let scratch = tempfile::tempdir()?;
     let sp = scratch.path();
@@ -102,7 +115,7 @@ fn run_lanspread(size: u64, swarm: bool) -> Result<Run> {
     let start = Instant::now();
     let mut procs = Vec::new();
     let mut launched = Vec::new();
-    for h in 1..=DOWNLOADERS {
+    for h in 1..=downloaders() {
         let g = sp.join(format!("dl{h}/games"));
         std::fs::create_dir_all(&g)?;
         let mut cmd = lan.command(h, cli.to_str().context("cli")?);
@@ -218,7 +231,7 @@ pub(crate) fn bittorrent_only(o: &Opts) -> Result<Section> {
 }
 
 fn run_bittorrent(size: u64) -> Result<Vec<f64>> {
-    let rates = vec![Some(200); DOWNLOADERS + 1];
+    let rates = vec![Some(200); downloaders() + 1];
     let lan = Lan::new(&rates)?;
     let (_scratch, sp) = crate::tools::scratch_dir()?;
     let sp = sp.as_path();
@@ -275,7 +288,7 @@ fn run_bittorrent(size: u64) -> Result<Vec<f64>> {
     std::thread::sleep(Duration::from_secs(3));
     let start = Instant::now();
     let mut leechers = Vec::new();
-    for h in 1..=DOWNLOADERS {
+    for h in 1..=downloaders() {
         let dir = sp.join(format!("dl{h}"));
         std::fs::create_dir_all(&dir)?;
         let hook = dir.join("done.sh");
@@ -296,12 +309,12 @@ fn run_bittorrent(size: u64) -> Result<Vec<f64>> {
     let epoch_start = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs_f64()
         - start.elapsed().as_secs_f64();
     let deadline = Instant::now() + Duration::from_secs(600);
-    let mut times = vec![None; DOWNLOADERS];
+    let mut times = vec![None; downloaders()];
     while times.iter().any(Option::is_none) {
         if Instant::now() > deadline {
             bail!("BitTorrent leechers did not finish in 10 minutes");
         }
-        for h in 1..=DOWNLOADERS {
+        for h in 1..=downloaders() {
             if times[h - 1].is_none()
                 && let Ok(t) = std::fs::read_to_string(sp.join(format!("dl{h}/done")))
             {
