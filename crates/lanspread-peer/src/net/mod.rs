@@ -105,6 +105,20 @@ fn limits() -> Limits {
     build().unwrap_or_default()
 }
 
+/// Length of our connection IDs, the destination ID of every short-header packet sent to us.
+/// s2n-quic's default is 16 bytes; 8 random bytes keep IDs unique among a peer's few hundred
+/// connections at most and save 8 bytes (0.5 %) of every 1500-byte packet on the wire.
+const CONNECTION_ID_LEN: usize = 8;
+
+fn connection_ids() -> s2n_quic::provider::connection_id::default::Format {
+    let len =
+        std::env::var("LANSPREAD_CID_LEN").ok().and_then(|v| v.parse().ok()).unwrap_or(CONNECTION_ID_LEN);
+    match s2n_quic::provider::connection_id::default::Format::builder().with_len(len) {
+        Ok(b) => b.build().unwrap_or_default(),
+        Err(_) => Default::default(),
+    }
+}
+
 /// CUBIC: on shaped LAN ports it keeps the link fuller than s2n-quic's BBR, whose periodic
 /// ProbeRTT phases cost a few percent at LAN round-trip times (measured: 11.40 s vs 11.6 s for
 /// 256 MiB over 200 Mbit/s; `just bench one-to-one`).
@@ -169,6 +183,8 @@ pub(crate) fn start_endpoints(
         .map_err(|e| quic_err(addr)(&e))?
         .with_limits(limits())
         .map_err(|e| quic_err(addr)(&e))?
+        .with_connection_id(connection_ids())
+        .map_err(|e| quic_err(addr)(&e))?
         .with_congestion_controller(congestion())
         .map_err(|e| quic_err(addr)(&e))?
         .with_event(tls::PeerCertSubscriber)
@@ -183,6 +199,8 @@ pub(crate) fn start_endpoints(
         .with_io(io(client_addr).map_err(|e| quic_err(client_addr)(&e))?)
         .map_err(|e| quic_err(client_addr)(&e))?
         .with_limits(limits())
+        .map_err(|e| quic_err(client_addr)(&e))?
+        .with_connection_id(connection_ids())
         .map_err(|e| quic_err(client_addr)(&e))?
         .with_congestion_controller(congestion())
         .map_err(|e| quic_err(client_addr)(&e))?
