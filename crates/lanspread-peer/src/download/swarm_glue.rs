@@ -102,28 +102,34 @@ impl Download<'_> {
         let mut joins = JoinSet::new();
         for p in self.sched.peers().copied().collect::<Vec<_>>() {
             let Some(&addr) = self.addrs.get(&p) else { continue };
-            self.joined.insert(p);
-            let join = lanspread_proto::SwarmJoin {
-                game_id: self.id.clone(),
-                version: self.manifest.version.clone(),
-                manifest_digest: self.digest,
-                have: self.local_bitfield(),
-            };
-            let (ctx, id, digest) = (self.ctx.clone(), self.id.clone(), self.digest);
-            joins.spawn(async move {
-                let r = async {
-                    let h = ctx.pool.get(p, addr).await?;
-                    net::request(&h, &Request::SwarmJoin(join), Duration::from_secs(5)).await
-                }
-                .await;
-                if let Ok(Response::SwarmPeers(sp)) = r {
-                    ctx.swarms.learn(&id, digest, ctx.identity.peer_id, sp.members);
-                }
-            });
+            joins.spawn(self.join(p, addr));
         }
         let _ = tokio::time::timeout(JOIN_WAIT, async { while joins.join_next().await.is_some() {} }).await;
         // Joins still under way finish in the background.
         self.swarm_bg.spawn(async move { while joins.join_next().await.is_some() {} });
+    }
+
+    /// Marks `p` as joined and returns the SwarmJoin request to it, which records the members
+    /// it answers with.
+    fn join(&mut self, p: PeerId, addr: std::net::SocketAddr) -> impl Future<Output = ()> + use<> {
+        self.joined.insert(p);
+        let join = lanspread_proto::SwarmJoin {
+            game_id: self.id.clone(),
+            version: self.manifest.version.clone(),
+            manifest_digest: self.digest,
+            have: self.local_bitfield(),
+        };
+        let (ctx, id, digest) = (self.ctx.clone(), self.id.clone(), self.digest);
+        async move {
+            let r = async {
+                let h = ctx.pool.get(p, addr).await?;
+                net::request(&h, &Request::SwarmJoin(join), Duration::from_secs(5)).await
+            }
+            .await;
+            if let Ok(Response::SwarmPeers(sp)) = r {
+                ctx.swarms.learn(&id, digest, ctx.identity.peer_id, sp.members);
+            }
+        }
     }
 
     pub(super) fn swarm_tick(&mut self) {
@@ -137,24 +143,8 @@ impl Download<'_> {
         // 2. Join whoever we have not joined yet (they learn us and tell us whom they know).
         for p in targets.iter().filter(|p| !self.joined.contains(*p)).copied().collect::<Vec<_>>() {
             let Some(addr) = addr_of(&p) else { continue };
-            self.joined.insert(p);
-            let join = lanspread_proto::SwarmJoin {
-                game_id: self.id.clone(),
-                version: self.manifest.version.clone(),
-                manifest_digest: self.digest,
-                have: self.local_bitfield(),
-            };
-            let (ctx, id, digest) = (self.ctx.clone(), self.id.clone(), self.digest);
-            self.swarm_bg.spawn(async move {
-                let r = async {
-                    let h = ctx.pool.get(p, addr).await?;
-                    net::request(&h, &Request::SwarmJoin(join), Duration::from_secs(5)).await
-                }
-                .await;
-                if let Ok(Response::SwarmPeers(sp)) = r {
-                    ctx.swarms.learn(&id, digest, ctx.identity.peer_id, sp.members);
-                }
-            });
+            let join = self.join(p, addr);
+            self.swarm_bg.spawn(join);
         }
         self.merge_members();
     }
