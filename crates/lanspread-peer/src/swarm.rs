@@ -387,6 +387,16 @@ mod tests {
         PeerId([n; 32])
     }
 
+    /// A SwarmJoin for `m` announcing `have`.
+    fn join_of(m: &GameManifest, have: Bitfield) -> SwarmJoin {
+        SwarmJoin {
+            game_id: m.game_id.clone(),
+            version: m.version.clone(),
+            manifest_digest: m.digest(),
+            have,
+        }
+    }
+
     #[test]
     fn join_have_and_partial_serving() {
         let s = Swarms::default();
@@ -397,12 +407,7 @@ mod tests {
         s.mark_local(&id, d, 1);
         let (_, local) = s.partial(&id, &m.version).unwrap();
         assert!(local.get(1) && !local.get(0));
-        let join = SwarmJoin {
-            game_id: id.clone(),
-            version: m.version.clone(),
-            manifest_digest: d,
-            have: Bitfield::new(4),
-        };
+        let join = join_of(&m, Bitfield::new(4));
         let Response::SwarmPeers(peers) = s.on_join(p(9), p(2), join) else { panic!() };
         assert_eq!(peers.members.len(), 1, "only ourselves so far");
         assert_eq!(peers.members[0].peer_id, p(9));
@@ -425,12 +430,7 @@ mod tests {
         let id = m.game_id.clone();
         s.ensure_complete(m.clone(), d);
         for n in [2, 3] {
-            let join = SwarmJoin {
-                game_id: id.clone(),
-                version: m.version.clone(),
-                manifest_digest: d,
-                have: Bitfield::new(4),
-            };
+            let join = join_of(&m, Bitfield::new(4));
             s.on_join(p(9), p(n), join);
         }
         assert!(s.admit(&id, &m.version, 0, 0, p(2)), "first hand-out");
@@ -458,12 +458,7 @@ mod tests {
         let d = m.digest();
         let id = m.game_id.clone();
         s.ensure_complete(m.clone(), d);
-        let join = |have: Bitfield| SwarmJoin {
-            game_id: id.clone(),
-            version: m.version.clone(),
-            manifest_digest: d,
-            have,
-        };
+        let join = |have: Bitfield| join_of(&m, have);
         for n in [2, 3, 4] {
             s.on_join(p(9), p(n), join(Bitfield::new(4)));
         }
@@ -489,12 +484,7 @@ mod tests {
         let m = manifest();
         let d = m.digest();
         let id = m.game_id.clone();
-        let join = |have: Bitfield| SwarmJoin {
-            game_id: id.clone(),
-            version: m.version.clone(),
-            manifest_digest: d,
-            have,
-        };
+        let join = |have: Bitfield| join_of(&m, have);
         // The original seeder: the first request arrives before anyone joined.
         s.ensure_complete(m.clone(), d);
         assert!(s.admit(&id, &m.version, 0, 0, p(2)));
@@ -524,12 +514,7 @@ mod tests {
         s.start_local(m.clone(), d, Bitfield::new(4));
         let mut rx = s.subscribe();
         assert!(!rx.has_changed().unwrap());
-        let join = SwarmJoin {
-            game_id: id.clone(),
-            version: m.version.clone(),
-            manifest_digest: d,
-            have: Bitfield::new(4),
-        };
+        let join = join_of(&m, Bitfield::new(4));
         s.on_join(p(9), p(2), join);
         assert!(rx.has_changed().unwrap(), "a join is news");
         rx.borrow_and_update();
@@ -551,12 +536,7 @@ mod tests {
         let m = manifest();
         let d = m.digest();
         s.ensure_complete(m.clone(), d);
-        let join = SwarmJoin {
-            game_id: m.game_id.clone(),
-            version: m.version.clone(),
-            manifest_digest: d,
-            have: Bitfield::new(99),
-        };
+        let join = join_of(&m, Bitfield::new(99));
         assert!(matches!(s.on_join(p(9), p(2), join), Response::Error(_)));
         let have =
             Have { game_id: m.game_id.clone(), manifest_digest: d, chunks: vec![0; MAX_HAVE_CHUNKS + 1] };
