@@ -75,10 +75,17 @@ pub enum MdnsEvent {
 pub enum MdnsError {
     /// The mDNS daemon could not start or refused an operation.
     #[error("mDNS failed: {0}")]
-    Daemon(#[from] mdns_sd::Error),
+    Daemon(mdns_sd::Error),
     /// The advert does not fit an mDNS record.
     #[error("invalid mDNS advert: {0}")]
     InvalidAdvert(String),
+}
+
+// A manual `From`: the cause is in the message, so it is not also a `source`.
+impl From<mdns_sd::Error> for MdnsError {
+    fn from(e: mdns_sd::Error) -> Self {
+        Self::Daemon(e)
+    }
 }
 
 /// Which interfaces mDNS uses.

@@ -37,6 +37,18 @@ pub enum ErrorKind {
     Internal,
 }
 
+impl ErrorKind {
+    /// The kind of a local I/O failure: a full disk or an exhausted quota is `DiskFull` (on
+    /// every platform: the standard library maps ENOSPC/EDQUOT and ERROR_DISK_FULL alike),
+    /// anything else `Io`.
+    pub fn of_io(e: &std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => Self::DiskFull,
+            _ => Self::Io,
+        }
+    }
+}
+
 /// An error as shown to users: a kind and a plain-words message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]
@@ -69,13 +81,12 @@ pub enum StartError {
         pid: String,
     },
     /// A file in the state directory could not be read or written.
-    #[error("state directory {path}: {source}")]
+    #[error("state directory {path}: {error}")]
     StateDir {
         /// The path.
         path: std::path::PathBuf,
-        /// The OS error.
-        #[source]
-        source: std::io::Error,
+        /// The OS error (in the message; not repeated as a source).
+        error: std::io::Error,
     },
     /// The TLS identity could not be created or loaded.
     #[error("TLS identity: {0}")]

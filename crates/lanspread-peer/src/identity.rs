@@ -40,7 +40,7 @@ pub struct StateDirLock {
 impl StateDirLock {
     /// Creates the directory if needed and takes its lock.
     pub fn acquire(state_dir: &Path) -> Result<Self, StartError> {
-        let io = |source| StartError::StateDir { path: state_dir.to_path_buf(), source };
+        let io = |error| StartError::StateDir { path: state_dir.to_path_buf(), error };
         fs::create_dir_all(state_dir).map_err(io)?;
         let lock_path = state_dir.join("lock");
         let mut file = OpenOptions::new()
@@ -118,7 +118,7 @@ impl Identity {
             }
         }
         let id = Self::generate()?;
-        let io = |source| StartError::StateDir { path: dir.clone(), source };
+        let io = |error| StartError::StateDir { path: dir.clone(), error };
         fs::create_dir_all(&dir).map_err(io)?;
         platform::write_private_file(&key_path, &id.key_der).map_err(io)?;
         platform::write_atomic(&cert_path, &id.cert_der).map_err(io)?;

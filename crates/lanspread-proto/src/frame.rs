@@ -43,13 +43,21 @@ pub enum FrameError {
     },
     /// The bytes are not a valid message.
     #[error("malformed message: {0}")]
-    Decode(#[source] serde_json::Error),
+    Decode(serde_json::Error),
     /// The message could not be encoded.
     #[error("could not encode message: {0}")]
-    Encode(#[source] serde_json::Error),
+    Encode(serde_json::Error),
     /// The underlying stream failed.
     #[error("stream error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+}
+
+// A manual `From` (not `#[from]`): the cause is in the message, so it is not also a `source`
+// (printing the error chain would repeat it).
+impl From<std::io::Error> for FrameError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
+    }
 }
 
 /// Encodes `msg` as one frame (length prefix + JSON).

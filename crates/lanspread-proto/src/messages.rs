@@ -198,6 +198,28 @@ impl ErrorCode {
         Self::ProtocolVersion,
         Self::Internal,
     ];
+
+    /// The code in words, for messages shown to people.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad request",
+            Self::UnknownGame => "unknown game",
+            Self::NotInCatalog => "not in catalog",
+            Self::VersionMismatch => "other version",
+            Self::NotFound => "not found",
+            Self::NotReady => "not ready",
+            Self::Busy => "busy",
+            Self::Unauthenticated => "unauthenticated",
+            Self::ProtocolVersion => "other protocol version",
+            Self::Internal => "internal error",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A typed error answer.

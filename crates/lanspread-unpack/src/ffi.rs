@@ -438,7 +438,7 @@ impl<'a> RawArchive<'a> {
         let name = ArcName::new(path).map_err(|source| UnpackError::Io {
             op: "open",
             path: path.to_path_buf(),
-            source,
+            error: source,
         })?;
         let state = Box::into_raw(Box::new(CallbackState {
             sink: None,
@@ -615,7 +615,9 @@ impl<'a> RawArchive<'a> {
         let archive = self.path.clone();
         match abort {
             Some(Abort::Cancelled) => UnpackError::Cancelled,
-            Some(Abort::Write(source)) => UnpackError::Io { op: "write data from", path: archive, source },
+            Some(Abort::Write(source)) => {
+                UnpackError::Io { op: "write data from", path: archive, error: source }
+            }
             Some(Abort::Oversize) => UnpackError::Corrupt {
                 archive,
                 detail: "an entry unpacks to more bytes than its header declares".into(),
@@ -648,7 +650,7 @@ fn open_error(path: &Path, code: c_int, abort: Option<Abort>) -> UnpackError {
             Err(e) => e,
             Ok(_) => io::Error::other("UnRAR could not open the file"),
         };
-        return UnpackError::Io { op: "open", path: archive, source };
+        return UnpackError::Io { op: "open", path: archive, error: source };
     }
     code_error(archive, code, "open")
 }

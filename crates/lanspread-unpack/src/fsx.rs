@@ -29,7 +29,7 @@ impl<'a> SafeDest<'a> {
     }
 
     fn io(&self, op: &'static str, path: &Path, source: io::Error) -> UnpackError {
-        UnpackError::Io { op, path: path.to_path_buf(), source }
+        UnpackError::Io { op, path: path.to_path_buf(), error: source }
     }
 
     fn through_link(&self, entry: &EntryPath) -> UnpackError {

@@ -118,15 +118,14 @@ pub enum UnpackError {
         reason: String,
     },
     /// Reading or writing a file failed.
-    #[error("{op} {path}: {source}")]
+    #[error("{op} {path}: {error}")]
     Io {
         /// What was being done ("create", "write", ...).
         op: &'static str,
         /// The file.
         path: PathBuf,
-        /// The OS error.
-        #[source]
-        source: std::io::Error,
+        /// The OS error (in the message; not repeated as a source).
+        error: std::io::Error,
     },
     /// The cancel flag was raised.
     #[error("extraction cancelled")]

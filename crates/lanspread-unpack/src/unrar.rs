@@ -164,8 +164,11 @@ fn scan(lock: &UnrarLock, archive: &Path) -> Result<Plan, UnpackError> {
 
 /// Refuses a RAR5 archive whose last volume was cut at a block boundary (see `endcheck`).
 fn check_complete(archive: &Path, last_volume: &Path) -> Result<(), UnpackError> {
-    let io_err =
-        |path: &Path, source: io::Error| UnpackError::Io { op: "read", path: path.to_path_buf(), source };
+    let io_err = |path: &Path, source: io::Error| UnpackError::Io {
+        op: "read",
+        path: path.to_path_buf(),
+        error: source,
+    };
     let family = endcheck::family(archive).map_err(|e| io_err(archive, e))?;
     if family != Some(Family::Rar5) {
         // RAR 1.5-4.x writers could omit the end block (`rar -en`), so it proves nothing there.
@@ -256,7 +259,7 @@ fn extract_planned(
     let mut pipe = Pipeline::start().map_err(|source| UnpackError::Io {
         op: "start the writer thread for",
         path: archive.to_path_buf(),
-        source,
+        error: source,
     })?;
     let mut summary = ExtractSummary::default();
     let mut links: Vec<PendingLink> = Vec::new();
@@ -297,7 +300,7 @@ fn extract_planned(
                     ));
                 }
                 pipe.close(file_meta(&header))
-                    .map_err(|source| pipe.explain(UnpackError::Io { op: "write", path, source }))?;
+                    .map_err(|source| pipe.explain(UnpackError::Io { op: "write", path, error: source }))?;
                 links.retain(|link| link.path != planned.path);
                 summary.files += 1;
                 summary.bytes += written;
@@ -321,7 +324,7 @@ fn extract_planned(
                 let copied = io::copy(&mut from, &mut to).map_err(|e| UnpackError::Io {
                     op: "copy",
                     path: from_path,
-                    source: e,
+                    error: e,
                 })?;
                 let to = finish_file(to, &to_path)?;
                 apply_metadata(&to, &header, &to_path)?;
@@ -346,13 +349,13 @@ fn extract_planned(
         }
         let path = dest.prepare_leaf(&link.path)?;
         platform::create_symlink(&link.target, &path, link.target_is_dir)
-            .map_err(|source| UnpackError::Io { op: "create link", path, source })?;
+            .map_err(|source| UnpackError::Io { op: "create link", path, error: source })?;
     }
     Ok(summary)
 }
 
 fn finish_file(mut sink: io::BufWriter<File>, path: &Path) -> Result<File, UnpackError> {
-    let io_err = |source: io::Error| UnpackError::Io { op: "write", path: path.to_path_buf(), source };
+    let io_err = |source: io::Error| UnpackError::Io { op: "write", path: path.to_path_buf(), error: source };
     sink.flush().map_err(io_err)?;
     sink.into_inner().map_err(|e| io_err(e.into_error()))
 }
@@ -376,7 +379,7 @@ fn apply_metadata(file: &File, header: &Header, path: &Path) -> Result<(), Unpac
         platform::apply_unix_mode(file, mode).map_err(|source| UnpackError::Io {
             op: "set permissions",
             path: path.to_path_buf(),
-            source,
+            error: source,
         })?;
     }
     Ok(())

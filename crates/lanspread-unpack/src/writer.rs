@@ -105,7 +105,7 @@ impl Pipeline {
         self.send(Msg::Open(file, path.clone())).map_err(|source| UnpackError::Io {
             op: "write",
             path,
-            source,
+            error: source,
         })
     }
 
@@ -139,7 +139,7 @@ impl Pipeline {
         if let Some(e) = self.take_error() {
             return Err(e);
         }
-        result.map_err(|source| UnpackError::Io { op: "write", path: PathBuf::new(), source })
+        result.map_err(|source| UnpackError::Io { op: "write", path: PathBuf::new(), error: source })
     }
 
     /// Writes everything queued, stops the thread and reports the first error.
@@ -159,7 +159,7 @@ impl Pipeline {
             self.shared.fail(UnpackError::Io {
                 op: "write",
                 path: PathBuf::new(),
-                source: io::Error::other("the writer thread panicked"),
+                error: io::Error::other("the writer thread panicked"),
             });
         }
     }
@@ -181,7 +181,7 @@ fn write_loop(rx: &Receiver<Msg>, free: &mpsc::Sender<Vec<u8>>, shared: &Shared)
                     && let Some((file, path)) = current.as_mut()
                     && let Err(source) = file.write_all(&buf)
                 {
-                    shared.fail(UnpackError::Io { op: "write", path: path.clone(), source });
+                    shared.fail(UnpackError::Io { op: "write", path: path.clone(), error: source });
                 }
                 let _ = free.send(buf);
             }
@@ -196,7 +196,7 @@ fn write_loop(rx: &Receiver<Msg>, free: &mpsc::Sender<Vec<u8>>, shared: &Shared)
                     if let Some(mode) = meta.unix_mode
                         && let Err(source) = platform::apply_unix_mode(&file, mode)
                     {
-                        shared.fail(UnpackError::Io { op: "set permissions", path, source });
+                        shared.fail(UnpackError::Io { op: "set permissions", path, error: source });
                     }
                 }
             }
@@ -239,7 +239,7 @@ mod tests {
         pipe.write(&[0; 4096]).unwrap();
         let err = pipe.barrier().unwrap_err();
         match err {
-            UnpackError::Io { source, path, .. } => {
+            UnpackError::Io { error: source, path, .. } => {
                 assert_eq!(source.raw_os_error(), Some(libc::ENOSPC));
                 assert_eq!(path, PathBuf::from("/dev/full"));
             }

@@ -339,7 +339,7 @@ fn not_an_archive_is_reported_as_corrupt_and_a_missing_file_as_io() {
     fs::write(&arc, text(10_000, "not a rar ")).unwrap();
     assert!(matches!(UnrarUnpacker::new().list(&arc), Err(UnpackError::Corrupt { .. })));
     match UnrarUnpacker::new().list(&tmp.path().join("nope.rar")) {
-        Err(UnpackError::Io { source, .. }) => {
+        Err(UnpackError::Io { error: source, .. }) => {
             assert_eq!(source.kind(), std::io::ErrorKind::NotFound)
         }
         other => panic!("{other:?}"),

@@ -53,7 +53,7 @@ impl From<lanspread_unpack::UnpackError> for Fail {
 
 /// `InstallError::Io` for `op` on `path`.
 pub(crate) fn io_err<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> Fail + 'a {
-    move |source| Fail::Error(InstallError::Io { op, path: path.to_path_buf(), source })
+    move |error| Fail::Error(InstallError::Io { op, path: path.to_path_buf(), error })
 }
 
 /// Decides at each named step whether to "crash" there (tests only).

@@ -98,7 +98,7 @@ pub(crate) fn rename_durable(
         Fail::Error(InstallError::Io {
             op: "rename",
             path: from.to_path_buf(),
-            source: io::Error::new(
+            error: io::Error::new(
                 source.kind(),
                 if source.kind() == io::ErrorKind::PermissionDenied {
                     format!(

@@ -167,15 +167,14 @@ pub enum InstallError {
     #[error(transparent)]
     Unpack(#[from] UnpackError),
     /// A file operation failed.
-    #[error("{op} {path}: {source}")]
+    #[error("{op} {path}: {error}")]
     Io {
         /// What was being done.
         op: &'static str,
         /// The path.
         path: PathBuf,
-        /// The OS error.
-        #[source]
-        source: std::io::Error,
+        /// The OS error (in the message; not repeated as a source).
+        error: std::io::Error,
     },
     /// The intent log is unreadable. (Recovery falls back to the ownership markers instead of
     /// failing; kept for callers that match on it.)
@@ -215,7 +214,7 @@ fn public<T>(result: Result<T, Fail>, root: &Path) -> Result<T, InstallError> {
         Fail::Crash => InstallError::Io {
             op: "run transaction in",
             path: root.to_path_buf(),
-            source: std::io::Error::other("interrupted by a test crash hook"),
+            error: std::io::Error::other("interrupted by a test crash hook"),
         },
     })
 }

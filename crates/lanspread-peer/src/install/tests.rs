@@ -37,7 +37,8 @@ struct FakeUnpacker {
 const FAKE: FakeUnpacker = FakeUnpacker { cancel_after: None };
 
 fn read_fake(path: &Path) -> Result<FakeArchive, UnpackError> {
-    let bytes = fs::read(path).map_err(|source| UnpackError::Io { op: "open", path: path.into(), source })?;
+    let bytes =
+        fs::read(path).map_err(|source| UnpackError::Io { op: "open", path: path.into(), error: source })?;
     serde_json::from_slice(&bytes)
         .map_err(|e| UnpackError::Corrupt { archive: path.into(), detail: e.to_string() })
 }

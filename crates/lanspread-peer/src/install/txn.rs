@@ -37,11 +37,11 @@ pub(crate) fn lock_root(root: &Path) -> Result<RootLock, InstallError> {
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|source| InstallError::Io { op: "open", path: path.clone(), source })?;
+        .map_err(|error| InstallError::Io { op: "open", path: path.clone(), error })?;
     match file.try_lock() {
         Ok(()) => Ok(RootLock { _file: file }),
         Err(TryLockError::WouldBlock) => Err(InstallError::Busy { path: root.to_path_buf() }),
-        Err(TryLockError::Error(source)) => Err(InstallError::Io { op: "lock", path, source }),
+        Err(TryLockError::Error(error)) => Err(InstallError::Io { op: "lock", path, error }),
     }
 }
 

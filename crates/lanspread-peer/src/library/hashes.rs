@@ -97,13 +97,12 @@ pub enum BuildError {
     #[error("the game is not completely downloaded")]
     NotDownloaded,
     /// A file could not be read.
-    #[error("reading {path}: {source}")]
+    #[error("reading {path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The OS error.
-        #[source]
-        source: io::Error,
+        /// The OS error (in the message; not repeated as a source).
+        error: io::Error,
     },
     /// A file changed while it was being hashed.
     #[error("{0} changed while it was being hashed")]
@@ -147,7 +146,7 @@ pub fn build_manifest(
                     progress(hashed, to_hash);
                 })?;
                 let md = std::fs::symlink_metadata(&path)
-                    .map_err(|source| BuildError::Io { path: path.clone(), source })?;
+                    .map_err(|source| BuildError::Io { path: path.clone(), error: source })?;
                 if md.len() != f.size || super::mtime_ns(&md) != f.mtime_ns {
                     return Err(BuildError::Changed(key.to_string()));
                 }
@@ -183,7 +182,7 @@ pub fn hash_file(
     cancel: &AtomicBool,
     on_bytes: &mut dyn FnMut(u64),
 ) -> Result<Vec<ChunkHash>, BuildError> {
-    let io_err = |source| BuildError::Io { path: path.to_path_buf(), source };
+    let io_err = |source| BuildError::Io { path: path.to_path_buf(), error: source };
     let mut file = File::open(path).map_err(io_err)?;
     let n = chunk_count(size, chunk_size);
     let mut out = Vec::with_capacity(n as usize);
