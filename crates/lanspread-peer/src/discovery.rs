@@ -21,12 +21,12 @@ use crate::{
 };
 
 fn advert(ctx: &Ctx) -> Advert {
-    let snap = ctx.snapshot();
+    let snap = ctx.library.snapshot();
     Advert {
-        peer_id: ctx.identity.peer_id.to_hex(),
-        protocol_version: ctx.protocol_version,
-        port: ctx.local_addr.port(),
-        name: ctx.name.clone(),
+        peer_id: ctx.me().to_hex(),
+        protocol_version: ctx.shared.protocol_version,
+        port: ctx.shared.local_addr.port(),
+        name: ctx.shared.name.clone(),
         library_rev: snap.library_rev,
         library_digest: snap.digest.to_hex(),
     }
@@ -38,7 +38,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>, mdns: Mdns) -> Result<(), ErrorInfo> {
     mdns.advertise(&advert(&ctx)).map_err(err)?;
     let mut browser = mdns.browse().map_err(err)?;
     let (tx, mut rx) = mpsc::channel::<MdnsEvent>(256);
-    let stop = ctx.cancel.clone();
+    let stop = ctx.shared.cancel.discovery.clone();
     let reader = tokio::task::spawn_blocking(move || {
         while !stop.is_cancelled() {
             match browser.recv_timeout(Duration::from_millis(200)) {
@@ -52,12 +52,12 @@ pub(crate) async fn run(ctx: Arc<Ctx>, mdns: Mdns) -> Result<(), ErrorInfo> {
             }
         }
     });
-    let mut advert_rx = ctx.advert_tx.subscribe();
+    let mut advert_rx = ctx.library.watch_adverts();
     let mut ignored_versions: HashSet<String> = HashSet::new();
     loop {
         tokio::select! {
             biased;
-            _ = ctx.cancel.cancelled() => break,
+            _ = ctx.shared.cancel.discovery.cancelled() => break,
             changed = advert_rx.changed() => {
                 if changed.is_err() {
                     break;
@@ -94,28 +94,24 @@ fn handle(ctx: &Arc<Ctx>, ev: MdnsEvent, ignored: &mut HashSet<String>) {
 
 fn resolved(ctx: &Arc<Ctx>, d: Discovered, ignored: &mut HashSet<String>) {
     let Ok(peer) = d.advert.peer_id.parse::<PeerId>() else { return };
-    if peer == ctx.identity.peer_id {
+    if peer == ctx.me() {
         return;
     }
-    if d.advert.protocol_version != ctx.protocol_version {
+    if d.advert.protocol_version != ctx.shared.protocol_version {
         if ignored.insert(d.advert.peer_id.clone()) {
             tracing::warn!(
                 peer = %peer.short(),
                 name = %d.advert.name,
                 theirs = d.advert.protocol_version,
-                ours = ctx.protocol_version,
+                ours = ctx.shared.protocol_version,
                 "ignoring a peer that speaks another protocol version (update lanspread on one of the machines)"
             );
         }
         return;
     }
-    let Some(ip) = pick_addr(&d.addrs, ctx.bind) else { return };
+    let Some(ip) = pick_addr(&d.addrs, ctx.shared.bind) else { return };
     let addr = SocketAddr::new(ip, d.advert.port);
-    let stale = ctx.peers.write().unwrap_or_else(|p| p.into_inner()).update_peer_library(
-        &peer,
-        d.advert.library_rev,
-        &d.advert.library_digest,
-    );
+    let stale = ctx.peers.write().update_peer_library(&peer, d.advert.library_rev, &d.advert.library_digest);
     if stale {
         sync::spawn_handshake(ctx, peer, addr, "mDNS");
     }

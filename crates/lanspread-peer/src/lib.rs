@@ -27,6 +27,7 @@ mod ping;
 mod platform;
 mod runtime;
 mod swarm;
+mod tasks;
 mod tls;
 
 pub use api::*;
@@ -34,5 +35,5 @@ pub use error::{ErrorInfo, ErrorKind, StartError};
 pub use lanspread_unpack::Unpacker;
 pub use peer_db::PeerGameDB;
 pub use runtime::{
-    DiscoveryMode, EventSender, PeerOptions, PeerRuntimeHandle, Timing, start_peer, start_peer_with,
+    DiscoveryMode, EventSender, PeerOptions, PeerRuntimeHandle, Timing, Tuning, start_peer, start_peer_with,
 };

@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 
 use crate::{
     error::{ErrorInfo, ErrorKind},
-    runtime::{Ctx, refresh_local},
+    runtime::Ctx,
 };
 
 pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
@@ -25,17 +25,17 @@ pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
         let _ = tx.send(res);
     })
     .map_err(|e| ErrorInfo::new(ErrorKind::Io, format!("could not start the file watcher: {e}")))?;
-    let mut dir_rx = ctx.game_dir_tx.subscribe();
-    let mut game_dir = ctx.game_dir();
+    let mut dir_rx = ctx.library.watch_game_dir();
+    let mut game_dir = ctx.library.game_dir();
     let mut watched: HashSet<PathBuf> = HashSet::new();
     sync_watches(&ctx, &mut watcher, &game_dir, &mut watched);
-    let mut fallback = tokio::time::interval(ctx.timing.fallback_scan);
+    let mut fallback = tokio::time::interval(ctx.shared.timing.fallback_scan);
     fallback.tick().await;
     loop {
         let mut rescan = false;
         tokio::select! {
             biased;
-            _ = ctx.cancel.cancelled() => return Ok(()),
+            _ = ctx.shared.cancel.cancelled() => return Ok(()),
             changed = dir_rx.changed() => {
                 if changed.is_err() {
                     return Ok(());
@@ -43,21 +43,21 @@ pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
                 for p in watched.drain() {
                     let _ = watcher.unwatch(&p);
                 }
-                game_dir = ctx.game_dir();
+                game_dir = ctx.library.game_dir();
                 rescan = true;
             }
             _ = fallback.tick() => rescan = true,
             Some(ev) = rx.recv() => {
                 if relevant(&ctx, &game_dir, &ev) {
                     // Debounce: let a burst of events settle, then rescan once.
-                    tokio::time::sleep(ctx.timing.monitor_debounce).await;
+                    tokio::time::sleep(ctx.shared.timing.monitor_debounce).await;
                     while rx.try_recv().is_ok() {}
                     rescan = true;
                 }
             }
         }
         if rescan {
-            refresh_local(&ctx).await;
+            ctx.refresh_library().await;
             // Only after a rescan: listing the directory itself raises (access) events, so
             // doing this on every event would spin.
             sync_watches(&ctx, &mut watcher, &game_dir, &mut watched);
@@ -71,7 +71,7 @@ fn relevant(ctx: &Ctx, game_dir: &Path, ev: &notify::Result<notify::Event>) -> b
     if matches!(ev.kind, notify::EventKind::Access(_)) {
         return false;
     }
-    let gated = ctx.gated.lock().unwrap_or_else(|p| p.into_inner());
+    let gated = ctx.ops.gated();
     ev.paths.iter().any(|p| {
         let Ok(rel) = p.strip_prefix(game_dir) else { return true };
         let Some(first) = rel.components().next() else { return true };

@@ -1,70 +1,44 @@
-//! Per-game operations: one at a time per game, each with its own cancellation token (a
-//! child of the runtime's), gating the monitor's rescans of that game while it runs. Install
-//! and uninstall run the transaction engine of [`crate::install`] on a blocking thread.
+//! Install and uninstall as runtime operations: one operation per game at a time (an
+//! [`OpGuard`] from the runtime's operation table), each gating the monitor's rescans and the
+//! serving of that game while it runs. The transaction engine of [`crate::install`] runs on a
+//! blocking thread.
 
-use std::sync::{Arc, atomic::AtomicBool};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use lanspread_proto::GameId;
-use tokio_util::sync::CancellationToken;
+use lanspread_unpack::UnpackError;
+use tokio::time::Instant;
 
 use crate::{
     api::{Operation, PeerEvent},
     error::{ErrorInfo, ErrorKind},
     install::{self, InstallError},
-    runtime::{Ctx, local},
+    runtime::{Ctx, OpGuard},
 };
+
+/// Install progress events at most this often.
+const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 
 fn err(kind: ErrorKind, msg: impl Into<String>) -> ErrorInfo {
     ErrorInfo::new(kind, msg)
 }
 
-/// Marks an operation as running on `id` (refusing if one runs) and returns its token.
-pub(crate) fn begin_op(ctx: &Arc<Ctx>, id: &GameId, op: Operation) -> Result<CancellationToken, ErrorInfo> {
-    let mut live = ctx.live.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(running) = live.operations.get(id) {
-        let what = match running {
-            Operation::Preparing | Operation::Downloading => "downloading",
-            Operation::Installing => "installing",
-            Operation::Uninstalling => "uninstalling",
-        };
-        return Err(err(ErrorKind::Busy, format!("{id} is already {what}; wait for it or cancel it first")));
-    }
-    live.operations.insert(id.clone(), op);
-    drop(live);
-    let token = ctx.cancel.child_token();
-    ctx.op_tokens.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), token.clone());
-    Ok(token)
-}
-
-/// Changes the kind of the running operation.
-pub(crate) fn set_op(ctx: &Ctx, id: &GameId, op: Operation) {
-    ctx.live.lock().unwrap_or_else(|p| p.into_inner()).operations.insert(id.clone(), op);
-}
-
-/// Marks the operation on `id` as finished.
-pub(crate) fn end_op(ctx: &Ctx, id: &GameId) {
-    ctx.live.lock().unwrap_or_else(|p| p.into_inner()).operations.remove(id);
-    ctx.op_tokens.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
-}
-
-/// Cancels whatever runs on `id`.
-pub(crate) fn cancel(ctx: &Arc<Ctx>, id: &GameId) -> Result<(), ErrorInfo> {
-    match ctx.op_tokens.lock().unwrap_or_else(|p| p.into_inner()).get(id) {
-        Some(t) => {
-            t.cancel();
-            Ok(())
-        }
-        None => Err(err(ErrorKind::NotFound, format!("nothing is running on {id}"))),
-    }
-}
-
+/// The `{kind, message}` form of an install failure.
 fn install_error(e: &InstallError) -> ErrorInfo {
     let kind = match e {
         InstallError::NotDownloaded | InstallError::NotInstalled => ErrorKind::InvalidInput,
         InstallError::InsufficientSpace { .. } => ErrorKind::DiskFull,
+        InstallError::Unpack(UnpackError::Io { error, .. }) | InstallError::Io { error, .. } => {
+            ErrorKind::of_io(error)
+        }
         InstallError::Unpack(_) => ErrorKind::Unpack,
         InstallError::Cancelled => ErrorKind::Cancelled,
-        InstallError::Io { source, .. } if source.raw_os_error() == Some(28) => ErrorKind::DiskFull,
         _ => ErrorKind::Io,
     };
     err(kind, e.to_string())
@@ -72,65 +46,32 @@ fn install_error(e: &InstallError) -> ErrorInfo {
 
 /// InstallGame: installs (or updates) a downloaded game in the background.
 pub(crate) fn install(ctx: &Arc<Ctx>, id: GameId) -> Result<(), ErrorInfo> {
-    let root = ctx.game_dir().join(id.as_str());
-    let (downloaded, installed, version) = {
-        let local = ctx.local.read().unwrap_or_else(|p| p.into_inner());
-        match local.library.games.get(&id) {
-            Some(g) => (g.downloaded(), g.installed, g.version.clone()),
-            None => (false, false, None),
-        }
-    };
-    if !downloaded {
+    let root = ctx.game_root(&id);
+    let Some(game) = ctx.library.game(&id).filter(|g| g.downloaded()) else {
         return Err(err(ErrorKind::InvalidInput, format!("{id} is not completely downloaded yet")));
-    }
-    let token = begin_op(ctx, &id, Operation::Installing)?;
-    ctx.gated.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone());
-    ctx.emit(PeerEvent::InstallGameBegin { id: id.clone(), update: installed });
+    };
+    let guard = ctx.ops.begin(&id, Operation::Installing)?;
+    guard.gate();
+    ctx.emit(PeerEvent::InstallGameBegin { id: id.clone(), update: game.installed });
     ctx.emit_games();
     let ctx2 = ctx.clone();
-    ctx.tasks.spawn(async move {
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (c2, unpacker, events, id2) = (cancel.clone(), ctx2.unpacker.clone(), ctx2.events.clone(), id.clone());
-        let mut job = tokio::task::spawn_blocking(move || {
-            let mut last = std::time::Instant::now() - std::time::Duration::from_secs(1);
-            install::install_game(
-                &root,
-                unpacker.as_ref(),
-                &mut |p| {
-                    if last.elapsed() >= std::time::Duration::from_millis(200) || p.bytes_done == p.total_bytes {
-                        last = std::time::Instant::now();
-                        let _ = events.send(PeerEvent::InstallGameProgress {
-                            id: id2.clone(),
-                            bytes_done: p.bytes_done,
-                            total_bytes: p.total_bytes,
-                        });
-                    }
-                },
-                &c2,
-            )
-        });
-        let result = tokio::select! {
-            r = &mut job => r,
-            _ = token.cancelled() => {
-                // The engine restores the previous state before returning.
-                cancel.store(true, std::sync::atomic::Ordering::Relaxed);
-                job.await
-            }
-        };
-        ctx2.gated.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
-        end_op(&ctx2, &id);
-        local::rescan_game(&ctx2, &id).await;
+    let span = tracing::info_span!("install", game = %id);
+    ctx.shared.tasks.spawn_op("install", span, async move {
+        let result = run_install(&ctx2, &guard, root).await;
+        drop(guard);
+        ctx2.rescan_game(&id).await;
         match result {
-            Ok(Ok(report)) => {
-                tracing::info!(game = %id, update = report.update, carried = report.carried_over.len(), "installed");
-                ctx2.emit(PeerEvent::InstallGameFinished { id: id.clone(), version, carried_over: report.carried_over });
+            Ok(report) => {
+                tracing::info!(update = report.update, carried = report.carried_over.len(), "installed");
+                ctx2.emit(PeerEvent::InstallGameFinished {
+                    id: id.clone(),
+                    version: game.version,
+                    carried_over: report.carried_over,
+                });
             }
-            Ok(Err(e)) => {
-                tracing::warn!(game = %id, error = %e, "install failed");
-                ctx2.emit(PeerEvent::InstallGameFailed { id: id.clone(), error: install_error(&e) });
-            }
-            Err(e) => {
-                ctx2.emit(PeerEvent::InstallGameFailed { id: id.clone(), error: err(ErrorKind::Internal, e.to_string()) });
+            Err(error) => {
+                tracing::warn!(%error, "install failed");
+                ctx2.emit(PeerEvent::InstallGameFailed { id: id.clone(), error });
             }
         }
         ctx2.emit_games();
@@ -138,30 +79,62 @@ pub(crate) fn install(ctx: &Arc<Ctx>, id: GameId) -> Result<(), ErrorInfo> {
     Ok(())
 }
 
+async fn run_install(
+    ctx: &Ctx,
+    guard: &OpGuard,
+    root: std::path::PathBuf,
+) -> Result<install::InstallReport, ErrorInfo> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (c2, unpacker, events, id) =
+        (cancel.clone(), ctx.shared.unpacker.clone(), ctx.shared.events.clone(), guard.game().clone());
+    let mut job = tokio::task::spawn_blocking(move || {
+        let mut last: Option<Instant> = None;
+        install::install_game(
+            &root,
+            unpacker.as_ref(),
+            &mut |p| {
+                if last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) || p.bytes_done == p.total_bytes {
+                    last = Some(Instant::now());
+                    let _ = events.send(PeerEvent::InstallGameProgress {
+                        id: id.clone(),
+                        bytes_done: p.bytes_done,
+                        total_bytes: p.total_bytes,
+                    });
+                }
+            },
+            &c2,
+        )
+    });
+    let joined = tokio::select! {
+        r = &mut job => r,
+        _ = guard.token().cancelled() => {
+            // The engine restores the previous state before returning.
+            cancel.store(true, Ordering::Relaxed);
+            job.await
+        }
+    };
+    match joined {
+        Ok(r) => r.map_err(|e| install_error(&e)),
+        Err(e) => Err(err(ErrorKind::Internal, format!("the install stopped unexpectedly: {e}"))),
+    }
+}
+
 /// UninstallGame: removes `local/` in the background.
 pub(crate) fn uninstall(ctx: &Arc<Ctx>, id: GameId) -> Result<(), ErrorInfo> {
-    let root = ctx.game_dir().join(id.as_str());
-    let installed = ctx
-        .local
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .library
-        .games
-        .get(&id)
-        .is_some_and(|g| g.installed);
-    if !installed {
+    let root = ctx.game_root(&id);
+    if !ctx.library.game(&id).is_some_and(|g| g.installed) {
         return Err(err(ErrorKind::InvalidInput, format!("{id} is not installed")));
     }
-    let _token = begin_op(ctx, &id, Operation::Uninstalling)?;
-    ctx.gated.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone());
+    let guard = ctx.ops.begin(&id, Operation::Uninstalling)?;
+    guard.gate();
     ctx.emit(PeerEvent::UninstallGameBegin { id: id.clone() });
     ctx.emit_games();
     let ctx2 = ctx.clone();
-    ctx.tasks.spawn(async move {
+    let span = tracing::info_span!("uninstall", game = %id);
+    ctx.shared.tasks.spawn_op("uninstall", span, async move {
         let result = tokio::task::spawn_blocking(move || install::uninstall_game(&root)).await;
-        ctx2.gated.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
-        end_op(&ctx2, &id);
-        local::rescan_game(&ctx2, &id).await;
+        drop(guard);
+        ctx2.rescan_game(&id).await;
         match result {
             Ok(Ok(())) => ctx2.emit(PeerEvent::UninstallGameFinished { id: id.clone() }),
             Ok(Err(e)) => {
@@ -169,10 +142,35 @@ pub(crate) fn uninstall(ctx: &Arc<Ctx>, id: GameId) -> Result<(), ErrorInfo> {
             }
             Err(e) => ctx2.emit(PeerEvent::UninstallGameFailed {
                 id: id.clone(),
-                error: err(ErrorKind::Internal, e.to_string()),
+                error: err(ErrorKind::Internal, format!("the uninstall stopped unexpectedly: {e}")),
             }),
         }
         ctx2.emit_games();
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_disk_full_whichever_layer_reports_it() {
+        let full = || std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let io = InstallError::Io { op: "write", path: PathBuf::from("x"), error: full() };
+        assert_eq!(install_error(&io).kind, ErrorKind::DiskFull);
+        let unpack =
+            InstallError::Unpack(UnpackError::Io { op: "write", path: PathBuf::from("x"), error: full() });
+        assert_eq!(install_error(&unpack).kind, ErrorKind::DiskFull);
+        let other = InstallError::Io {
+            op: "write",
+            path: PathBuf::from("x"),
+            error: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        };
+        assert_eq!(install_error(&other).kind, ErrorKind::Io);
+        #[cfg(target_os = "linux")]
+        assert_eq!(ErrorKind::of_io(&std::io::Error::from_raw_os_error(libc::ENOSPC)), ErrorKind::DiskFull);
+    }
 }

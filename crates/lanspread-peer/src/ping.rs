@@ -10,10 +10,12 @@ use crate::{
     error::ErrorInfo,
     net,
     runtime::{Ctx, sync},
+    tasks::Role,
 };
 
 pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
-    let mut tick = tokio::time::interval(ctx.timing.ping_interval);
+    let timing = ctx.shared.timing;
+    let mut tick = tokio::time::interval(timing.ping_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut nonce: u64 = rand::random();
     // At most one ping in flight per peer: a dead peer's pings must not pile up.
@@ -22,17 +24,15 @@ pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
     loop {
         tokio::select! {
             biased;
-            _ = ctx.cancel.cancelled() => return Ok(()),
+            _ = ctx.shared.cancel.cancelled() => return Ok(()),
             _ = tick.tick() => {}
         }
-        let targets: Vec<_> = {
-            let db = ctx.peers.read().unwrap_or_else(|p| p.into_inner());
-            db.peers().map(|p| (p.id, p.addr, p.library_rev, p.last_seen)).collect()
-        };
+        let targets: Vec<_> =
+            ctx.peers.read().peers().map(|p| (p.id, p.addr, p.library_rev, p.last_seen)).collect();
         let now = Instant::now();
         for (peer, addr, held_rev, last_seen) in targets {
             let silent = now.saturating_duration_since(last_seen);
-            if silent > ctx.timing.peer_timeout {
+            if silent > timing.peer_timeout {
                 ctx.lose_peer(&peer, &format!("stopped answering for {} s", silent.as_secs()));
                 continue;
             }
@@ -42,28 +42,29 @@ pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
             nonce = nonce.wrapping_add(1);
             let ctx2 = ctx.clone();
             let in_flight2 = in_flight.clone();
-            let rev = ctx.snapshot().library_rev;
-            let timeout = ctx.timing.ping_interval.max(std::time::Duration::from_secs(1));
-            ctx.tasks.spawn(async move {
+            let rev = ctx.library.rev();
+            let timeout = timing.ping_interval.max(std::time::Duration::from_secs(1));
+            let span = tracing::trace_span!("ping", peer = %peer.short());
+            ctx.shared.tasks.spawn(Role::Work, "ping", span, async move {
                 let r = async {
-                    let h = ctx2.pool.get(peer, addr).await?;
+                    let h = ctx2.shared.pool.get(peer, addr).await?;
                     net::request(&h, &Request::Ping(Ping { nonce, library_rev: rev }), timeout).await
                 }
                 .await;
                 in_flight2.lock().unwrap_or_else(|p| p.into_inner()).remove(&peer);
                 match r {
                     Ok(Response::Pong(p)) if p.nonce == nonce => {
-                        ctx2.peers.write().unwrap_or_else(|p| p.into_inner()).touch(&peer);
+                        ctx2.peers.write().touch(&peer);
                         if p.library_rev != held_rev {
                             sync::spawn_handshake(&ctx2, peer, addr, "revision changed");
                         }
                     }
                     Ok(other) => {
-                        tracing::debug!(peer = %peer.short(), answer = other.kind(), "odd ping answer")
+                        tracing::debug!(answer = other.kind(), "odd ping answer")
                     }
                     Err(e) => {
-                        tracing::debug!(peer = %peer.short(), error = %e, "ping failed");
-                        ctx2.pool.drop_peer(&peer);
+                        tracing::debug!(error = %e, "ping failed");
+                        ctx2.shared.pool.drop_peer(&peer);
                     }
                 }
             });

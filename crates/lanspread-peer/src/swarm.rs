@@ -14,8 +14,10 @@
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    time::Duration,
 };
+
+use tokio::time::Instant;
 
 use lanspread_proto::{
     Ack, Bitfield, Digest, ErrorCode, GameId, GameManifest, GameVersion, Have, MAX_HAVE_CHUNKS,
@@ -285,7 +287,8 @@ impl Swarms {
             .and_then(|(_, s)| s.local.clone().map(|l| (s.manifest.clone(), l)))
     }
 
-    /// Super-seeding: may a complete copy hand chunk (`file`, `index`) of `id` to `to` now?
+    /// Super-seeding: may a complete copy hand chunk (`file`, `index`) of `id` to `to` at
+    /// `now`?
     pub(crate) fn admit(
         &self,
         id: &GameId,
@@ -293,6 +296,7 @@ impl Swarms {
         file: usize,
         index: u64,
         to: PeerId,
+        now: Instant,
     ) -> bool {
         let mut map = self.lock();
         let Some(s) = complete_swarm(&mut map, id, version) else {
@@ -316,7 +320,7 @@ impl Swarms {
             // have joined, and a second member asking for such a chunk is then refused.
             if let Some(h) = s.served.get_mut(g) {
                 h.count = h.count.saturating_add(1);
-                h.last = Some((Instant::now(), to));
+                h.last = Some((now, to));
             }
             return true;
         }
@@ -324,7 +328,8 @@ impl Swarms {
         // Downloaders already avoid asking a complete copy for chunks other members announced;
         // what is left to catch is a chunk just handed out and not announced yet. A member
         // asking again for what it was handed itself never got it: that is served at once.
-        let in_transit = h.last.is_some_and(|(t, whom)| whom != to && t.elapsed() < HANDED_OUT_GRACE);
+        let in_transit =
+            h.last.is_some_and(|(t, whom)| whom != to && now.saturating_duration_since(t) < HANDED_OUT_GRACE);
         if h.count > 0 && in_transit {
             let n = s.refused.entry((to, g as u64)).or_insert(0);
             if *n < MAX_REFUSALS {
@@ -334,7 +339,7 @@ impl Swarms {
         }
         let h = &mut s.served[g];
         h.count = h.count.saturating_add(1);
-        h.last = Some((Instant::now(), to));
+        h.last = Some((now, to));
         true
     }
 
@@ -424,6 +429,7 @@ mod tests {
 
     #[test]
     fn a_complete_seeder_hands_each_chunk_out_once_while_unique_chunks_remain() {
+        let t0 = Instant::now();
         let s = Swarms::default();
         let m = manifest();
         let d = m.digest();
@@ -433,26 +439,27 @@ mod tests {
             let join = join_of(&m, Bitfield::new(4));
             s.on_join(p(9), p(n), join);
         }
-        assert!(s.admit(&id, &m.version, 0, 0, p(2)), "first hand-out");
-        assert!(!s.admit(&id, &m.version, 0, 0, p(3)), "in transit to p2: get it from there");
-        assert!(s.admit(&id, &m.version, 0, 1, p(3)), "a unique chunk is served");
+        assert!(s.admit(&id, &m.version, 0, 0, p(2), t0), "first hand-out");
+        assert!(!s.admit(&id, &m.version, 0, 0, p(3), t0), "in transit to p2: get it from there");
+        assert!(s.admit(&id, &m.version, 0, 1, p(3), t0), "a unique chunk is served");
         for (f, i) in [(0, 2), (1, 0)] {
-            assert!(s.admit(&id, &m.version, f, i, p(2)));
+            assert!(s.admit(&id, &m.version, f, i, p(2), t0));
         }
         // p3 keeps being redirected to p2 for chunk 0 … until it would starve.
-        assert!(!s.admit(&id, &m.version, 0, 0, p(3)));
-        assert!(!s.admit(&id, &m.version, 0, 0, p(3)));
-        assert!(s.admit(&id, &m.version, 0, 0, p(3)), "never refused for ever");
+        assert!(!s.admit(&id, &m.version, 0, 0, p(3), t0));
+        assert!(!s.admit(&id, &m.version, 0, 0, p(3), t0));
+        assert!(s.admit(&id, &m.version, 0, 0, p(3), t0), "never refused for ever");
         // Asking again for a chunk handed to oneself: that transfer failed, serve it.
-        assert!(s.admit(&id, &m.version, 0, 0, p(3)), "p3's own retry");
+        assert!(s.admit(&id, &m.version, 0, 0, p(3), t0), "p3's own retry");
         // A hand-out whose transfer failed is no longer in transit for others either.
-        assert!(!s.admit(&id, &m.version, 0, 0, p(2)), "in transit to p3");
+        assert!(!s.admit(&id, &m.version, 0, 0, p(2), t0), "in transit to p3");
         s.unserve(&id, &m.version, 0, 0);
-        assert!(s.admit(&id, &m.version, 0, 0, p(2)), "the transfer to p3 failed: served");
+        assert!(s.admit(&id, &m.version, 0, 0, p(2), t0), "the transfer to p3 failed: served");
     }
 
     #[test]
     fn version_ini_is_never_refused_and_refusals_stop_once_copies_are_plentiful() {
+        let t0 = Instant::now();
         let s = Swarms::default();
         let m = manifest();
         let d = m.digest();
@@ -463,10 +470,10 @@ mod tests {
             s.on_join(p(9), p(n), join(Bitfield::new(4)));
         }
         // version.ini (file 1) only comes from complete copies: handed out again at once.
-        assert!(s.admit(&id, &m.version, 1, 0, p(2)));
-        assert!(s.admit(&id, &m.version, 1, 0, p(3)), "the sentinel is never refused");
-        assert!(s.admit(&id, &m.version, 0, 0, p(2)));
-        assert!(!s.admit(&id, &m.version, 0, 0, p(3)), "payload in transit: refused");
+        assert!(s.admit(&id, &m.version, 1, 0, p(2), t0));
+        assert!(s.admit(&id, &m.version, 1, 0, p(3), t0), "the sentinel is never refused");
+        assert!(s.admit(&id, &m.version, 0, 0, p(2), t0));
+        assert!(!s.admit(&id, &m.version, 0, 0, p(3), t0), "payload in transit: refused");
         // Two members finish: complete copies are no longer scarce, nothing is refused.
         let mut full = Bitfield::new(4);
         for g in 0..4 {
@@ -475,11 +482,12 @@ mod tests {
         for n in [2, 3] {
             s.on_join(p(9), p(n), join(full.clone()));
         }
-        assert!(s.admit(&id, &m.version, 0, 0, p(4)), "plenty of complete copies: served");
+        assert!(s.admit(&id, &m.version, 0, 0, p(4), t0), "plenty of complete copies: served");
     }
 
     #[test]
     fn hand_outs_before_members_join_count_and_a_finished_copy_never_refuses() {
+        let t0 = Instant::now();
         let s = Swarms::default();
         let m = manifest();
         let d = m.digest();
@@ -487,11 +495,11 @@ mod tests {
         let join = |have: Bitfield| join_of(&m, have);
         // The original seeder: the first request arrives before anyone joined.
         s.ensure_complete(m.clone(), d);
-        assert!(s.admit(&id, &m.version, 0, 0, p(2)));
+        assert!(s.admit(&id, &m.version, 0, 0, p(2), t0));
         for n in [2, 3] {
             s.on_join(p(9), p(n), join(Bitfield::new(4)));
         }
-        assert!(!s.admit(&id, &m.version, 0, 0, p(3)), "on its way to p2 since before the joins");
+        assert!(!s.admit(&id, &m.version, 0, 0, p(3), t0), "on its way to p2 since before the joins");
 
         // A copy that completed in the swarm is not the scarce source: it serves every request.
         let f = Swarms::default();
@@ -501,8 +509,29 @@ mod tests {
             f.on_join(p(8), p(n), join(Bitfield::new(4)));
         }
         for n in [2, 3, 4] {
-            assert!(f.admit(&id, &m.version, 0, 0, p(n)), "finished copy refused p{n}");
+            assert!(f.admit(&id, &m.version, 0, 0, p(n), t0), "finished copy refused p{n}");
         }
+    }
+
+    #[test]
+    fn a_hand_out_counts_as_in_transit_only_for_the_grace_period() {
+        let s = Swarms::default();
+        let m = manifest();
+        let d = m.digest();
+        let id = m.game_id.clone();
+        s.ensure_complete(m.clone(), d);
+        for n in [2, 3] {
+            s.on_join(p(9), p(n), join_of(&m, Bitfield::new(4)));
+        }
+        let t0 = Instant::now();
+        assert!(s.admit(&id, &m.version, 0, 0, p(2), t0));
+        let within = t0 + HANDED_OUT_GRACE - Duration::from_millis(1);
+        assert!(!s.admit(&id, &m.version, 0, 0, p(3), within), "still on its way to p2");
+        // Past the grace p2 should have announced it; since it did not, the seeder serves p3.
+        assert!(s.admit(&id, &m.version, 0, 0, p(3), t0 + HANDED_OUT_GRACE), "grace over: served");
+        // That hand-out went to p3: p2 asking now is sent to p3, p3 asking again is its own retry.
+        assert!(!s.admit(&id, &m.version, 0, 0, p(2), t0 + HANDED_OUT_GRACE), "in transit to p3");
+        assert!(s.admit(&id, &m.version, 0, 0, p(3), t0 + HANDED_OUT_GRACE), "p3's own retry");
     }
 
     #[test]

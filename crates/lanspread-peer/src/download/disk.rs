@@ -1,119 +1,269 @@
-//! A download's disk side: the writer thread, background durability (fdatasync + bitmap),
-//! reuse of local data, the final commit and the hash cache.
+//! A download's disk side: which chunks are verified, the writes in flight, background
+//! durability (fdatasync, then the bitmap) and the `version.ini` held in memory until the
+//! commit. Owned and changed only here.
+//!
+//! The bytes go through a [`Store`]: [`DiskStore`] writes into the game root from one writer
+//! thread; tests use an in-memory store so the driver runs on virtual time.
 
-use super::*;
+use std::{
+    collections::BTreeSet,
+    future::Future,
+    io,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
-impl Download<'_> {
-    pub(super) fn spawn_write(
-        &mut self,
-        spec: ChunkSpec,
-        data: transfer::ChunkData,
-    ) -> Result<(), ErrorInfo> {
-        let sent = self.write_tx.as_ref().is_some_and(|tx| tx.send((spec, data)).is_ok());
-        if !sent {
-            return Err(err(
-                ErrorKind::Io,
-                format!("{}: the file writer stopped; verified chunks are kept", self.id),
-            ));
+use futures::future::BoxFuture;
+use lanspread_proto::{Digest, GameId, GameManifest, chunk::chunk_range};
+
+use super::{
+    files,
+    scheduler::ChunkSpec,
+    state::{self, Verified},
+    transfer::ChunkData,
+};
+use crate::library::hashes::{FileHashes, GameHashes, HashIndex};
+
+/// Where verified chunks go.
+pub(crate) trait Store: Send + 'static {
+    /// Hands a verified chunk to the writer; its outcome comes from [`Store::written`].
+    /// `Err` when the writer has stopped.
+    fn write(&mut self, spec: ChunkSpec, data: ChunkData) -> io::Result<()>;
+    /// The outcome of the next write handed over (cancel-safe; pending while none is).
+    fn written(&mut self) -> impl Future<Output = Option<(ChunkSpec, io::Result<()>)>> + Send;
+    /// Makes the files with indexes `files` durable, then persists `verified`.
+    fn flush(&self, files: Vec<usize>, verified: Verified) -> BoxFuture<'static, io::Result<()>>;
+}
+
+/// The disk side of a download (see the module header).
+pub(super) struct Disk<S: Store> {
+    pub(super) store: S,
+    verified: Verified,
+    /// Files with chunks written since the last flush.
+    dirty: BTreeSet<usize>,
+    /// Writes handed over and not reported back yet, and their bytes.
+    pending: usize,
+    pending_bytes: u64,
+    /// A background flush in progress.
+    pub(super) flushing: Option<BoxFuture<'static, io::Result<()>>>,
+    /// Manifest index of `version.ini`, and its bytes once fetched (never written before the
+    /// commit).
+    sentinel_idx: Option<usize>,
+    sentinel: Option<Vec<u8>>,
+}
+
+impl<S: Store> Disk<S> {
+    pub(super) fn new(store: S, manifest: &GameManifest, verified: Verified) -> Self {
+        Self {
+            store,
+            verified,
+            dirty: BTreeSet::new(),
+            pending: 0,
+            pending_bytes: 0,
+            flushing: None,
+            sentinel_idx: manifest.files.iter().position(|f| f.path.is_version_ini()),
+            sentinel: None,
         }
-        self.pending_write_bytes += spec.len;
-        self.pending_writes += 1;
-        Ok(())
     }
 
-    pub(super) fn on_written(
-        &mut self,
-        spec: ChunkSpec,
-        result: std::io::Result<()>,
-        rate: &mut RateMeter,
-    ) -> Result<(), ErrorInfo> {
-        self.pending_write_bytes = self.pending_write_bytes.saturating_sub(spec.len);
-        if let Err(e) = result {
-            let kind = if e.raw_os_error() == Some(28) { ErrorKind::DiskFull } else { ErrorKind::Io };
-            return Err(err(
-                kind,
-                format!("{}: cannot write {}: {e}", self.id, self.manifest.files[spec.file].path),
-            ));
-        }
-        if !self.verified.get(spec.file, spec.index) {
-            self.verified.set(spec.file, spec.index, true);
-            if self.ctx.swarming {
-                self.ctx.swarms.mark_local(self.id, self.digest, spec.global);
-                self.have_pending.push(spec.global);
+    /// Whether chunk `c` of file `file` is verified (and written).
+    pub(super) fn is_verified(&self, file: usize, c: u64) -> bool {
+        self.verified.get(file, c)
+    }
+
+    /// Whether `file` is `version.ini`.
+    pub(super) fn is_sentinel(&self, file: usize) -> bool {
+        self.sentinel_idx == Some(file)
+    }
+
+    /// Whether `version.ini` is in memory (or the manifest has none).
+    pub(super) fn sentinel_ok(&self) -> bool {
+        self.sentinel_idx.is_none() || self.sentinel.is_some()
+    }
+
+    /// The `version.ini` bytes fetched.
+    pub(super) fn sentinel(&self) -> Option<&[u8]> {
+        self.sentinel.as_deref()
+    }
+
+    /// Writes handed over and not reported back.
+    pub(super) fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// Bytes waiting for the writer.
+    pub(super) fn pending_bytes(&self) -> u64 {
+        self.pending_bytes
+    }
+
+    /// The verified bitmap.
+    pub(super) fn verified(&self) -> &Verified {
+        &self.verified
+    }
+
+    /// A verified chunk arrived: `version.ini` is kept in memory (returns its length, now
+    /// verified); anything else goes to the writer and counts once written (returns 0).
+    pub(super) fn accept(&mut self, spec: ChunkSpec, data: ChunkData) -> io::Result<u64> {
+        if self.is_sentinel(spec.file) {
+            if self.sentinel.is_some() {
+                return Ok(0);
             }
-            self.verified_bytes += spec.len;
-            self.transferred += spec.len;
-            rate.add(spec.len);
-            self.dirty.insert(spec.file);
-            self.publish_verified_bytes();
+            self.sentinel = Some(data.to_vec());
+            return Ok(spec.len);
         }
-        Ok(())
+        if self.verified.get(spec.file, spec.index) {
+            return Ok(0);
+        }
+        self.store.write(spec, data)?;
+        self.pending += 1;
+        self.pending_bytes += spec.len;
+        Ok(0)
     }
 
-    /// Starts fdatasyncing the files with new chunks, then persisting the bitmap as it was
-    /// when the sync started (every chunk it marks was written before the sync began).
-    pub(super) fn spawn_flush(&mut self) -> Option<tokio::task::JoinHandle<std::io::Result<()>>> {
-        if self.dirty.is_empty() {
-            return None;
+    /// A write finished: `Ok(true)` when it newly verified its chunk.
+    pub(super) fn on_written(&mut self, spec: ChunkSpec, result: io::Result<()>) -> io::Result<bool> {
+        self.pending = self.pending.saturating_sub(1);
+        self.pending_bytes = self.pending_bytes.saturating_sub(spec.len);
+        result?;
+        if self.verified.get(spec.file, spec.index) {
+            return Ok(false);
+        }
+        self.verified.set(spec.file, spec.index, true);
+        self.dirty.insert(spec.file);
+        Ok(true)
+    }
+
+    /// Chunks `chunks` (of one file) were written by a whole-file transfer and verified; returns
+    /// the bytes newly verified (`version.ini` is never fetched whole).
+    pub(super) fn file_written(&mut self, chunks: &[ChunkSpec]) -> u64 {
+        let mut newly = 0;
+        for spec in chunks {
+            if !self.is_sentinel(spec.file) && !self.verified.get(spec.file, spec.index) {
+                self.verified.set(spec.file, spec.index, true);
+                self.dirty.insert(spec.file);
+                newly += spec.len;
+            }
+        }
+        newly
+    }
+
+    /// A whole-file transfer of `file` failed after truncating it: none of its chunks is
+    /// verified any more. Returns the bytes lost.
+    pub(super) fn file_lost(&mut self, manifest: &GameManifest, file: usize) -> u64 {
+        let f = &manifest.files[file];
+        let mut lost = 0;
+        for c in 0..f.chunks.len() as u64 {
+            if self.verified.get(file, c) {
+                self.verified.set(file, c, false);
+                lost += lanspread_proto::chunk::chunk_len(f.size, manifest.chunk_size, c);
+            }
+        }
+        self.dirty.insert(file);
+        lost
+    }
+
+    /// Starts a background flush of the files written since the last one (no-op when one runs
+    /// or nothing changed).
+    pub(super) fn start_flush(&mut self) {
+        if self.flushing.is_some() || self.dirty.is_empty() {
+            return;
         }
         let dirty: Vec<usize> = std::mem::take(&mut self.dirty).into_iter().collect();
-        let (root, m, v) = (self.root.to_path_buf(), self.manifest.clone(), self.verified.clone());
-        let digest = self.digest;
-        Some(tokio::task::spawn_blocking(move || {
-            files::sync_files(&root, &m, dirty)?;
-            state::save(&root, &m, digest, &v)
-        }))
+        self.flushing = Some(self.store.flush(dirty, self.verified.clone()));
     }
 
-    /// Syncs and persists now (on stop).
-    pub(super) async fn flush(&mut self) -> std::io::Result<()> {
-        match self.spawn_flush() {
-            Some(h) => h.await.map_err(std::io::Error::other)?,
+    /// Waits for the running flush, then flushes what is left (on stop and before the commit).
+    pub(super) async fn flush_now(&mut self) -> io::Result<()> {
+        if let Some(f) = self.flushing.take() {
+            f.await?;
+        }
+        self.start_flush();
+        match self.flushing.take() {
+            Some(f) => f.await,
             None => Ok(()),
         }
     }
+}
 
-    /// Makes everything durable, removes stale payload, records hashes, commits the sentinel.
-    pub(super) async fn finish(&mut self) -> Result<(), ErrorInfo> {
-        let content = self.sentinel.clone().unwrap_or_default();
-        let text = lanspread_proto::GameVersion::from_version_ini(&content).map_err(|e| {
-            err(ErrorKind::Integrity, format!("{}: the peers' version.ini is unusable: {e}", self.id))
-        })?;
-        if text != self.manifest.version {
-            return Err(err(
-                ErrorKind::Integrity,
-                format!(
-                    "{}: version.ini says {text} but the peers announce {}",
-                    self.id, self.manifest.version
-                ),
-            ));
-        }
-        let (root, m) = (self.root.to_path_buf(), self.manifest.clone());
-        let index = self.ctx.hash_index();
-        let id = self.id.clone();
-        let r = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            files::sync_files(&root, &m, 0..m.files.len())?;
-            let removed = files::remove_extraneous(&root, &m)?;
-            if !removed.is_empty() {
-                tracing::info!(game = %id, removed = removed.len(), "removed files of the previous version");
+/// The real [`Store`]: the game root on disk, written from one writer thread.
+///
+/// One writer thread per download: writes to one file serialize on its inode anyway, and a
+/// single thread avoids lock spinning and a context switch per chunk.
+pub(crate) struct DiskStore {
+    root: PathBuf,
+    manifest: Arc<GameManifest>,
+    digest: Digest,
+    tx: std::sync::mpsc::Sender<(ChunkSpec, ChunkData)>,
+    done: tokio::sync::mpsc::UnboundedReceiver<(ChunkSpec, io::Result<()>)>,
+}
+
+impl DiskStore {
+    /// Starts the writer thread of a download into `root`.
+    pub(crate) fn start(root: &Path, manifest: Arc<GameManifest>, digest: Digest) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel::<(ChunkSpec, ChunkData)>();
+        let (done_tx, done) = tokio::sync::mpsc::unbounded_channel();
+        let mut writer = files::ChunkWriter::new(root);
+        let m = manifest.clone();
+        let spawned = std::thread::Builder::new().name("lanspread-writer".into()).spawn(move || {
+            while let Ok((spec, data)) = rx.recv() {
+                let f = &m.files[spec.file];
+                let offset = u64::from(m.chunk_size) * spec.index;
+                let r = writer.write(spec.file, &f.path, offset, data.buf.as_slice());
+                if done_tx.send((spec, r)).is_err() {
+                    break;
+                }
             }
-            record_hashes(&root, &m, &index, &id);
-            files::commit_sentinel(&root, &content)?;
-            state::clear(&root);
-            files::sweep_sentinels(&root);
-            Ok(())
-        })
-        .await
-        .map_err(|e| err(ErrorKind::Internal, e.to_string()))?;
-        r.map_err(|e| {
-            let kind = if e.raw_os_error() == Some(28) { ErrorKind::DiskFull } else { ErrorKind::Io };
-            err(kind, format!("{}: cannot complete the download: {e}", self.id))
-        })
+        });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start the writer thread");
+        }
+        Self { root: root.to_path_buf(), manifest, digest, tx, done }
     }
 }
 
+impl Store for DiskStore {
+    fn write(&mut self, spec: ChunkSpec, data: ChunkData) -> io::Result<()> {
+        self.tx.send((spec, data)).map_err(|_| io::Error::other("the file writer stopped"))
+    }
+
+    fn written(&mut self) -> impl Future<Output = Option<(ChunkSpec, io::Result<()>)>> + Send {
+        self.done.recv()
+    }
+
+    fn flush(&self, dirty: Vec<usize>, verified: Verified) -> BoxFuture<'static, io::Result<()>> {
+        let (root, m, digest) = (self.root.clone(), self.manifest.clone(), self.digest);
+        // Every chunk the bitmap marks was written before this sync began.
+        let job = tokio::task::spawn_blocking(move || {
+            files::sync_files(&root, &m, dirty)?;
+            state::save(&root, &m, digest, &verified)
+        });
+        Box::pin(async move { job.await.map_err(io::Error::other)? })
+    }
+}
+
+/// Makes everything durable, removes stale payload, records hashes, commits `version.ini`
+/// (blocking).
+pub(super) fn commit(
+    root: &Path,
+    m: &GameManifest,
+    sentinel: &[u8],
+    index: &HashIndex,
+    id: &GameId,
+) -> io::Result<()> {
+    files::sync_files(root, m, 0..m.files.len())?;
+    let removed = files::remove_extraneous(root, m)?;
+    if !removed.is_empty() {
+        tracing::info!(removed = removed.len(), "removed files of the previous version");
+    }
+    record_hashes(root, m, index, id);
+    files::commit_sentinel(root, sentinel)?;
+    state::clear(root);
+    files::sweep_sentinels(root);
+    Ok(())
+}
+
 /// Puts the agreed hashes in the hash cache so this peer serves the game without re-hashing.
-fn record_hashes(root: &Path, m: &GameManifest, index: &crate::library::hashes::HashIndex, id: &GameId) {
+fn record_hashes(root: &Path, m: &GameManifest, index: &HashIndex, id: &GameId) {
     let mut files = std::collections::BTreeMap::new();
     for f in &m.files {
         let path = if f.path.is_version_ini() { continue } else { root.join(f.path.to_path_buf()) };
@@ -130,7 +280,7 @@ fn record_hashes(root: &Path, m: &GameManifest, index: &crate::library::hashes::
     }
     let hashes = GameHashes { chunk_size: m.chunk_size, files };
     if let Err(e) = index.store(id, &hashes) {
-        tracing::debug!(game = %id, error = %e, "could not record hashes");
+        tracing::debug!(error = %e, "could not record hashes");
     }
 }
 
@@ -160,32 +310,4 @@ pub(super) fn rehash_existing(root: &Path, m: &GameManifest, prior: &[Option<u64
         }
     }
     v
-}
-
-/// Starts the writer thread of a download; it ends when the sender is dropped.
-#[allow(clippy::type_complexity)]
-pub(super) fn spawn_writer(
-    root: &Path,
-    manifest: Arc<GameManifest>,
-) -> (
-    std::sync::mpsc::Sender<(ChunkSpec, transfer::ChunkData)>,
-    tokio::sync::mpsc::UnboundedReceiver<(ChunkSpec, std::io::Result<()>)>,
-) {
-    let (tx, rx) = std::sync::mpsc::channel::<(ChunkSpec, transfer::ChunkData)>();
-    let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut writer = files::ChunkWriter::new(root);
-    let spawned = std::thread::Builder::new().name("lanspread-writer".into()).spawn(move || {
-        while let Ok((spec, data)) = rx.recv() {
-            let f = &manifest.files[spec.file];
-            let offset = u64::from(manifest.chunk_size) * spec.index;
-            let r = writer.write(spec.file, &f.path, offset, data.buf.as_slice());
-            if done_tx.send((spec, r)).is_err() {
-                break;
-            }
-        }
-    });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "cannot start the writer thread");
-    }
-    (tx, done_rx)
 }

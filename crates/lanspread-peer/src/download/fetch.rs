@@ -1,182 +1,198 @@
-//! A download's requests: carrying out the scheduler's actions (fetch a chunk or a whole
-//! file from a peer, cancel, drop a peer) and taking in what the fetches return.
+//! A download's requests: one task per request the scheduler asked for, each fetching a chunk
+//! (or, as a fallback, a whole file) from one peer through a [`Transport`]. Owned and changed
+//! only here; the driver reaps the tasks and feeds their outcomes back to the scheduler.
+//!
+//! [`QuicTransport`] fetches over the runtime's connection pool; tests use an in-memory
+//! transport so the driver runs on virtual time.
 
-use super::*;
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
-/// Result of one request task.
+use futures::future::BoxFuture;
+use lanspread_proto::{
+    GameFileDescription, GameId, GameManifest, GetGameFileChunk, GetGameFileData, PeerId, chunk::chunk_range,
+};
+use tokio::{task::JoinSet, time::Instant};
+use tracing::Instrument as _;
+
+use super::{
+    buf::BufPool,
+    files,
+    scheduler::{ChunkSpec, Failure, Work},
+    transfer::{self, ChunkData},
+};
+use crate::runtime::Ctx;
+
+/// A request older than this counts as a failure of its peer.
+pub(super) const HARD_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Fetches verified data from peers.
+pub(crate) trait Transport: Send + Sync + 'static {
+    /// Fetches chunk `spec` from `peer` at `addr`: its verified bytes.
+    fn chunk(
+        &self,
+        peer: PeerId,
+        addr: SocketAddr,
+        spec: ChunkSpec,
+    ) -> BoxFuture<'static, Result<ChunkData, Failure>>;
+    /// Fetches file `file` whole from `peer` at `addr`, verifying and writing every chunk as it
+    /// arrives (the file is truncated first: this is the fallback for files whose chunks keep
+    /// failing).
+    fn file(&self, peer: PeerId, addr: SocketAddr, file: usize) -> BoxFuture<'static, Result<(), Failure>>;
+}
+
+/// The outcome of one request.
 pub(super) struct Done {
     pub(super) work: Work,
     pub(super) peer: PeerId,
     pub(super) elapsed: Duration,
-    pub(super) result: Result<Option<transfer::ChunkData>, Failure>,
+    /// The chunk's bytes (`None` for a whole file, which the transport wrote itself).
+    pub(super) result: Result<Option<ChunkData>, Failure>,
 }
 
-impl Download<'_> {
-    pub(super) fn apply(&mut self, actions: Vec<Action>) {
-        for a in actions {
-            match a {
-                Action::Fetch { work, peer } => self.spawn_fetch(work, peer),
-                Action::Cancel { work, peer } => {
-                    if let Some(h) = self.aborts.remove(&(work, peer)) {
-                        h.abort();
-                    }
-                }
-                Action::DropPeer { peer, reason } => {
-                    tracing::info!(game = %self.id, peer = %peer.short(), reason, "peer dropped from download");
-                    if reason.contains("verification") {
-                        misbehaved(self.ctx, peer, self.id, &reason);
-                    }
-                }
-            }
+/// Requests in flight (see the module header).
+pub(super) struct Requests<T: Transport> {
+    transport: Arc<T>,
+    pub(super) tasks: JoinSet<Done>,
+    aborts: HashMap<(Work, PeerId), tokio::task::AbortHandle>,
+    /// Where each peer of the download is dialled.
+    addrs: HashMap<PeerId, SocketAddr>,
+}
+
+impl<T: Transport> Requests<T> {
+    pub(super) fn new(transport: T) -> Self {
+        Self {
+            transport: Arc::new(transport),
+            tasks: JoinSet::new(),
+            aborts: HashMap::new(),
+            addrs: HashMap::new(),
         }
     }
 
-    fn spawn_fetch(&mut self, work: Work, peer: PeerId) {
-        let Some(&addr) = self.addrs.get(&peer) else { return };
-        let ctx = self.ctx.clone();
-        let manifest = self.manifest.clone();
-        let root = self.root.to_path_buf();
-        let spec = match work {
-            Work::Chunk(c) => Some(self.sched.chunk(c)),
-            Work::File(_) => None,
-        };
-        let id = self.id.clone();
-        let bufs = self.bufs.clone();
-        let handle = self.tasks.spawn(async move {
-            let t = Instant::now();
-            let result = async {
-                let h = ctx.pool.get(peer, addr).await.map_err(|e| Failure::Network(e.to_string()))?;
-                match (work, spec) {
-                    (Work::Chunk(_), Some(spec)) => {
-                        let f = &manifest.files[spec.file];
-                        let range = chunk_range(f.size, manifest.chunk_size, spec.index)
-                            .ok_or_else(|| Failure::Refused("chunk out of range".into()))?;
-                        let req = GetGameFileChunk {
-                            game_id: id.clone(),
-                            version: manifest.version.clone(),
-                            path: f.path.clone(),
-                            chunk_size: manifest.chunk_size,
-                            chunk_index: spec.index,
-                        };
-                        let data = tokio::time::timeout(
-                            HARD_TIMEOUT,
-                            transfer::fetch_chunk(
-                                &h,
-                                req,
-                                range.start,
-                                range.end - range.start,
-                                f.size,
-                                f.chunks[spec.index as usize],
-                                &bufs,
-                            ),
-                        )
-                        .await
-                        .map_err(|_| Failure::Network("no answer in time".into()))??;
-                        Ok(Some(data))
-                    }
-                    (Work::File(fi), _) => {
-                        let f = manifest.files[fi].clone();
-                        let (r, p, size) = (root.clone(), f.path.clone(), f.size);
-                        tokio::task::spawn_blocking(move || files::truncate_for_rewrite(&r, &p, size))
-                            .await
-                            .map_err(|e| Failure::Network(e.to_string()))?
-                            .map_err(|e| Failure::Network(format!("local write failed: {e}")))?;
-                        let req = GetGameFileData {
-                            game_id: id.clone(),
-                            version: manifest.version.clone(),
-                            path: f.path.clone(),
-                        };
-                        let cache = files::FileCache::new(&root);
-                        let cs = u64::from(manifest.chunk_size);
-                        transfer::fetch_file(&h, req, f.size, manifest.chunk_size, &f.chunks, |i, data| {
-                            let file = cache.get(fi, &f.path).map_err(|e| Failure::Network(e.to_string()))?;
-                            files::write_at(&file, i * cs, &data)
-                                .map_err(|e| Failure::Network(format!("local write failed: {e}")))
-                        })
-                        .await?;
-                        Ok(None)
-                    }
-                    _ => Err(Failure::Refused("bad work item".into())),
-                }
+    /// Remembers where `peer` is dialled.
+    pub(super) fn set_addr(&mut self, peer: PeerId, addr: SocketAddr) {
+        self.addrs.insert(peer, addr);
+    }
+
+    /// Where `peer` is dialled, if known.
+    pub(super) fn addr(&self, peer: &PeerId) -> Option<SocketAddr> {
+        self.addrs.get(peer).copied()
+    }
+
+    /// Starts fetching `work` (chunk `spec`, if a chunk) from `peer`.
+    pub(super) fn start(&mut self, work: Work, spec: Option<ChunkSpec>, peer: PeerId) {
+        let Some(addr) = self.addr(&peer) else { return };
+        let t = self.transport.clone();
+        let span = tracing::trace_span!("request", peer = %peer.short(), ?work);
+        let handle = self.tasks.spawn(
+            async move {
+                let started = Instant::now();
+                let result = match (work, spec) {
+                    (Work::Chunk(_), Some(spec)) => t.chunk(peer, addr, spec).await.map(Some),
+                    (Work::File(f), _) => t.file(peer, addr, f).await.map(|()| None),
+                    (Work::Chunk(_), None) => Err(Failure::Refused("bad work item".into())),
+                };
+                Done { work, peer, elapsed: started.elapsed(), result }
             }
-            .await;
-            Done { work, peer, elapsed: t.elapsed(), result }
-        });
+            .instrument(span),
+        );
         self.aborts.insert((work, peer), handle);
     }
 
-    pub(super) fn on_done(&mut self, done: Done, rate: &mut RateMeter) -> Result<Vec<Action>, ErrorInfo> {
-        match done.result {
-            Ok(data) => {
-                let chunks: Vec<usize> = match done.work {
-                    Work::Chunk(c) => vec![c],
-                    Work::File(f) => self.sched.file_chunks(f).to_vec(),
-                };
-                let mut newly = 0u64;
-                for c in chunks {
-                    let spec = self.sched.chunk(c);
-                    if Some(spec.file) == self.sentinel_idx {
-                        if let (Some(d), None) = (&data, &self.sentinel) {
-                            self.sentinel = Some(d.to_vec());
-                            self.verified_bytes += spec.len;
-                            newly += spec.len;
-                        }
-                        continue;
-                    }
-                    match (&data, done.work) {
-                        // A verified chunk: written in the background; it counts as verified
-                        // (bitmap, progress) once it is on disk.
-                        (Some(_), Work::Chunk(_)) => {}
-                        _ => {
-                            if !self.verified.get(spec.file, spec.index) {
-                                self.verified.set(spec.file, spec.index, true);
-                                self.verified_bytes += spec.len;
-                                newly += spec.len;
-                                self.dirty.insert(spec.file);
-                            }
-                        }
-                    }
-                }
-                if let (Some(bytes), Work::Chunk(c)) = (data, done.work) {
-                    let spec = self.sched.chunk(c);
-                    if Some(spec.file) != self.sentinel_idx && !self.verified.get(spec.file, spec.index) {
-                        self.spawn_write(spec, bytes)?;
-                    }
-                }
-                if let Work::Chunk(c) = done.work {
-                    tracing::trace!(
-                        target: "lanspread_peer::chunks",
-                        g = self.sched.chunk(c).global,
-                        peer = %done.peer.short(),
-                        ms = done.elapsed.as_millis() as u64,
-                        at = self.now().as_millis() as u64,
-                        "chunk verified"
-                    );
-                }
-                self.transferred += newly;
-                rate.add(newly);
-                self.used.insert(done.peer);
-                self.publish_verified_bytes();
-                Ok(self.sched.on_success(done.work, done.peer, done.elapsed))
-            }
-            Err(failure) => {
-                tracing::debug!(game = %self.id, peer = %done.peer.short(), ?failure, "request failed");
-                if let Work::File(f) = done.work {
-                    // The file was truncated: its chunks are no longer verified.
-                    for c in 0..self.manifest.files[f].chunks.len() as u64 {
-                        if self.verified.get(f, c) {
-                            self.verified.set(f, c, false);
-                            self.verified_bytes -= lanspread_proto::chunk::chunk_len(
-                                self.manifest.files[f].size,
-                                self.manifest.chunk_size,
-                                c,
-                            );
-                        }
-                    }
-                    self.dirty.insert(f);
-                }
-                Ok(self.sched.on_failure(done.work, done.peer, &failure))
-            }
+    /// Aborts the request for `work` on `peer` (a duplicate finished first, or it timed out).
+    pub(super) fn cancel(&mut self, work: Work, peer: PeerId) {
+        if let Some(h) = self.aborts.remove(&(work, peer)) {
+            h.abort();
         }
+    }
+
+    /// A finished request leaves the books.
+    pub(super) fn finished(&mut self, done: &Done) {
+        self.aborts.remove(&(done.work, done.peer));
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    /// Aborts everything (the download stops).
+    pub(super) fn abort_all(&mut self) {
+        self.tasks.abort_all();
+        self.aborts.clear();
+    }
+}
+
+/// The real [`Transport`]: QUIC streams over the runtime's connection pool.
+pub(crate) struct QuicTransport {
+    ctx: Arc<Ctx>,
+    id: GameId,
+    manifest: Arc<GameManifest>,
+    root: PathBuf,
+    bufs: BufPool,
+}
+
+impl QuicTransport {
+    pub(crate) fn new(ctx: Arc<Ctx>, id: GameId, manifest: Arc<GameManifest>, root: PathBuf) -> Self {
+        Self { ctx, id, manifest, root, bufs: BufPool::default() }
+    }
+}
+
+impl Transport for QuicTransport {
+    fn chunk(
+        &self,
+        peer: PeerId,
+        addr: SocketAddr,
+        spec: ChunkSpec,
+    ) -> BoxFuture<'static, Result<ChunkData, Failure>> {
+        let (ctx, manifest, bufs, id) =
+            (self.ctx.clone(), self.manifest.clone(), self.bufs.clone(), self.id.clone());
+        Box::pin(async move {
+            let h = ctx.shared.pool.get(peer, addr).await.map_err(|e| Failure::Network(e.to_string()))?;
+            let f: &GameFileDescription = &manifest.files[spec.file];
+            let range = chunk_range(f.size, manifest.chunk_size, spec.index)
+                .ok_or_else(|| Failure::Refused("chunk out of range".into()))?;
+            let req = GetGameFileChunk {
+                game_id: id,
+                version: manifest.version.clone(),
+                path: f.path.clone(),
+                chunk_size: manifest.chunk_size,
+                chunk_index: spec.index,
+            };
+            let fetch = transfer::fetch_chunk(
+                &h,
+                req,
+                range.start,
+                range.end - range.start,
+                f.size,
+                f.chunks[spec.index as usize],
+                &bufs,
+            );
+            tokio::time::timeout(HARD_TIMEOUT, fetch)
+                .await
+                .map_err(|_| Failure::Network("no answer in time".into()))?
+        })
+    }
+
+    fn file(&self, peer: PeerId, addr: SocketAddr, fi: usize) -> BoxFuture<'static, Result<(), Failure>> {
+        let (ctx, manifest, root, id) =
+            (self.ctx.clone(), self.manifest.clone(), self.root.clone(), self.id.clone());
+        Box::pin(async move {
+            let h = ctx.shared.pool.get(peer, addr).await.map_err(|e| Failure::Network(e.to_string()))?;
+            let f = manifest.files[fi].clone();
+            let (r, p, size) = (root.clone(), f.path.clone(), f.size);
+            tokio::task::spawn_blocking(move || files::truncate_for_rewrite(&r, &p, size))
+                .await
+                .map_err(|e| Failure::Network(e.to_string()))?
+                .map_err(|e| Failure::Network(format!("local write failed: {e}")))?;
+            let req =
+                GetGameFileData { game_id: id, version: manifest.version.clone(), path: f.path.clone() };
+            let cache = files::FileCache::new(&root);
+            let cs = u64::from(manifest.chunk_size);
+            transfer::fetch_file(&h, req, f.size, manifest.chunk_size, &f.chunks, |i, data| {
+                let file = cache.get(fi, &f.path).map_err(|e| Failure::Network(e.to_string()))?;
+                files::write_at(&file, i * cs, &data)
+                    .map_err(|e| Failure::Network(format!("local write failed: {e}")))
+            })
+            .await
+        })
     }
 }

@@ -1,109 +1,63 @@
-//! The download pipeline.
+//! The download pipeline. What must hold is written in [`STATE.md`](./STATE.md); read it first.
 //!
 //! 1. [`get_game`] (GetGame / FetchLatestFromPeers) asks every peer holding the latest version
 //!    for its manifest, counts votes ([`agree`]), records the manifests in `PeerGameDB` and
 //!    emits `GotGameFiles`.
-//! 2. [`start_download`] (DownloadGameFiles) runs the version-sentinel transaction: park an old
-//!    `version.ini` as `.version.ini.discarded`, pre-create the payload files, emit
-//!    `DownloadGameFilesBegin`, fetch chunks on per-chunk QUIC streams as the [`scheduler`]
-//!    directs, verify each against the agreed hash and write it in place (never truncating),
-//!    keep `version.ini` in memory, make payload durable (incremental fdatasync), then commit
-//!    `version.ini` via `.version.ini.tmp` + fsync + rename.
+//! 2. [`start_download`] (DownloadGameFiles) runs the version-sentinel transaction
+//!    ([`run_download`]): park an old `version.ini` as `.version.ini.discarded`, pre-create the
+//!    payload files, emit `DownloadGameFilesBegin`, then the [`driver`] fetches chunks on
+//!    per-chunk QUIC streams as the [`scheduler`] directs, verifies each against the agreed hash
+//!    and writes it in place (never truncating), keeping `version.ini` in memory; finally the
+//!    payload is made durable and `version.ini` committed via `.version.ini.tmp` + fsync +
+//!    rename.
 //! 3. Failure or cancel sweeps the transient sentinels without restoring the old one; verified
 //!    chunks stay (state paused) and a later download resumes from them.
 //!
-//! Invariants (see also `STATE.md`):
-//! - `version.ini` exists ⇒ every payload chunk was verified against the agreed manifest and is
-//!   durable, and no stale payload is left in the root;
-//! - no byte is written that did not match its chunk hash (whole-file fallback truncates first,
-//!   then writes only verified chunks);
-//! - a chunk's verified bit is persisted only after its bytes were fdatasync'ed.
+//! Files: `driver.rs` routes events between the parts (`scheduler.rs`, `fetch.rs`,
+//! `disk.rs`, `swarm_glue.rs`, `meter.rs`); `transfer.rs` moves and verifies bytes;
+//! `files.rs` holds every file operation; `state.rs` the persisted bitmap.
 
 mod agree;
 mod buf;
 mod disk;
+mod driver;
 mod fetch;
 mod files;
+mod meter;
 pub(crate) mod scheduler;
 pub(crate) mod state;
 mod swarm_glue;
 mod transfer;
 
-use self::disk::{rehash_existing, spawn_writer};
-use self::fetch::Done;
-
 use std::{
-    collections::{BTreeSet, HashMap, HashSet},
-    path::Path,
-    sync::Arc,
-    time::{Duration, Instant},
+    path::{Path, PathBuf},
+    sync::{Arc, RwLock},
+    time::Duration,
 };
 
 use lanspread_proto::{
-    ErrorCode, GameFileDescription, GameId, GameManifest, GameVersion, GetGame, GetGameFileChunk,
-    GetGameFileData, PeerId, Request, Response, chunk::chunk_range,
+    ErrorCode, GameFileDescription, GameId, GameManifest, GameVersion, GetGame, PeerId, Request, Response,
 };
-use tokio::task::JoinSet;
-use tokio_util::sync::CancellationToken;
+use tokio::{task::JoinSet, time::Instant};
 
 use self::{
     agree::{Agreement, agree},
-    scheduler::{Action, ChunkSpec, Failure, Scheduler, Work},
+    disk::DiskStore,
+    driver::{Driver, Env},
+    fetch::QuicTransport,
     state::Verified,
+    swarm_glue::SwarmSide,
 };
 use crate::{
-    api::{DownloadProgress, Operation, PeerEvent, PeerTransfer},
+    api::{Operation, PeerEvent},
     error::{ErrorInfo, ErrorKind},
-    library::hashes::{FileHashes, GameHashes},
     net,
-    ops::{begin_op, end_op, set_op},
-    runtime::{Ctx, local},
+    peer_db::PeerGameDB,
+    runtime::{Agreed, Ctx, EventSender, OpGuard},
 };
 
-pub(crate) use state::progress_of;
-
-/// Bytes requested but not yet written, over all peers (bounds memory).
-const INFLIGHT_BUDGET: u64 = 16 << 20;
-
-/// `INFLIGHT_BUDGET`, or `LANSPREAD_INFLIGHT_MIB` for experiments.
-fn inflight_budget() -> u64 {
-    std::env::var("LANSPREAD_INFLIGHT_MIB")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .map_or(INFLIGHT_BUDGET, |m| m << 20)
-}
-/// How often the download joins members it has not joined yet and catches up on whatever the
-/// event-driven paths missed (announcements and merges normally happen at once).
-const SWARM_TICK: Duration = Duration::from_millis(150);
-/// How long newly verified chunks gather before they are announced to the swarm (each
-/// announcement is one small request per member; every hop of a chunk through the swarm waits
-/// for one). `LANSPREAD_HAVE_MS` overrides it for experiments.
-const HAVE_BATCH: Duration = Duration::from_millis(50);
-
-fn have_batch() -> Duration {
-    static B: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
-    *B.get_or_init(|| {
-        std::env::var("LANSPREAD_HAVE_MS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .map_or(HAVE_BATCH, Duration::from_millis)
-    })
-}
-/// Verified bytes waiting for the disk before new requests pause.
-const WRITE_BUDGET: u64 = 8 << 20;
-/// A request older than this counts as a failure of its peer.
-const HARD_TIMEOUT: Duration = Duration::from_secs(20);
-/// How long a download waits for a peer when none is left.
-const NO_PEER_GRACE: Duration = Duration::from_secs(20);
 /// How long manifest queries wait for peers that are still hashing.
 const MANIFEST_PATIENCE: Duration = Duration::from_secs(180);
-
-/// The agreed manifest of a game, waiting for DownloadGameFiles.
-#[derive(Debug, Clone)]
-pub(crate) struct Agreed {
-    pub(crate) manifest: Arc<GameManifest>,
-    pub(crate) peers: Vec<PeerId>,
-}
 
 fn err(kind: ErrorKind, msg: impl Into<String>) -> ErrorInfo {
     ErrorInfo::new(kind, msg)
@@ -115,17 +69,17 @@ pub(crate) fn get_game(ctx: &Arc<Ctx>, id: GameId, update: bool, download: bool)
     if !ctx.catalog().contains(&id) {
         return Err(err(ErrorKind::InvalidInput, format!("{id} is not in the catalog")));
     }
-    let latest = ctx.peers.read().unwrap_or_else(|p| p.into_inner()).latest_version(&id);
-    if latest.is_none() {
+    if ctx.peers.read().latest_version(&id).is_none() {
         return Err(err(ErrorKind::NoPeers, format!("no peer on the network has {id} right now")));
     }
-    let token = begin_op(ctx, &id, Operation::Preparing)?;
+    let guard = ctx.ops.begin(&id, Operation::Preparing)?;
     ctx.emit_games();
     let ctx2 = ctx.clone();
-    ctx.tasks.spawn(async move {
+    let span = tracing::info_span!("download", game = %id);
+    ctx.shared.tasks.spawn_op("download", span, async move {
         let agreed = tokio::select! {
             r = agree_on(&ctx2, &id) => r,
-            _ = token.cancelled() => Err(err(ErrorKind::Cancelled, format!("{id}: cancelled"))),
+            _ = guard.token().cancelled() => Err(err(ErrorKind::Cancelled, format!("{id}: cancelled"))),
         };
         match agreed {
             Ok(agreed) => {
@@ -137,17 +91,17 @@ pub(crate) fn get_game(ctx: &Arc<Ctx>, id: GameId, update: bool, download: bool)
                     peers: agreed.peers.clone(),
                     update,
                 });
-                ctx2.agreed.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), agreed.clone());
+                ctx2.ops.set_agreed(&id, agreed.clone());
                 if download {
-                    set_op(&ctx2, &id, Operation::Downloading);
-                    run_download(&ctx2, &id, agreed, token).await;
+                    guard.set(Operation::Downloading);
+                    run_download(&ctx2, guard, agreed).await;
                 } else {
-                    end_op(&ctx2, &id);
+                    drop(guard);
                     ctx2.emit_games();
                 }
             }
             Err(error) => {
-                end_op(&ctx2, &id);
+                drop(guard);
                 ctx2.emit(PeerEvent::DownloadGameFilesFailed { id: id.clone(), error });
                 ctx2.emit_games();
             }
@@ -162,8 +116,7 @@ pub(crate) fn start_download(
     id: GameId,
     files: Option<Vec<GameFileDescription>>,
 ) -> Result<(), ErrorInfo> {
-    let agreed = ctx.agreed.lock().unwrap_or_else(|p| p.into_inner()).get(&id).cloned();
-    let Some(agreed) = agreed else {
+    let Some(agreed) = ctx.ops.agreed(&id) else {
         return Err(err(
             ErrorKind::InvalidInput,
             format!("no agreed file list for {id}; send get_game first"),
@@ -177,16 +130,17 @@ pub(crate) fn start_download(
             format!("the file list does not match the agreed manifest of {id}; send get_game again"),
         ));
     }
-    let token = begin_op(ctx, &id, Operation::Downloading)?;
+    let guard = ctx.ops.begin(&id, Operation::Downloading)?;
     let ctx2 = ctx.clone();
-    ctx.tasks.spawn(async move { run_download(&ctx2, &id, agreed, token).await });
+    let span = tracing::info_span!("download", game = %id);
+    ctx.shared.tasks.spawn_op("download", span, async move { run_download(&ctx2, guard, agreed).await });
     Ok(())
 }
 
 /// Asks every holder of the latest version for its manifest and counts votes.
 async fn agree_on(ctx: &Arc<Ctx>, id: &GameId) -> Result<Agreed, ErrorInfo> {
     let (version, holders) = {
-        let db = ctx.peers.read().unwrap_or_else(|p| p.into_inner());
+        let db = ctx.peers.read();
         let v = db
             .latest_version(id)
             .ok_or_else(|| err(ErrorKind::NoPeers, format!("no peer has {id} any more")))?;
@@ -215,16 +169,16 @@ async fn agree_on(ctx: &Arc<Ctx>, id: &GameId) -> Result<Agreed, ErrorInfo> {
                 | net::NetError::Frame(
                     lanspread_proto::FrameError::Decode(_) | lanspread_proto::FrameError::TooLarge { .. },
                 )),
-            ) => misbehaved(ctx, peer, id, &format!("answered the manifest request with {e}")),
-            Err(e) => tracing::info!(game = %id, peer = %peer.short(), error = %e, "no manifest from peer"),
+            ) => ctx_misbehaved(ctx, peer, id, &format!("answered the manifest request with {e}")),
+            Err(e) => tracing::info!(peer = %peer.short(), error = %e, "no manifest from peer"),
         }
     }
     let (agreement, rejected) = agree(id, &version, served.clone());
     for r in rejected {
-        misbehaved(ctx, r.peer, id, &r.reason);
+        ctx_misbehaved(ctx, r.peer, id, &r.reason);
     }
     {
-        let mut db = ctx.peers.write().unwrap_or_else(|p| p.into_inner());
+        let mut db = ctx.peers.write();
         for (peer, m) in served {
             db.record_manifest(&peer, Arc::new(m));
         }
@@ -232,11 +186,12 @@ async fn agree_on(ctx: &Arc<Ctx>, id: &GameId) -> Result<Agreed, ErrorInfo> {
     match agreement {
         Agreement::Agreed { manifest, peers, outvoted } => {
             if !outvoted.is_empty() {
-                let mut db = ctx.peers.write().unwrap_or_else(|p| p.into_inner());
-                for p in &outvoted {
-                    db.ban_for_game(p, id);
+                {
+                    let mut db = ctx.peers.write();
+                    for p in &outvoted {
+                        db.ban_for_game(p, id);
+                    }
                 }
-                drop(db);
                 let message = format!(
                     "{} of {} peers announcing {id} {version} have different files; using the majority and ignoring {}",
                     outvoted.len(),
@@ -277,10 +232,25 @@ async fn agree_on(ctx: &Arc<Ctx>, id: &GameId) -> Result<Agreed, ErrorInfo> {
     }
 }
 
-fn misbehaved(ctx: &Ctx, peer: PeerId, id: &GameId, reason: &str) {
+fn ctx_misbehaved(ctx: &Ctx, peer: PeerId, id: &GameId, reason: &str) {
+    misbehaved(&ctx.peers.db(), &ctx.shared.events, peer, id, reason);
+}
+
+/// `peer` broke the rules for game `id`: it is not used for that game again, and reported.
+pub(super) fn misbehaved(
+    peers: &RwLock<PeerGameDB>,
+    events: &EventSender,
+    peer: PeerId,
+    id: &GameId,
+    reason: &str,
+) {
     tracing::warn!(peer = %peer.short(), game = %id, reason, "peer misbehaved");
-    ctx.peers.write().unwrap_or_else(|p| p.into_inner()).ban_for_game(&peer, id);
-    ctx.emit(PeerEvent::PeerMisbehaved { peer_id: peer, game: Some(id.clone()), reason: reason.to_string() });
+    peers.write().unwrap_or_else(|p| p.into_inner()).ban_for_game(&peer, id);
+    let _ = events.send(PeerEvent::PeerMisbehaved {
+        peer_id: peer,
+        game: Some(id.clone()),
+        reason: reason.to_string(),
+    });
 }
 
 async fn fetch_manifest(
@@ -293,7 +263,7 @@ async fn fetch_manifest(
     let started = Instant::now();
     loop {
         let r = async {
-            let h = ctx.pool.get(peer, addr).await?;
+            let h = ctx.shared.pool.get(peer, addr).await?;
             let req = Request::GetGame(GetGame { game_id: id.clone(), version: Some(version.clone()) });
             net::request(&h, &req, Duration::from_secs(15)).await
         }
@@ -304,7 +274,7 @@ async fn fetch_manifest(
             Err(net::NetError::Refused(ErrorCode::NotReady, msg))
                 if started.elapsed() < MANIFEST_PATIENCE =>
             {
-                tracing::info!(game = %id, peer = %peer.short(), "{msg}");
+                tracing::info!(peer = %peer.short(), "{msg}");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
             Err(e) => return Err(e),
@@ -312,22 +282,28 @@ async fn fetch_manifest(
     }
 }
 
-/// Runs the download transaction and its aftermath (events, rescan, auto-install).
-async fn run_download(ctx: &Arc<Ctx>, id: &GameId, agreed: Agreed, token: CancellationToken) {
-    ctx.gated.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone());
-    let root = ctx.game_dir().join(id.as_str());
+/// Runs the download transaction of `guard`'s game and its aftermath (events, rescan,
+/// auto-install). The guard ends the operation.
+async fn run_download(ctx: &Arc<Ctx>, guard: OpGuard, agreed: Agreed) {
+    guard.gate();
+    let id = guard.game().clone();
+    let root = ctx.game_root(&id);
     let started = Instant::now();
-    let result = Download::run(ctx, id, &root, &agreed, &token).await;
+    let result = download(ctx, &guard, &root, &agreed).await;
     files::sweep_sentinels(&root);
-    ctx.gated.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
-    ctx.live.lock().unwrap_or_else(|p| p.into_inner()).download_bytes.remove(id);
-    end_op(ctx, id);
-    local::rescan_game(ctx, id).await;
+    match &result {
+        Ok(_) => {
+            guard.clear_agreed();
+            ctx.ops.set_paused_bytes(&id, None);
+        }
+        Err(_) => ctx.ops.set_paused_bytes(&id, state::progress_of(&root).map(|(done, _)| done)),
+    }
+    drop(guard);
+    ctx.rescan_game(&id).await;
     match result {
         Ok((bytes, peers)) => {
             let seconds = started.elapsed().as_secs_f64();
-            tracing::info!(game = %id, bytes, seconds, "download finished");
-            ctx.agreed.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+            tracing::info!(bytes, seconds, "download finished");
             ctx.emit(PeerEvent::DownloadGameFilesFinished {
                 id: id.clone(),
                 version: agreed.manifest.version.clone(),
@@ -335,392 +311,137 @@ async fn run_download(ctx: &Arc<Ctx>, id: &GameId, agreed: Agreed, token: Cancel
                 seconds,
                 peers,
             });
-            ctx.emit_games();
-            if ctx.auto_install
+            // The list after the terminal event always shows the outcome.
+            ctx.emit_games_now(true);
+            if ctx.shared.auto_install
                 && let Err(e) = crate::ops::install(ctx, id.clone())
             {
-                ctx.emit(PeerEvent::InstallGameFailed { id: id.clone(), error: e });
+                ctx.emit(PeerEvent::InstallGameFailed { id, error: e });
             }
         }
         Err(error) => {
-            tracing::warn!(game = %id, %error, "download stopped");
-            if let Some((done, _)) = state::progress_of(&root) {
-                ctx.live.lock().unwrap_or_else(|p| p.into_inner()).download_bytes.insert(id.clone(), done);
-            }
-            ctx.emit(PeerEvent::DownloadGameFilesFailed { id: id.clone(), error });
-            ctx.emit_games();
+            tracing::warn!(%error, "download stopped");
+            ctx.emit(PeerEvent::DownloadGameFilesFailed { id, error });
+            ctx.emit_games_now(true);
         }
     }
 }
 
-/// One running download.
-struct Download<'a> {
-    ctx: &'a Arc<Ctx>,
-    id: &'a GameId,
-    root: &'a Path,
-    manifest: Arc<GameManifest>,
-    verified: Verified,
-    sched: Scheduler,
-    sentinel: Option<Vec<u8>>,
-    sentinel_idx: Option<usize>,
-    dirty: BTreeSet<usize>,
-    tasks: JoinSet<Done>,
-    aborts: HashMap<(Work, PeerId), tokio::task::AbortHandle>,
-    addrs: HashMap<PeerId, std::net::SocketAddr>,
-    start: Instant,
-    transferred: u64,
-    verified_bytes: u64,
-    total: u64,
-    used: HashSet<PeerId>,
-    digest: lanspread_proto::Digest,
-    /// Verified chunks being written.
-    /// One writer thread per download: writes to one file serialize on its inode anyway,
-    /// and a single thread avoids lock spinning and a context switch per chunk.
-    write_tx: Option<std::sync::mpsc::Sender<(ChunkSpec, transfer::ChunkData)>>,
-    written_rx: tokio::sync::mpsc::UnboundedReceiver<(ChunkSpec, std::io::Result<()>)>,
-    pending_writes: usize,
-    pending_write_bytes: u64,
-    /// Swarm: peers we sent SwarmJoin to, member generations seen, chunks to announce.
-    joined: HashSet<PeerId>,
-    member_gen: HashMap<PeerId, u64>,
-    have_pending: Vec<u64>,
-    swarm_bg: JoinSet<()>,
-    /// A background fdatasync + bitmap save in progress.
-    flushing: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-    /// Chunk buffers, recycled between fetches.
-    bufs: buf::BufPool,
-}
-
-impl<'a> Download<'a> {
-    async fn run(
-        ctx: &'a Arc<Ctx>,
-        id: &'a GameId,
-        root: &'a Path,
-        agreed: &Agreed,
-        token: &CancellationToken,
-    ) -> Result<(u64, Vec<PeerId>), ErrorInfo> {
-        let manifest = agreed.manifest.clone();
-        let io = |what: &str, e: std::io::Error| {
-            let kind = if e.raw_os_error() == Some(28) { ErrorKind::DiskFull } else { ErrorKind::Io };
-            err(kind, format!("{id}: {what}: {e}"))
-        };
-        // Sentinel transaction: the old version is no longer complete from here on.
-        let r2 = root.to_path_buf();
-        let parked = tokio::task::spawn_blocking(move || {
-            std::fs::create_dir_all(&r2)?;
-            files::park_sentinel(&r2)
-        })
+/// The download transaction: prepare, run the driver, commit.
+async fn download(
+    ctx: &Arc<Ctx>,
+    guard: &OpGuard,
+    root: &Path,
+    agreed: &Agreed,
+) -> Result<(u64, Vec<PeerId>), ErrorInfo> {
+    let id = guard.game().clone();
+    let manifest = agreed.manifest.clone();
+    let digest = manifest.digest();
+    let io = |what: &str, e: std::io::Error| err(ErrorKind::of_io(&e), format!("{id}: {what}: {e}"));
+    let blocking_failed = |e: tokio::task::JoinError| err(ErrorKind::Internal, format!("{id}: {e}"));
+    // Sentinel transaction: the old version is no longer complete from here on.
+    let r2 = root.to_path_buf();
+    let parked = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&r2)?;
+        files::park_sentinel(&r2)
+    })
+    .await
+    .map_err(blocking_failed)?
+    .map_err(|e| io("cannot park the old version.ini", e))?;
+    if parked {
+        ctx.rescan_game(&id).await;
+    }
+    let verified = prepare(root, &manifest)
         .await
-        .map_err(|e| err(ErrorKind::Internal, e.to_string()))?
-        .map_err(|e| io("cannot park the old version.ini", e))?;
-        if parked {
-            local::rescan_game(ctx, id).await;
-        }
-        let (m2, r2) = (manifest.clone(), root.to_path_buf());
-        let digest = manifest.digest();
-        let prepared = tokio::task::spawn_blocking(move || -> std::io::Result<Verified> {
-            let prior = files::prepare(&r2, &m2)?;
-            state::save_manifest(&r2, &m2)?;
-            let verified = match state::load(&r2, &m2, digest) {
-                Some(v) => v,
-                None => rehash_existing(&r2, &m2, &prior),
-            };
-            // From here on the game shows as paused if anything stops the download.
-            state::save(&r2, &m2, digest, &verified)?;
-            Ok(verified)
-        })
-        .await
-        .map_err(|e| err(ErrorKind::Internal, e.to_string()))?
+        .map_err(blocking_failed)?
         .map_err(|e| io("cannot prepare the game's files", e))?;
-        let mut dl = Download::new(ctx, id, root, manifest, prepared);
-        dl.digest = digest;
-        if ctx.swarming {
-            ctx.swarms.start_local(dl.manifest.clone(), digest, dl.local_bitfield());
-        }
-        for p in &agreed.peers {
-            dl.add_peer(*p);
-        }
-        ctx.emit(PeerEvent::DownloadGameFilesBegin {
-            id: id.clone(),
-            version: dl.manifest.version.clone(),
-            total_bytes: dl.total,
-            verified_bytes: dl.verified_bytes,
-            peers: agreed.peers.clone(),
-        });
-        if ctx.swarming {
-            dl.join_first().await;
-        }
-        let result = dl.drive(token).await;
-        dl.tasks.abort_all();
-        dl.swarm_bg.abort_all();
-        while dl.pending_writes > 0 {
-            match dl.written_rx.recv().await {
-                Some((spec, r)) => {
-                    dl.pending_writes -= 1;
-                    let _ = dl.on_written(spec, r, &mut RateMeter::default());
-                }
-                None => break,
-            }
-        }
-        dl.write_tx = None;
-        if ctx.swarming && result.is_ok() {
-            let targets = dl.swarm_targets();
-            dl.announce_haves(&targets, true);
-        }
-        // Never let a background save race the commit (or outlive the download).
-        if let Some(h) = dl.flushing.take() {
-            let _ = h.await;
-        }
-        match result {
-            Ok(()) => {
-                let done = dl.finish().await;
-                ctx.swarms.end_local(id, digest, done.is_ok());
-                done?;
-                Ok((dl.transferred, dl.used.into_iter().collect()))
-            }
-            Err(e) => {
-                ctx.swarms.end_local(id, digest, false);
-                let _ = dl.flush().await;
-                Err(e)
-            }
-        }
+    let bytes = guard.bytes(0);
+    let env = Env {
+        me: ctx.me(),
+        events: ctx.shared.events.clone(),
+        peers: ctx.peers.db(),
+        tuning: ctx.shared.tuning,
+    };
+    let transport = QuicTransport::new(ctx.clone(), id.clone(), manifest.clone(), root.to_path_buf());
+    let store = DiskStore::start(root, manifest.clone(), digest);
+    let mut driver =
+        Driver::new(id.clone(), manifest.clone(), verified, env, transport, store, bytes.clone());
+    if ctx.shared.swarming {
+        let have = driver.local_bitfield();
+        driver = driver.with_swarm(SwarmSide::start(ctx.clone(), id.clone(), manifest.clone(), digest, have));
     }
-
-    fn new(
-        ctx: &'a Arc<Ctx>,
-        id: &'a GameId,
-        root: &'a Path,
-        manifest: Arc<GameManifest>,
-        verified: Verified,
-    ) -> Self {
-        let sentinel_idx = manifest.files.iter().position(|f| f.path.is_version_ini());
-        let cs = manifest.chunk_size;
-        let mut chunks = Vec::new();
-        let mut global = 0u64;
-        for (i, f) in manifest.files.iter().enumerate() {
-            for c in 0..f.chunks.len() as u64 {
-                // The sentinel is always fetched again: it lives in memory until the commit.
-                if Some(i) == sentinel_idx || !verified.get(i, c) {
-                    let len = lanspread_proto::chunk::chunk_len(f.size, cs, c);
-                    chunks.push(ChunkSpec { file: i, index: c, len, global });
-                }
-                global += 1;
-            }
-        }
-        let verified_bytes = verified.bytes(&manifest);
-        let total = manifest.total_size();
-        let (write_tx, written_rx) = spawn_writer(root, manifest.clone());
-        Self {
-            ctx,
-            id,
-            root,
-            sched: Scheduler::with_seed(chunks, inflight_budget(), seed_of(&ctx.identity.peer_id)),
-            verified,
-            manifest,
-            sentinel: None,
-            sentinel_idx,
-            dirty: BTreeSet::new(),
-            tasks: JoinSet::new(),
-            aborts: HashMap::new(),
-            addrs: HashMap::new(),
-            start: Instant::now(),
-            transferred: 0,
-            verified_bytes,
-            total,
-            used: HashSet::new(),
-            digest: lanspread_proto::Digest([0; 32]),
-            write_tx: Some(write_tx),
-            written_rx,
-            pending_writes: 0,
-            joined: HashSet::new(),
-            member_gen: HashMap::new(),
-            have_pending: Vec::new(),
-            swarm_bg: JoinSet::new(),
-            pending_write_bytes: 0,
-            flushing: None,
-            bufs: buf::BufPool::default(),
-        }
+    for p in &agreed.peers {
+        driver.add_peer(*p);
     }
-
-    fn add_peer(&mut self, peer: PeerId) {
-        let addr = self.ctx.peers.read().unwrap_or_else(|p| p.into_inner()).get(&peer).map(|r| r.addr);
-        if let Some(addr) = addr {
-            self.addrs.insert(peer, addr);
-            self.sched.add_peer(peer);
-        }
+    ctx.emit(PeerEvent::DownloadGameFilesBegin {
+        id: id.clone(),
+        version: manifest.version.clone(),
+        total_bytes: manifest.total_size(),
+        verified_bytes: bytes.load(std::sync::atomic::Ordering::Relaxed),
+        peers: agreed.peers.clone(),
+    });
+    let finished = driver.run(guard.token()).await?;
+    let committed = commit(ctx, &id, root, &manifest, finished.disk.sentinel()).await;
+    if let Some(swarm) = finished.swarm {
+        swarm.end(committed.is_ok());
     }
-
-    /// Shows the verified byte count in the live state (what ListGames reports while this runs).
-    fn publish_verified_bytes(&self) {
-        let mut live = self.ctx.live.lock().unwrap_or_else(|p| p.into_inner());
-        live.download_bytes.insert(self.id.clone(), self.verified_bytes);
-    }
-
-    fn now(&self) -> Duration {
-        self.start.elapsed()
-    }
-
-    async fn drive(&mut self, token: &CancellationToken) -> Result<(), ErrorInfo> {
-        let mut tick = tokio::time::interval(Duration::from_millis(100));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut last_flush = Instant::now();
-        let mut last_progress = Instant::now() - Duration::from_secs(1);
-        let mut last_peer_check = Instant::now();
-        let mut alone_since: Option<Instant> = None;
-        let mut rate = RateMeter::default();
-        let mut last_swarm = Instant::now() - SWARM_TICK;
-        let mut last_announce = Instant::now();
-        let mut news = self.ctx.swarms.subscribe();
-        if self.ctx.swarming {
-            // Members learned while joining shape the first requests already.
-            self.merge_members();
-        }
-        let actions = self.sched.next_actions(self.now());
-        self.apply(actions);
-        loop {
-            if self.sched.is_done() && self.sentinel_ok() && self.pending_writes == 0 {
-                return Ok(());
-            }
-            if let Some(f) = self.sched.failure() {
-                return Err(err(ErrorKind::Network, format!("{}: {f}; verified chunks are kept", self.id)));
-            }
-            tokio::select! {
-                biased;
-                _ = token.cancelled() => {
-                    return Err(err(ErrorKind::Cancelled, format!("{}: download cancelled; verified chunks are kept", self.id)));
-                }
-                Some((spec, r)) = self.written_rx.recv(), if self.pending_writes > 0 => {
-                    self.pending_writes -= 1;
-                    self.on_written(spec, r, &mut rate)?;
-                }
-                Some(done) = self.tasks.join_next(), if !self.tasks.is_empty() => {
-                    let Ok(done) = done else { continue };
-                    self.aborts.remove(&(done.work, done.peer));
-                    let actions = self.on_done(done, &mut rate)?;
-                    self.apply(actions);
-                }
-                Ok(()) = news.changed(), if self.ctx.swarming => self.merge_members(),
-                _ = tick.tick() => {
-                    let now = self.now();
-                    for (work, peer) in self.sched.check_stalls(now, HARD_TIMEOUT) {
-                        if let Some(a) = self.aborts.remove(&(work, peer)) {
-                            a.abort();
-                        }
-                        let acts = self.sched.on_failure(work, peer, &Failure::Network("no answer in time".into()));
-                        self.apply(acts);
-                    }
-                    // Durability runs beside the transfer: an fdatasync must never stall the
-                    // pipe (the loop keeps requesting chunks while it runs).
-                    if self.flushing.as_ref().is_some_and(|h| h.is_finished())
-                        && let Some(h) = self.flushing.take() {
-                            h.await
-                                .map_err(|e| err(ErrorKind::Internal, e.to_string()))?
-                                .map_err(|e| err(ErrorKind::Io, format!("{}: cannot save progress: {e}", self.id)))?;
-                        }
-                    if self.flushing.is_none() && last_flush.elapsed() >= Duration::from_secs(1) {
-                        last_flush = Instant::now();
-                        self.flushing = self.spawn_flush();
-                    }
-                    if last_peer_check.elapsed() >= Duration::from_secs(1) {
-                        last_peer_check = Instant::now();
-                        self.look_for_peers();
-                    }
-                    if self.ctx.swarming && last_swarm.elapsed() >= SWARM_TICK {
-                        last_swarm = Instant::now();
-                        self.swarm_tick();
-                    }
-                    while self.swarm_bg.try_join_next().is_some() {}
-                    if last_progress.elapsed() >= Duration::from_millis(250) {
-                        last_progress = Instant::now();
-                        self.progress(&mut rate);
-                    }
-                    if !self.sched.can_progress() {
-                        let since = *alone_since.get_or_insert_with(Instant::now);
-                        if since.elapsed() > NO_PEER_GRACE {
-                            return Err(err(ErrorKind::NoPeers, format!(
-                                "{}: no peer holding the rest of version {} is left; verified chunks are kept, resume when one is back",
-                                self.id, self.manifest.version
-                            )));
-                        }
-                    } else {
-                        alone_since = None;
-                    }
-                }
-            }
-            // Verified chunks are announced in small batches right away: every hop of a chunk
-            // through the swarm waits for this announcement.
-            if self.ctx.swarming
-                && !self.have_pending.is_empty()
-                && last_announce.elapsed() >= have_batch()
-                && self.swarm_bg.len() < 256
-            {
-                last_announce = Instant::now();
-                let targets = self.swarm_targets();
-                self.announce_haves(&targets, false);
-            }
-            // Back-pressure: a slow disk holds verified chunks in memory; stop requesting
-            // more once WRITE_BUDGET bytes wait to be written.
-            if self.pending_write_bytes < WRITE_BUDGET {
-                let actions = self.sched.next_actions(self.now());
-                self.apply(actions);
-            }
-        }
-    }
-
-    fn sentinel_ok(&self) -> bool {
-        self.sentinel_idx.is_none() || self.sentinel.is_some()
-    }
-
-    fn progress(&self, rate: &mut RateMeter) {
-        let bps = rate.rate();
-        let left = self.total.saturating_sub(self.verified_bytes);
-        let bytes: HashMap<PeerId, u64> = self.sched.peer_bytes().into_iter().collect();
-        let mut peers: Vec<PeerTransfer> = self
-            .sched
-            .peers()
-            .map(|p| PeerTransfer { peer_id: *p, bytes: bytes.get(p).copied().unwrap_or(0) })
-            .collect();
-        peers.sort_by_key(|a| a.peer_id);
-        self.ctx.emit(PeerEvent::DownloadGameFilesProgress(DownloadProgress {
-            id: self.id.clone(),
-            bytes_done: self.verified_bytes,
-            total_bytes: self.total,
-            rate_bps: bps as u64,
-            eta_secs: (bps > 1.0).then(|| (left as f64 / bps).ceil() as u64),
-            peers,
-        }));
-    }
+    committed?;
+    Ok((finished.bytes, finished.peers))
 }
 
-fn seed_of(p: &PeerId) -> u64 {
-    u64::from_le_bytes([p.0[0], p.0[1], p.0[2], p.0[3], p.0[4], p.0[5], p.0[6], p.0[7]])
+/// Pre-creates the payload files, saves the manifest, and loads the verified bitmap (or
+/// rebuilds it by re-hashing what is on disk); from here on the game shows as paused if
+/// anything stops the download.
+async fn prepare(
+    root: &Path,
+    manifest: &Arc<GameManifest>,
+) -> Result<std::io::Result<Verified>, tokio::task::JoinError> {
+    let (m, r) = (manifest.clone(), root.to_path_buf());
+    tokio::task::spawn_blocking(move || {
+        let digest = m.digest();
+        let prior = files::prepare(&r, &m)?;
+        state::save_manifest(&r, &m)?;
+        let verified = match state::load(&r, &m, digest) {
+            Some(v) => v,
+            None => disk::rehash_existing(&r, &m, &prior),
+        };
+        state::save(&r, &m, digest, &verified)?;
+        Ok(verified)
+    })
+    .await
 }
 
-/// Smoothed transfer rate over the last seconds.
-#[derive(Default)]
-struct RateMeter {
-    samples: std::collections::VecDeque<(Instant, u64)>,
-    first: Option<Instant>,
-}
-
-impl RateMeter {
-    fn add(&mut self, bytes: u64) {
-        self.samples.push_back((Instant::now(), bytes));
+/// Checks the fetched `version.ini`, then makes everything durable, removes stale payload,
+/// records hashes and commits it.
+async fn commit(
+    ctx: &Ctx,
+    id: &GameId,
+    root: &Path,
+    manifest: &Arc<GameManifest>,
+    sentinel: Option<&[u8]>,
+) -> Result<(), ErrorInfo> {
+    let content = sentinel.unwrap_or_default().to_vec();
+    let text = GameVersion::from_version_ini(&content)
+        .map_err(|e| err(ErrorKind::Integrity, format!("{id}: the peers' version.ini is unusable: {e}")))?;
+    if text != manifest.version {
+        return Err(err(
+            ErrorKind::Integrity,
+            format!("{id}: version.ini says {text} but the peers announce {}", manifest.version),
+        ));
     }
+    let (root, m, index, id2): (PathBuf, _, _, _) =
+        (root.to_path_buf(), manifest.clone(), ctx.hash_index(), id.clone());
+    tokio::task::spawn_blocking(move || disk::commit(&root, &m, &content, &index, &id2))
+        .await
+        .map_err(|e| err(ErrorKind::Internal, format!("{id}: {e}")))?
+        .map_err(|e| err(ErrorKind::of_io(&e), format!("{id}: cannot complete the download: {e}")))
+}
 
-    /// Bytes per second, or 0 until a second of data makes the figure meaningful.
-    fn rate(&mut self) -> f64 {
-        let window = Duration::from_secs(2);
-        let first = *self.first.get_or_insert_with(Instant::now);
-        let bytes_so_far: u64 = self.samples.iter().map(|(_, b)| b).sum();
-        if first.elapsed() < Duration::from_secs(1) && bytes_so_far < (1 << 20) {
-            return 0.0;
+/// Fills in verified bytes of interrupted downloads (shown as paused with Resume).
+pub(crate) fn load_paused_progress(ctx: &Ctx) {
+    for g in ctx.library.games_where(|g| g.has_download_state) {
+        if let Some((done, _)) = state::progress_of(&g.root) {
+            ctx.ops.set_paused_bytes(&g.id, Some(done));
         }
-        while self.samples.front().is_some_and(|(t, _)| t.elapsed() > window) {
-            self.samples.pop_front();
-        }
-        let bytes: u64 = self.samples.iter().map(|(_, b)| b).sum();
-        let span = self.samples.front().map_or(window, |(t, _)| t.elapsed().max(Duration::from_millis(250)));
-        bytes as f64 / span.as_secs_f64()
     }
 }

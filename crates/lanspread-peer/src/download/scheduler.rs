@@ -31,29 +31,11 @@ pub(crate) const MAX_ATTEMPTS: u32 = 8;
 pub(crate) const WHOLE_FILE_AFTER: u32 = 3;
 /// Consecutive failures after which a peer is dropped from this download.
 pub(crate) const MAX_PEER_FAILURES: u32 = 3;
-/// Transfer time the per-peer window should cover.
+/// Transfer time the per-peer window should cover (default of `Tuning::pipeline_target`).
 const PIPELINE_TARGET: Duration = Duration::from_millis(60);
-
-/// [`PIPELINE_TARGET`] in seconds, or `LANSPREAD_PIPELINE_MS` for experiments (read once: this
-/// runs for every verified chunk).
-fn pipeline_target() -> f64 {
-    static TARGET: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
-    *TARGET.get_or_init(|| {
-        std::env::var("LANSPREAD_PIPELINE_MS")
-            .ok()
-            .and_then(|v| v.parse::<f64>().ok())
-            .map_or(PIPELINE_TARGET.as_secs_f64(), |ms| ms / 1000.0)
-    })
-}
-/// Requests in flight to an original seeder while complete copies are scarce.
+/// Requests in flight to an original seeder while complete copies are scarce (default of
+/// `Tuning::seed_window`).
 const SEED_WINDOW: usize = 1;
-
-fn seed_window() -> usize {
-    static W: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *W.get_or_init(|| {
-        std::env::var("LANSPREAD_SEED_WINDOW").ok().and_then(|v| v.parse().ok()).unwrap_or(SEED_WINDOW)
-    })
-}
 const MIN_WINDOW: usize = 2;
 const MAX_WINDOW: usize = 32;
 const INITIAL_WINDOW: usize = 4;
@@ -177,6 +159,10 @@ pub(crate) struct Scheduler {
     partial_peers: usize,
     /// The latest `now` the driver passed in.
     last_now: Duration,
+    /// Transfer time each peer's window covers, in seconds.
+    pipeline_target: f64,
+    /// Requests in flight to a scarce original seeder.
+    seed_window: usize,
 }
 
 impl Scheduler {
@@ -227,7 +213,17 @@ impl Scheduler {
             by_global,
             partial_peers: 0,
             last_now: Duration::ZERO,
+            pipeline_target: PIPELINE_TARGET.as_secs_f64(),
+            seed_window: SEED_WINDOW,
         }
+    }
+
+    /// Sets the transfer time each peer's window covers and the requests in flight to a scarce
+    /// original seeder (`Tuning::pipeline_target`, `Tuning::seed_window`).
+    pub(crate) fn tuned(mut self, pipeline_target: Duration, seed_window: usize) -> Self {
+        self.pipeline_target = pipeline_target.as_secs_f64();
+        self.seed_window = seed_window.max(1);
+        self
     }
 
     /// The chunk behind an id.
@@ -458,7 +454,8 @@ impl Scheduler {
                     // An original seeder, while scarce, gets few requests from each member, so
                     // the chunks only it has spread over all members instead of piling up on
                     // the fastest one (which would then have to upload them all alone).
-                    let window = if scarce && s.is_origin() { s.window.min(seed_window()) } else { s.window };
+                    let window =
+                        if scarce && s.is_origin() { s.window.min(self.seed_window) } else { s.window };
                     s.in_flight.len() < window
                 };
                 if !free || self.inflight_bytes >= self.inflight_budget {
@@ -613,7 +610,7 @@ impl Scheduler {
             let sample = len as f64 / secs * (s.in_flight.len() + 1) as f64;
             s.rate = if s.rate == 0.0 { sample } else { 0.7 * s.rate + 0.3 * sample };
             let per_req = (len as f64).max(1.0);
-            let want = (s.rate * pipeline_target() / per_req).ceil() as usize + 1;
+            let want = (s.rate * self.pipeline_target / per_req).ceil() as usize + 1;
             s.window = want.clamp(MIN_WINDOW, MAX_WINDOW);
         }
         let ids: Vec<usize> = match work {

@@ -5,6 +5,7 @@
 //! Every wait has a timeout; every read has a size cap.
 
 pub(crate) mod server;
+pub(crate) mod uploads;
 
 use std::{
     collections::HashMap,
@@ -20,7 +21,13 @@ use lanspread_proto::{
 use s2n_quic::{client::Connect, connection::Handle, provider::limits::Limits, stream::BidirectionalStream};
 use tokio::sync::Mutex as AsyncMutex;
 
-use crate::{error::StartError, identity::Identity, tls};
+use crate::{
+    error::StartError,
+    identity::Identity,
+    runtime::Tuning,
+    tasks::{Role, Tasks},
+    tls,
+};
 
 /// Most bidirectional streams a peer may have open towards us on one connection.
 pub(crate) const MAX_STREAMS_PER_CONNECTION: u64 = 256;
@@ -38,6 +45,33 @@ pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// QUIC idle timeout: a silent connection is closed after this.
 pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The application codes we close connections and reset streams with. They are on the wire:
+/// never reuse a number for another meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub(crate) enum CloseCode {
+    /// A normal close: shutdown, or a connection we no longer need.
+    Done = 0,
+    /// The peer's certificate is not the one of the peer id we dialled.
+    IdentityMismatch = 1,
+    /// The peer presented no client certificate.
+    NoCertificate = 2,
+    /// Too many connections from that peer, or in total.
+    TooManyConnections = 3,
+    /// (stream) The request did not arrive within `REQUEST_READ_TIMEOUT`.
+    RequestTimeout = 4,
+    /// (stream) Reading the served file failed midway.
+    ReadFailed = 5,
+    /// (stream) The receiver accepted nothing for too long.
+    SendStalled = 6,
+}
+
+impl From<CloseCode> for s2n_quic::application::Error {
+    fn from(c: CloseCode) -> Self {
+        (c as u32).into()
+    }
+}
 
 /// Errors talking to a peer.
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +105,7 @@ pub(crate) enum NetError {
     #[error("timed out after {0:?}")]
     Timeout(Duration),
     /// The peer answered with an error.
-    #[error("peer refused: {0:?}: {1}")]
+    #[error("peer refused ({0}): {1}")]
     Refused(lanspread_proto::ErrorCode, String),
     /// The peer answered with the wrong kind of message.
     #[error("unexpected answer {0}")]
@@ -105,14 +139,10 @@ fn limits() -> Limits {
     build().unwrap_or_default()
 }
 
-/// Length of our connection IDs, the destination ID of every short-header packet sent to us.
-/// s2n-quic's default is 16 bytes; 8 random bytes keep IDs unique among a peer's few hundred
-/// connections at most and save 8 bytes (0.5 %) of every 1500-byte packet on the wire.
-const CONNECTION_ID_LEN: usize = 8;
-
-fn connection_ids() -> s2n_quic::provider::connection_id::default::Format {
-    let len =
-        std::env::var("LANSPREAD_CID_LEN").ok().and_then(|v| v.parse().ok()).unwrap_or(CONNECTION_ID_LEN);
+/// Our connection IDs (`Tuning::connection_id_len` bytes; s2n-quic's default is 16). 8 random
+/// bytes keep IDs unique among a peer's few hundred connections at most and save 8 bytes
+/// (0.5 %) of every 1500-byte packet on the wire.
+fn connection_ids(len: usize) -> s2n_quic::provider::connection_id::default::Format {
     match s2n_quic::provider::connection_id::default::Format::builder().with_len(len) {
         Ok(b) => b.build().unwrap_or_default(),
         Err(_) => Default::default(),
@@ -126,33 +156,27 @@ fn congestion() -> s2n_quic::provider::congestion_controller::Cubic {
     Default::default()
 }
 
-/// Largest UDP datagram s2n-quic's path MTU discovery probes for: jumbo frames where the path
-/// carries them (loopback, jumbo LANs), 1500 elsewhere (bigger probes are simply lost). Fewer,
-/// larger packets cut the per-packet CPU cost: loopback 1 GiB 295 -> 393 MB/s, a shaped
-/// 1500-byte LAN port unchanged (0.98x nginx); beyond 9000 probing makes things worse.
-const MAX_MTU: u16 = 9000;
-
-/// UDP socket receive buffer. With the OS default (208 KiB on Linux) a receiver that is busy
-/// for a moment (hashing, writing, another process on its core) overflows the socket: on
-/// loopback 5 % of the datagrams were dropped (`RcvbufErrors`), each loss cut the sender's
-/// congestion window, and both peers idled half the time (1 GiB: 1.5 s -> 1.0 s). 1, 2 and
-/// 4 MiB do the same on loopback; 4 MiB (and a 4 MiB send buffer) made the shaped swarm
+/// The UDP socket layer of an endpoint.
+///
+/// `Tuning::max_mtu` (9000) is the largest datagram path MTU discovery probes for: jumbo frames
+/// where the path carries them (loopback, jumbo LANs), 1500 elsewhere (bigger probes are simply
+/// lost). Fewer, larger packets cut the per-packet CPU cost: loopback 1 GiB 295 -> 393 MB/s, a
+/// shaped 1500-byte LAN port unchanged (0.98x nginx); beyond 9000 probing makes things worse.
+///
+/// `Tuning::socket_recv_buffer` (2 MiB): with the OS default (208 KiB on Linux) a receiver
+/// that is busy for a moment (hashing, writing, another process on its core) overflows the
+/// socket: on loopback 5 % of the datagrams were dropped (`RcvbufErrors`), each loss cut the
+/// sender's congestion window, and both peers idled half the time (1 GiB: 1.5 s -> 1.0 s). 1, 2
+/// and 4 MiB do the same on loopback; 4 MiB (and a 4 MiB send buffer) made the shaped swarm
 /// slower, 2 MiB does not. The kernel caps the request at `net.core.rmem_max`.
-const RECEIVE_BUFFER: usize = 2 << 20;
-
-/// The UDP socket layer of an endpoint (`LANSPREAD_MAX_MTU`, `LANSPREAD_MTU` and
-/// `LANSPREAD_SOCKBUF` override the defaults for experiments).
-fn io(addr: SocketAddr) -> std::io::Result<s2n_quic::provider::io::tokio::Provider> {
-    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<usize>().ok());
-    let max_mtu = env("LANSPREAD_MAX_MTU").unwrap_or(MAX_MTU as usize) as u16;
+fn io(addr: SocketAddr, tuning: &Tuning) -> std::io::Result<s2n_quic::provider::io::tokio::Provider> {
     let mut b = s2n_quic::provider::io::tokio::Builder::default()
         .with_receive_address(addr)?
-        .with_max_mtu(max_mtu)?;
-    if let Some(m) = env("LANSPREAD_MTU") {
-        b = b.with_initial_mtu(m as u16)?;
+        .with_max_mtu(tuning.max_mtu)?;
+    if let Some(m) = tuning.initial_mtu {
+        b = b.with_initial_mtu(m)?;
     }
-    let n = env("LANSPREAD_SOCKBUF").unwrap_or(RECEIVE_BUFFER);
-    b = b.with_recv_buffer_size(n)?;
+    b = b.with_recv_buffer_size(tuning.socket_recv_buffer)?;
     b.build()
 }
 
@@ -168,6 +192,7 @@ pub(crate) fn start_endpoints(
     bind: Option<IpAddr>,
     port: u16,
     alpn: &str,
+    tuning: &Tuning,
 ) -> Result<Endpoints, StartError> {
     let ip = bind.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let addr = SocketAddr::new(ip, port);
@@ -179,11 +204,11 @@ pub(crate) fn start_endpoints(
     let server = s2n_quic::Server::builder()
         .with_tls(server_tls)
         .map_err(|e| quic_err(addr)(&e))?
-        .with_io(io(addr).map_err(|e| quic_err(addr)(&e))?)
+        .with_io(io(addr, tuning).map_err(|e| quic_err(addr)(&e))?)
         .map_err(|e| quic_err(addr)(&e))?
         .with_limits(limits())
         .map_err(|e| quic_err(addr)(&e))?
-        .with_connection_id(connection_ids())
+        .with_connection_id(connection_ids(tuning.connection_id_len))
         .map_err(|e| quic_err(addr)(&e))?
         .with_congestion_controller(congestion())
         .map_err(|e| quic_err(addr)(&e))?
@@ -196,11 +221,11 @@ pub(crate) fn start_endpoints(
     let client = s2n_quic::Client::builder()
         .with_tls(client_tls)
         .map_err(|e| quic_err(client_addr)(&e))?
-        .with_io(io(client_addr).map_err(|e| quic_err(client_addr)(&e))?)
+        .with_io(io(client_addr, tuning).map_err(|e| quic_err(client_addr)(&e))?)
         .map_err(|e| quic_err(client_addr)(&e))?
         .with_limits(limits())
         .map_err(|e| quic_err(client_addr)(&e))?
-        .with_connection_id(connection_ids())
+        .with_connection_id(connection_ids(tuning.connection_id_len))
         .map_err(|e| quic_err(client_addr)(&e))?
         .with_congestion_controller(congestion())
         .map_err(|e| quic_err(client_addr)(&e))?
@@ -214,13 +239,14 @@ pub(crate) fn start_endpoints(
 /// Outbound connections, one per peer, verified against the peer's id.
 pub(crate) struct ConnPool {
     client: s2n_quic::Client,
+    tasks: Tasks,
     conns: Mutex<HashMap<PeerId, (SocketAddr, Handle)>>,
     connecting: Mutex<HashMap<PeerId, Arc<AsyncMutex<()>>>>,
 }
 
 impl ConnPool {
-    pub(crate) fn new(client: s2n_quic::Client) -> Self {
-        Self { client, conns: Mutex::new(HashMap::new()), connecting: Mutex::new(HashMap::new()) }
+    pub(crate) fn new(client: s2n_quic::Client, tasks: Tasks) -> Self {
+        Self { client, tasks, conns: Mutex::new(HashMap::new()), connecting: Mutex::new(HashMap::new()) }
     }
 
     /// A live connection to `peer` at `addr`, connecting (and verifying) when needed.
@@ -258,7 +284,7 @@ impl ConnPool {
         let (mut handle, mut acceptor) = conn.split();
         let got = tls::peer_id_of(&handle);
         if got != Some(peer) {
-            handle.close(1u32.into());
+            handle.close(CloseCode::IdentityMismatch.into());
             return Err(NetError::IdentityMismatch {
                 addr,
                 expected: peer.short(),
@@ -267,18 +293,23 @@ impl ConnPool {
         }
         let _ = handle.keep_alive(true);
         // We never accept streams on outbound connections; this task only notices closure.
-        tokio::spawn(async move {
-            while let Ok(Some(stream)) = acceptor.accept_bidirectional_stream().await {
-                drop(stream);
-            }
-        });
+        self.tasks.spawn(
+            Role::Work,
+            "outbound-acceptor",
+            tracing::debug_span!("outbound", peer = %peer.short(), %addr),
+            async move {
+                while let Ok(Some(stream)) = acceptor.accept_bidirectional_stream().await {
+                    drop(stream);
+                }
+            },
+        );
         Ok(handle)
     }
 
     /// Forgets (and closes) the connection to `peer`, e.g. after it stopped answering.
     pub(crate) fn drop_peer(&self, peer: &PeerId) {
         if let Some((_, h)) = self.conns.lock().unwrap_or_else(|p| p.into_inner()).remove(peer) {
-            h.close(0u32.into());
+            h.close(CloseCode::Done.into());
         }
     }
 
@@ -286,7 +317,7 @@ impl ConnPool {
     pub(crate) fn close_all(&self) {
         let all: Vec<_> = self.conns.lock().unwrap_or_else(|p| p.into_inner()).drain().collect();
         for (_, (_, h)) in all {
-            h.close(0u32.into());
+            h.close(CloseCode::Done.into());
         }
     }
 }
@@ -317,30 +348,4 @@ pub(crate) async fn send_request(stream: &mut BidirectionalStream, req: &Request
     write_frame(stream, req, MAX_REQUEST_FRAME).await?;
     stream.finish()?;
     Ok(())
-}
-
-/// A token bucket shared by every upload of a peer (`--upload-limit`).
-#[derive(Debug)]
-pub(crate) struct RateLimiter {
-    rate: u64,
-    /// When the bytes taken so far are paid off.
-    next_free: Mutex<tokio::time::Instant>,
-}
-
-impl RateLimiter {
-    pub(crate) fn new(bytes_per_sec: u64) -> Self {
-        Self { rate: bytes_per_sec.max(1), next_free: Mutex::new(tokio::time::Instant::now()) }
-    }
-
-    /// Waits until `bytes` more may be sent.
-    pub(crate) async fn take(&self, bytes: u64) {
-        let until = {
-            let mut next = self.next_free.lock().unwrap_or_else(|p| p.into_inner());
-            let now = tokio::time::Instant::now();
-            let start = (*next).max(now);
-            *next = start + Duration::from_secs_f64(bytes as f64 / self.rate as f64);
-            start
-        };
-        tokio::time::sleep_until(until).await;
-    }
 }

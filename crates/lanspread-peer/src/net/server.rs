@@ -8,7 +8,7 @@
 use std::{
     net::SocketAddr,
     path::{Path, PathBuf},
-    sync::{Arc, atomic::Ordering},
+    sync::Arc,
     time::Duration,
 };
 
@@ -21,19 +21,16 @@ use lanspread_proto::{
 use s2n_quic::{connection::Connection, stream::BidirectionalStream};
 use tokio::{io::AsyncReadExt, sync::Semaphore};
 
-use super::{MAX_CONNECTIONS, MAX_CONNECTIONS_PER_PEER, REQUEST_READ_TIMEOUT};
+use super::{CloseCode, REQUEST_READ_TIMEOUT};
 use crate::{
     error::ErrorInfo,
     runtime::{Ctx, manifests, sync},
+    tasks::Role,
     tls,
 };
 
 /// Bytes read from disk and sent per QUIC write.
 const SEND_PIECE: usize = 256 << 10;
-/// File transfers sent at once; more wait their turn. With `net::MAX_SEND_BUFFER` per stream
-/// this bounds what serving can hold in memory (16 × (512 KiB + 256 KiB) = 12 MiB) however
-/// many peers ask and however large the chunks are.
-pub(crate) const SEND_SLOTS: usize = 16;
 /// A transfer whose receiver accepts nothing for this long is reset (it holds a send slot).
 const SEND_STALL: std::time::Duration = std::time::Duration::from_secs(15);
 /// Request bytes that all inbound streams together may buffer while their requests arrive.
@@ -46,37 +43,20 @@ const SMALL_REQUEST: usize = 64 << 10;
 
 pub(crate) async fn run(ctx: Arc<Ctx>, mut server: s2n_quic::Server) -> Result<(), ErrorInfo> {
     let budget = Arc::new(Semaphore::new(REQUEST_BYTES_BUDGET));
+    let net = ctx.shared.cancel.net.clone();
     loop {
         let conn = tokio::select! {
             biased;
-            _ = ctx.cancel.cancelled() => return Ok(()),
+            _ = net.cancelled() => return Ok(()),
             c = server.accept() => match c {
                 Some(c) => c,
                 None => return Ok(()),
             },
         };
         let (ctx2, budget) = (ctx.clone(), budget.clone());
-        ctx.tasks.spawn(async move {
-            serve_connection(ctx2, conn, budget).await;
-        });
-    }
-}
-
-/// Decrements the per-peer connection count when a connection ends.
-struct InboundGuard {
-    ctx: Arc<Ctx>,
-    peer: lanspread_proto::PeerId,
-}
-
-impl Drop for InboundGuard {
-    fn drop(&mut self) {
-        let mut map = self.ctx.inbound.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = map.get_mut(&self.peer) {
-            *n -= 1;
-            if *n == 0 {
-                map.remove(&self.peer);
-            }
-        }
+        let remote = conn.remote_addr().ok();
+        let span = tracing::info_span!("conn", remote = ?remote, peer = tracing::field::Empty);
+        ctx.shared.tasks.spawn(Role::Work, "connection", span, serve_connection(ctx2, conn, budget));
     }
 }
 
@@ -86,29 +66,23 @@ async fn serve_connection(ctx: Arc<Ctx>, mut conn: Connection, budget: Arc<Semap
         Err(_) => return,
     };
     let Some(peer) = tls::peer_id_of(&conn.handle()) else {
-        tracing::info!(%remote, "closing a connection without a client certificate");
-        conn.close(2u32.into());
+        tracing::info!("closing a connection without a client certificate");
+        conn.close(CloseCode::NoCertificate.into());
         return;
     };
-    {
-        let mut map = ctx.inbound.lock().unwrap_or_else(|p| p.into_inner());
-        let total: usize = map.values().sum();
-        let n = map.entry(peer).or_insert(0);
-        if *n >= MAX_CONNECTIONS_PER_PEER || total >= MAX_CONNECTIONS {
-            tracing::warn!(peer = %peer.short(), %remote, "too many connections from this peer; refusing");
-            drop(map);
-            conn.close(3u32.into());
-            return;
-        }
-        *n += 1;
-    }
-    let _guard = InboundGuard { ctx: ctx.clone(), peer };
-    tracing::debug!(peer = %peer.short(), %remote, "inbound connection");
+    tracing::Span::current().record("peer", tracing::field::display(peer.short()));
+    let Some(_counted) = ctx.uploads.admit_connection(peer) else {
+        tracing::warn!("too many connections from this peer; refusing");
+        conn.close(CloseCode::TooManyConnections.into());
+        return;
+    };
+    tracing::debug!("inbound connection");
+    let net = ctx.shared.cancel.net.clone();
     loop {
         let stream = tokio::select! {
             biased;
-            _ = ctx.cancel.cancelled() => {
-                conn.close(0u32.into());
+            _ = net.cancelled() => {
+                conn.close(CloseCode::Done.into());
                 return;
             }
             s = conn.accept_bidirectional_stream() => match s {
@@ -116,11 +90,11 @@ async fn serve_connection(ctx: Arc<Ctx>, mut conn: Connection, budget: Arc<Semap
                 _ => return,
             },
         };
-        let (ctx2, budget) = (ctx.clone(), budget.clone());
-        tokio::spawn(async move {
-            let cancel = ctx2.cancel.clone();
+        let (ctx2, budget, net) = (ctx.clone(), budget.clone(), net.clone());
+        let span = tracing::debug_span!("stream", id = stream.id());
+        ctx.shared.tasks.spawn(Role::Work, "stream", span, async move {
             tokio::select! {
-                _ = cancel.cancelled() => {}
+                _ = net.cancelled() => {}
                 _ = serve_stream(&ctx2, peer, remote, stream, &budget) => {}
             }
         });
@@ -144,20 +118,20 @@ async fn serve_stream(
             }
             Err(_) => {
                 tracing::debug!(peer = %peer.short(), "request not received in time; closing the stream");
-                let _ = stream.reset(4u32.into());
+                let _ = stream.reset(CloseCode::RequestTimeout.into());
                 return;
             }
         };
-    ctx.peers.write().unwrap_or_else(|p| p.into_inner()).touch(&peer);
+    ctx.peers.write().touch(&peer);
     let kind = req.kind();
     let result = match req {
         Request::Hello(hello) => respond(&mut stream, &sync::accept_hello(ctx, peer, remote, hello)).await,
         Request::Ping(p) => {
-            let rev = ctx.snapshot().library_rev;
+            let rev = ctx.library.rev();
             respond(&mut stream, &Response::Pong(Pong { nonce: p.nonce, library_rev: rev })).await
         }
         Request::ListGames => {
-            let snap = ctx.snapshot();
+            let snap = ctx.library.snapshot();
             respond(
                 &mut stream,
                 &Response::Games(GamesList { library_rev: snap.library_rev, games: snap.games }),
@@ -195,15 +169,15 @@ async fn serve_stream(
         }
         Request::LibraryDelta(d) => respond(&mut stream, &sync::accept_delta(ctx, peer, d)).await,
         Request::SwarmJoin(j) => {
-            let resp = if ctx.swarming {
+            let resp = if ctx.shared.swarming {
                 // A complete local copy of that manifest makes us a member (a seeder).
-                if let Some(m) = manifests::ready(ctx, &j.game_id).await
+                if let Some(m) = ctx.manifests.ready(&j.game_id).await
                     && m.version == j.version
                     && m.digest() == j.manifest_digest
                 {
                     ctx.swarms.ensure_complete(m, j.manifest_digest);
                 }
-                ctx.swarms.on_join(ctx.identity.peer_id, peer, j)
+                ctx.swarms.on_join(ctx.me(), peer, j)
             } else {
                 Response::SwarmPeers(lanspread_proto::SwarmPeers { members: vec![] })
             };
@@ -271,10 +245,10 @@ fn resolve_served_file(
             format!("{game_id} is not in this peer's catalog"),
         ));
     }
-    if ctx.gated.lock().unwrap_or_else(|p| p.into_inner()).contains(game_id) {
+    if ctx.ops.is_gated(game_id) {
         return Err(Response::error(ErrorCode::NotReady, format!("{game_id} is being changed on this peer")));
     }
-    let local = ctx.local.read().unwrap_or_else(|p| p.into_inner());
+    let local = ctx.library.read();
     let Some(game) = local.library.games.get(game_id) else {
         return Err(Response::error(ErrorCode::UnknownGame, format!("this peer does not have {game_id}")));
     };
@@ -313,7 +287,7 @@ fn partial_chunk(
     chunk_size: u32,
     index: u64,
 ) -> Option<Result<(PathBuf, PathBuf, u64), Response>> {
-    if !ctx.swarming || !ctx.catalog().contains(game_id) {
+    if !ctx.shared.swarming || !ctx.catalog().contains(game_id) {
         return None;
     }
     let (manifest, local) = ctx.swarms.partial(game_id, version)?;
@@ -330,7 +304,7 @@ fn partial_chunk(
     if f.path.is_version_ini() || !local.get(lanspread_proto::global_chunk_index(&manifest, file, index)) {
         return Some(Err(Response::error(ErrorCode::NotReady, "that chunk is not verified here yet")));
     }
-    let root = ctx.game_dir().join(game_id.as_str());
+    let root = ctx.game_root(game_id);
     let full = root.join(path.to_path_buf());
     Some(Ok((root, full, f.size)))
 }
@@ -397,9 +371,9 @@ async fn serve_file(
     let (root, full, size) = match resolve_served_file(ctx, game_id, version, path) {
         Ok((root, full, size, file_idx)) => {
             if let Some((_, idx)) = chunk
-                && ctx.swarming
+                && ctx.shared.swarming
             {
-                if !ctx.swarms.admit(game_id, version, file_idx, idx, peer) {
+                if !ctx.swarms.admit(game_id, version, file_idx, idx, peer, tokio::time::Instant::now()) {
                     return respond(
                         stream,
                         &Response::error(
@@ -447,7 +421,7 @@ async fn serve_file(
         Err(e) => return respond(stream, &Response::error(ErrorCode::Internal, e.to_string())).await,
     };
     let asked = std::time::Instant::now();
-    let _slot = ctx.send_slots.acquire().await.map_err(|e| e.to_string())?;
+    let _slot = ctx.uploads.slot().await.ok_or("the server is stopping")?;
     let slotted = asked.elapsed();
     let file = Arc::new(file);
     let header = FileDataHeader { offset: range.start, length: range.end - range.start, file_size: size };
@@ -459,22 +433,19 @@ async fn serve_file(
             Ok(b) => b,
             Err(e) => {
                 // Abort the stream so the reader sees an error rather than a short body.
-                let _ = stream.reset(5u32.into());
+                let _ = stream.reset(CloseCode::ReadFailed.into());
                 return Err(format!("{path}: {e}"));
             }
         };
         match tokio::time::timeout(SEND_STALL, stream.send(bytes)).await {
             Ok(r) => r.map_err(|e| e.to_string())?,
             Err(_) => {
-                let _ = stream.reset(6u32.into());
+                let _ = stream.reset(CloseCode::SendStalled.into());
                 return Err(format!("{path}: the receiver took nothing for {} s", SEND_STALL.as_secs()));
             }
         }
         at += want as u64;
-        ctx.uploaded.fetch_add(want as u64, Ordering::Relaxed);
-        if let Some(limit) = &ctx.upload_limiter {
-            limit.take(want as u64).await;
-        }
+        ctx.uploads.sent(want as u64).await;
     }
     stream.close().await.map_err(|e| e.to_string())?;
     if let Some(h) = &mut handed_out {

@@ -1,21 +1,22 @@
-//! Our own manifests: built on demand (hashing only what the cache lacks), one build per game
-//! at a time, reused while the game's files are unchanged.
+//! Serving our own manifests: checks what may be served, then takes the manifest from the
+//! [`ManifestCache`](super::manifest_cache::ManifestCache), building it (hashing only what the
+//! hash index lacks) when the game's files changed.
 
 use std::{
-    collections::hash_map::DefaultHasher,
-    hash::{Hash, Hasher},
     sync::{
         Arc,
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicBool, Ordering},
     },
     time::Duration,
 };
 
 use lanspread_proto::{ErrorCode, GameId, GameManifest, GameVersion};
-use tokio::sync::watch;
 
-use super::{Ctx, local};
-use crate::library::{LocalGame, hashes::build_manifest};
+use super::{
+    Ctx,
+    manifest_cache::{Job, Lookup, files_key},
+};
+use crate::{library::LocalGame, library::hashes::build_manifest, tasks::Role};
 
 /// A manifest request that could not be answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,25 +29,6 @@ fn refuse(code: ErrorCode, message: impl Into<String>) -> ManifestRefusal {
     ManifestRefusal { code, message: message.into() }
 }
 
-/// A build in progress or done.
-#[derive(Clone)]
-pub(crate) enum Slot {
-    Ready { version: GameVersion, files_key: u64, manifest: Arc<GameManifest> },
-    Building { files_key: u64, done: watch::Receiver<bool>, hashed: Arc<AtomicU64>, total: Arc<AtomicU64> },
-}
-
-fn files_key(game: &LocalGame) -> u64 {
-    let mut h = DefaultHasher::new();
-    game.version.hash(&mut h);
-    for f in &game.files {
-        f.path.hash(&mut h);
-        f.size.hash(&mut h);
-        f.mtime_ns.hash(&mut h);
-    }
-    game.empty_dirs.hash(&mut h);
-    h.finish()
-}
-
 /// The manifest of local game `id` (optionally at `want`), waiting up to `wait` for a build.
 pub(crate) async fn manifest_for(
     ctx: &Arc<Ctx>,
@@ -57,11 +39,7 @@ pub(crate) async fn manifest_for(
     if !ctx.catalog().contains(id) {
         return Err(refuse(ErrorCode::NotInCatalog, format!("{id} is not in this peer's catalog")));
     }
-    let game = {
-        let local = ctx.local.read().unwrap_or_else(|p| p.into_inner());
-        local.library.games.get(id).cloned()
-    };
-    let Some(game) = game else {
+    let Some(game) = ctx.library.game(id) else {
         return Err(refuse(ErrorCode::UnknownGame, format!("this peer does not have {id}")));
     };
     let Some(version) = game.version.clone() else {
@@ -70,106 +48,88 @@ pub(crate) async fn manifest_for(
     if want.is_some_and(|w| *w != version) {
         return Err(refuse(ErrorCode::VersionMismatch, format!("this peer has {id} version {version}")));
     }
-    if ctx.gated.lock().unwrap_or_else(|p| p.into_inner()).contains(id) {
+    if ctx.ops.is_gated(id) {
         return Err(refuse(
             ErrorCode::NotReady,
             format!("{id} is being changed on this peer; try again shortly"),
         ));
     }
     let key = files_key(&game);
-    let slot = {
-        let mut slots = ctx.manifests.lock().await;
-        match slots.get(id) {
-            Some(Slot::Ready { version: v, files_key, manifest }) if *v == version && *files_key == key => {
-                return Ok(manifest.clone());
-            }
-            Some(s @ Slot::Building { files_key, .. }) if *files_key == key => s.clone(),
-            _ => {
-                let slot = start_build(ctx, game, key);
-                slots.insert(id.clone(), slot.clone());
-                slot
-            }
+    let mut build = match ctx.manifests.lookup(id, &version, key).await {
+        Lookup::Ready(m) => return Ok(m),
+        Lookup::Building(b) => b,
+        Lookup::Start(job) => {
+            let b = job.build.clone();
+            start_build(ctx, game, job);
+            b
         }
     };
-    let Slot::Building { mut done, hashed, total, .. } = slot else {
-        return Err(refuse(ErrorCode::Internal, "manifest slot in an unexpected state"));
-    };
-    let _ = tokio::time::timeout(wait, done.wait_for(|d| *d)).await;
-    match ctx.manifests.lock().await.get(id) {
-        Some(Slot::Ready { version: v, files_key, manifest }) if *v == version && *files_key == key => {
-            Ok(manifest.clone())
-        }
-        Some(Slot::Building { .. }) => {
-            let (h, t) = (hashed.load(Ordering::Relaxed), total.load(Ordering::Relaxed).max(1));
-            Err(refuse(
-                ErrorCode::NotReady,
-                format!("hashing {id}: {}% done; try again shortly", h * 100 / t),
-            ))
-        }
-        _ => Err(refuse(
-            ErrorCode::Internal,
-            format!("could not build the manifest of {id}; see the serving peer's log"),
-        )),
+    let _ = tokio::time::timeout(wait, build.done()).await;
+    if let Some(m) = ctx.manifests.built(id, &version, key).await {
+        return Ok(m);
     }
+    if ctx.manifests.building(id).await {
+        return Err(refuse(
+            ErrorCode::NotReady,
+            format!("hashing {id}: {}% done; try again shortly", build.progress.percent()),
+        ));
+    }
+    Err(refuse(
+        ErrorCode::Internal,
+        format!("could not build the manifest of {id}; see the serving peer's log"),
+    ))
 }
 
-fn start_build(ctx: &Arc<Ctx>, game: LocalGame, key: u64) -> Slot {
-    let (done_tx, done_rx) = watch::channel(false);
-    let hashed = Arc::new(AtomicU64::new(0));
-    let total = Arc::new(AtomicU64::new(0));
-    let (h2, t2) = (hashed.clone(), total.clone());
+/// Builds the manifest of `game` on a blocking thread, then records it and announces its
+/// digest.
+fn start_build(ctx: &Arc<Ctx>, game: LocalGame, job: Job) {
     let ctx2 = ctx.clone();
     let index = ctx.hash_index();
     let cancel = Arc::new(AtomicBool::new(false));
-    let cancel2 = cancel.clone();
-    let token = ctx.cancel.clone();
-    ctx.tasks.spawn(async move {
-        let id = game.id.clone();
-        let version = game.version.clone();
-        let job = tokio::task::spawn_blocking(move || {
-            build_manifest(&game, &index, &cancel2, &mut |h, t| {
-                h2.store(h, Ordering::Relaxed);
-                t2.store(t, Ordering::Relaxed);
+    let span = tracing::info_span!("manifest", game = %game.id);
+    ctx.shared.tasks.spawn(Role::Work, "manifest-build", span, async move {
+        let (id, version) = (game.id.clone(), game.version.clone());
+        let Some(version) = version else { return };
+        let progress = job.build.progress.clone();
+        let stop = cancel.clone();
+        let build = tokio::task::spawn_blocking(move || {
+            build_manifest(&game, &index, &stop, &mut |h, t| {
+                progress.hashed.store(h, Ordering::Relaxed);
+                progress.total.store(t, Ordering::Relaxed);
             })
         });
         let result = tokio::select! {
-            r = job => r,
-            _ = token.cancelled() => {
+            r = build => r,
+            _ = ctx2.shared.cancel.cancelled() => {
                 cancel.store(true, Ordering::Relaxed);
                 return;
             }
         };
-        let mut slots = ctx2.manifests.lock().await;
-        match result {
-            Ok(Ok(m)) => {
-                let m = Arc::new(m);
-                if let Some(v) = version {
-                    slots.insert(
-                        id.clone(),
-                        Slot::Ready { version: v.clone(), files_key: key, manifest: m.clone() },
-                    );
-                    drop(slots);
-                    local::set_manifest_digest(&ctx2, &id, &v, m.digest()).await;
-                }
-            }
+        let manifest = match result {
+            Ok(Ok(m)) => Some(Arc::new(m)),
             Ok(Err(e)) => {
-                tracing::warn!(game = %id, error = %e, "could not build manifest");
-                slots.remove(&id);
+                tracing::warn!(error = %e, "could not build the manifest");
+                None
             }
             Err(e) => {
-                tracing::error!(game = %id, error = %e, "manifest build panicked");
-                slots.remove(&id);
+                tracing::error!(error = %e, "manifest build panicked");
+                None
             }
+        };
+        ctx2.manifests.finish(&id, job, version.clone(), manifest.clone()).await;
+        if let Some(m) = manifest {
+            ctx2.record_digest(&id, &version, m.digest());
         }
-        let _ = done_tx.send(true);
     });
-    Slot::Building { files_key: key, done: done_rx, hashed, total }
 }
 
-/// Our built manifest of `id`, if one is ready (no building, no waiting).
-pub(crate) async fn ready(ctx: &Arc<Ctx>, id: &GameId) -> Option<Arc<GameManifest>> {
-    match ctx.manifests.lock().await.get(id) {
-        Some(Slot::Ready { manifest, .. }) => Some(manifest.clone()),
-        _ => None,
+/// Builds the manifests of every downloaded game in the background, so they are ready (and
+/// their digests announced) before anyone asks.
+pub(crate) async fn prehash(ctx: &Arc<Ctx>) {
+    for game in ctx.library.games_where(LocalGame::downloaded) {
+        if ctx.shared.cancel.is_cancelled() {
+            return;
+        }
+        let _ = manifest_for(ctx, &game.id, None, Duration::from_secs(3600)).await;
     }
 }

@@ -1,136 +1,69 @@
-//! The runtime: shared context, start-up, the command loop and clean shutdown.
+//! The runtime: start-up, the command loop and clean shutdown.
 //!
-//! Task tree (one `CancellationToken` root, children per task; shutdown order: stop accepting
-//! commands → cancel operations → say goodbye on mDNS → close connections → stop the server →
-//! emit `ShutdownComplete`):
-//! - command loop (this module): handles [`PeerCommand`]s, spawns operations;
-//! - server ([`crate::net::server`]): QUIC listener serving the handshake and requests;
+//! State lives in [`Ctx`] (see `ctx.rs` for its owners and the lock order). Tasks, each under
+//! the runtime's cancellation tokens and spawned through [`crate::tasks::Tasks`]:
+//! - command loop (this module): handles [`PeerCommand`]s, starts operations;
+//! - server ([`crate::net::server`]): QUIC listener; one task per connection and per stream;
 //! - discovery ([`crate::discovery`]): mDNS advert + browse on a dedicated thread;
 //! - ping ([`crate::ping`]): liveness, prunes silent peers;
-//! - local game monitor ([`crate::monitor`]): `notify` watches + fallback scans.
+//! - local game monitor ([`crate::monitor`]): `notify` watches + fallback scans;
+//! - operations (downloads, installs, uninstalls), one per game at most.
+//!
+//! Shutdown, in this order ([`shutdown`]):
+//! 1. stop accepting commands (the command loop returns);
+//! 2. cancel operations and wait for them (downloads keep their verified chunks, installs roll
+//!    back);
+//! 3. say goodbye on mDNS (the discovery task sends it as it stops);
+//! 4. close connections (outbound pool, then inbound ones);
+//! 5. stop the server and every other task, and wait for them;
+//! 6. release the state directory and emit `ShutdownComplete`.
 
-pub(crate) mod local;
+mod ctx;
+mod library;
+mod manifest_cache;
 pub(crate) mod manifests;
+mod op_table;
+mod options;
+mod peers;
+mod shared;
 pub(crate) mod sync;
+mod view;
 
 use std::{
-    collections::{HashMap, HashSet},
-    net::{IpAddr, SocketAddr},
+    net::SocketAddr,
     path::{Path, PathBuf},
-    sync::{Arc, Mutex, RwLock},
+    sync::{Arc, RwLock},
     time::Duration,
 };
 
-use lanspread_proto::{Catalog, GameId, LibrarySnapshot, PROTOCOL_VERSION, PeerId};
+use lanspread_proto::{Catalog, PeerId};
 use lanspread_unpack::Unpacker;
 use tokio::sync::{mpsc, oneshot, watch};
-use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
-pub(crate) use local::{LocalState, refresh as refresh_local};
+pub(crate) use ctx::{Ctx, peer_info};
+pub(crate) use op_table::{Agreed, OpGuard};
+pub use options::{DiscoveryMode, PeerOptions, Timing, Tuning};
 
+use self::{
+    library::Library, manifest_cache::ManifestCache, op_table::OpTable, peers::Peers, shared::Cancel,
+    shared::Shared, view::GamesView,
+};
 use crate::{
-    api::{GameEntry, PeerCommand, PeerEvent, PeerInfo},
+    api::{PeerCommand, PeerEvent},
     error::{ErrorInfo, ErrorKind, StartError},
-    game_db::{self, LiveState},
-    identity::{Identity, StateDirLock, default_state_dir},
-    library::hashes::HashIndex,
-    net::{self, ConnPool},
+    identity::{Identity, StateDirLock},
+    net::{self, ConnPool, uploads::Uploads},
     peer_db::PeerGameDB,
+    swarm::Swarms,
+    tasks::{Role, Tasks},
 };
 
-/// Library changes within this window become one ListGames event.
-const GAMES_COALESCE: Duration = Duration::from_millis(50);
-
-/// How peers find each other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DiscoveryMode {
-    /// Real mDNS on the chosen interfaces.
-    #[default]
-    Mdns,
-    /// No discovery; peers are added with [`PeerRuntimeHandle::connect_to`] (tests, scripts).
-    Manual,
-}
-
-/// Timing knobs; the defaults meet the contract (a vanished peer is lost within 10 s).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timing {
-    /// How often every peer is pinged.
-    pub ping_interval: Duration,
-    /// A peer silent for this long is removed.
-    pub peer_timeout: Duration,
-    /// Full rescan interval for events the file watcher missed.
-    pub fallback_scan: Duration,
-    /// Delay that batches file-system events before a rescan.
-    pub monitor_debounce: Duration,
-}
-
-impl Default for Timing {
-    fn default() -> Self {
-        Self {
-            ping_interval: Duration::from_secs(2),
-            peer_timeout: Duration::from_secs(7),
-            fallback_scan: Duration::from_secs(300),
-            monitor_debounce: Duration::from_millis(250),
-        }
-    }
-}
-
-/// Everything that configures one peer.
-#[derive(Debug, Clone)]
-pub struct PeerOptions {
-    /// The game directory.
-    pub game_dir: PathBuf,
-    /// State directory (identity, index); locked while running.
-    pub state_dir: PathBuf,
-    /// Limit QUIC and mDNS to this interface address (default: all).
-    pub bind: Option<IpAddr>,
-    /// QUIC port (0 = any free port).
-    pub port: u16,
-    /// Display name for other peers.
-    pub name: String,
-    /// Discovery mode.
-    pub discovery: DiscoveryMode,
-    /// Timing knobs.
-    pub timing: Timing,
-    /// Install a game right after its download finishes.
-    pub auto_install: bool,
-    /// Take part in download swarms (serve verified chunks of running downloads, fetch from
-    /// other downloaders). Off only for comparisons.
-    pub swarm: bool,
-    /// Cap on the upload rate in bytes per second (a seed box sharing a line); `None` = no cap.
-    pub upload_limit: Option<u64>,
-    /// Protocol version we speak. Only tests change it.
-    #[doc(hidden)]
-    pub protocol_version: u32,
-}
-
-impl PeerOptions {
-    /// Defaults for `game_dir`: platform state directory, all interfaces, host name.
-    pub fn new(game_dir: impl Into<PathBuf>) -> Self {
-        Self {
-            game_dir: game_dir.into(),
-            state_dir: default_state_dir(),
-            bind: None,
-            port: 0,
-            name: default_name(),
-            discovery: DiscoveryMode::Mdns,
-            timing: Timing::default(),
-            auto_install: true,
-            swarm: true,
-            upload_limit: None,
-            protocol_version: PROTOCOL_VERSION,
-        }
-    }
-}
-
-fn default_name() -> String {
-    std::env::var("HOSTNAME")
-        .ok()
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "lanspread".into())
-}
+/// How long shutdown waits for operations to stop (they flush their verified chunks).
+const OPS_STOP_WAIT: Duration = Duration::from_secs(10);
+/// How long shutdown waits for mDNS to say goodbye.
+const GOODBYE_WAIT: Duration = Duration::from_secs(2);
+/// How long shutdown waits for the remaining tasks.
+const TASKS_STOP_WAIT: Duration = Duration::from_secs(5);
 
 /// Where events go.
 pub type EventSender = mpsc::UnboundedSender<PeerEvent>;
@@ -139,178 +72,6 @@ pub type EventSender = mpsc::UnboundedSender<PeerEvent>;
 pub(crate) struct CommandEnvelope {
     pub(crate) command: PeerCommand,
     pub(crate) reply: Option<oneshot::Sender<Result<(), ErrorInfo>>>,
-}
-
-/// Shared state of a running peer.
-pub(crate) struct Ctx {
-    pub(crate) identity: Identity,
-    pub(crate) name: String,
-    pub(crate) protocol_version: u32,
-    pub(crate) timing: Timing,
-    pub(crate) bind: Option<IpAddr>,
-    pub(crate) state_dir: PathBuf,
-    pub(crate) local_addr: SocketAddr,
-    pub(crate) catalog: RwLock<Arc<Catalog>>,
-    pub(crate) local: RwLock<LocalState>,
-    pub(crate) peers: Arc<RwLock<PeerGameDB>>,
-    pub(crate) live: Mutex<LiveState>,
-    pub(crate) events: EventSender,
-    pub(crate) pool: ConnPool,
-    pub(crate) unpacker: Arc<dyn Unpacker>,
-    pub(crate) cancel: CancellationToken,
-    pub(crate) tasks: TaskTracker,
-    /// Bumped whenever the advertised library changes (mDNS re-advertises).
-    pub(crate) advert_tx: watch::Sender<u64>,
-    /// Games whose operation gates monitor rescans.
-    pub(crate) gated: Mutex<HashSet<GameId>>,
-    /// Handshakes in flight, so discovery does not start two at once per peer.
-    pub(crate) syncing: Mutex<HashSet<PeerId>>,
-    /// File transfers this peer sends at once (bounds the memory serving holds).
-    pub(crate) send_slots: tokio::sync::Semaphore,
-    /// A coalesced ListGames emission is scheduled.
-    pub(crate) games_pending: std::sync::atomic::AtomicBool,
-    /// The last ListGames list emitted.
-    pub(crate) last_games: Mutex<Option<Vec<GameEntry>>>,
-    /// A coalesced publication of manifest digests is scheduled.
-    pub(crate) publish_pending: std::sync::atomic::AtomicBool,
-    /// Our own manifests, by game: built on demand, reused while the files are unchanged.
-    pub(crate) manifests: tokio::sync::Mutex<HashMap<GameId, manifests::Slot>>,
-    /// Bytes served to other peers.
-    pub(crate) uploaded: std::sync::atomic::AtomicU64,
-    /// Inbound connections per peer.
-    pub(crate) inbound: Mutex<HashMap<PeerId, usize>>,
-    /// Agreed manifests waiting for DownloadGameFiles.
-    pub(crate) agreed: Mutex<HashMap<GameId, crate::download::Agreed>>,
-    /// Cancellation tokens of running operations.
-    pub(crate) op_tokens: Mutex<HashMap<GameId, CancellationToken>>,
-    /// Install games right after they finish downloading.
-    pub(crate) auto_install: bool,
-    /// Swarms this peer takes part in.
-    pub(crate) swarms: crate::swarm::Swarms,
-    /// Exchange chunks with other downloaders (off: fetch only from complete copies).
-    pub(crate) swarming: bool,
-    /// Upload rate cap.
-    pub(crate) upload_limiter: Option<crate::net::RateLimiter>,
-    pub(crate) game_dir_tx: watch::Sender<PathBuf>,
-    /// Held while running; released by shutdown even if handles to the runtime live on.
-    lock: Mutex<Option<StateDirLock>>,
-}
-
-impl Ctx {
-    pub(crate) fn emit(&self, ev: PeerEvent) {
-        let _ = self.events.send(ev);
-    }
-
-    pub(crate) fn catalog(&self) -> Arc<Catalog> {
-        self.catalog.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    pub(crate) fn game_dir(&self) -> PathBuf {
-        self.game_dir_tx.borrow().clone()
-    }
-
-    pub(crate) fn snapshot(&self) -> LibrarySnapshot {
-        self.local.read().unwrap_or_else(|p| p.into_inner()).snapshot.clone()
-    }
-
-    pub(crate) fn hash_index(&self) -> HashIndex {
-        HashIndex::new(&self.state_dir, &self.game_dir())
-    }
-
-    /// The addresses our server listens on, as other peers should dial them.
-    pub(crate) fn listen_addrs(&self) -> Vec<SocketAddr> {
-        let port = self.local_addr.port();
-        if let Some(ip) = self.bind {
-            return vec![SocketAddr::new(ip, port)];
-        }
-        let mut out: Vec<SocketAddr> = if_addrs::get_if_addrs()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|i| !i.is_loopback() && i.ip().is_ipv4())
-            .map(|i| SocketAddr::new(i.ip(), port))
-            .collect();
-        out.truncate(lanspread_proto::MAX_LISTEN_ADDRS);
-        out
-    }
-
-    pub(crate) fn peer_infos(&self) -> Vec<PeerInfo> {
-        let db = self.peers.read().unwrap_or_else(|p| p.into_inner());
-        let mut out: Vec<PeerInfo> = db.peers().map(peer_info).collect();
-        out.sort_by(|a, b| a.name.cmp(&b.name).then(a.peer_id.cmp(&b.peer_id)));
-        out
-    }
-
-    pub(crate) fn peer_count(&self) -> usize {
-        self.peers.read().unwrap_or_else(|p| p.into_inner()).peer_count()
-    }
-
-    /// Emits the aggregated library.
-    /// Emits the aggregated library now if it changed since the last ListGames event.
-    pub(crate) fn emit_games(&self) {
-        self.emit_games_now(false);
-    }
-
-    /// Emits the aggregated library soon, for remote changes that come in bursts (handshakes,
-    /// deltas, lost peers): changes within `GAMES_COALESCE` become one ListGames event, and
-    /// a list equal to the last one is not sent again (a party of 30 peers would otherwise
-    /// flood the UI with hundreds of identical lists).
-    pub(crate) fn emit_games_soon(self: &Arc<Self>) {
-        if self.games_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
-            return;
-        }
-        let ctx = self.clone();
-        self.tasks.spawn(async move {
-            tokio::select! {
-                _ = tokio::time::sleep(GAMES_COALESCE) => {}
-                _ = ctx.cancel.cancelled() => return,
-            }
-            ctx.games_pending.store(false, std::sync::atomic::Ordering::Release);
-            ctx.emit_games_now(false);
-        });
-    }
-
-    /// Emits the aggregated library now; unless `always`, only if it changed since the last
-    /// ListGames event.
-    pub(crate) fn emit_games_now(&self, always: bool) {
-        let catalog = self.catalog();
-        let games = {
-            let local = self.local.read().unwrap_or_else(|p| p.into_inner());
-            let peers = self.peers.read().unwrap_or_else(|p| p.into_inner());
-            let live = self.live.lock().unwrap_or_else(|p| p.into_inner());
-            game_db::aggregate(&catalog, &local.library, &peers, &live)
-        };
-        {
-            let mut last = self.last_games.lock().unwrap_or_else(|p| p.into_inner());
-            if !always && last.as_ref() == Some(&games) {
-                return;
-            }
-            *last = Some(games.clone());
-        }
-        self.emit(PeerEvent::ListGames { games });
-    }
-
-    /// Removes a peer and reports it lost.
-    pub(crate) fn lose_peer(self: &Arc<Self>, id: &PeerId, reason: &str) {
-        let removed = self.peers.write().unwrap_or_else(|p| p.into_inner()).remove_peer(id);
-        self.pool.drop_peer(id);
-        self.swarms.forget_peer(id);
-        if let Some(rec) = removed {
-            tracing::info!(peer = %id.short(), name = %rec.name, reason, "peer lost");
-            self.emit(PeerEvent::PeerLost { peer_id: *id, name: rec.name, reason: reason.to_string() });
-            self.emit(PeerEvent::PeerCountUpdated { count: self.peer_count() });
-            self.emit_games_soon();
-        }
-    }
-}
-
-pub(crate) fn peer_info(rec: &crate::peer_db::PeerRecord) -> PeerInfo {
-    PeerInfo {
-        peer_id: rec.id,
-        name: rec.name.clone(),
-        addr: rec.addr.to_string(),
-        game_count: rec.games.len(),
-        games: rec.games.keys().cloned().collect(),
-    }
 }
 
 /// Controls a running peer.
@@ -323,7 +84,7 @@ pub struct PeerRuntimeHandle {
 
 impl std::fmt::Debug for PeerRuntimeHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PeerRuntimeHandle").field("peer_id", &self.ctx.identity.peer_id).finish()
+        f.debug_struct("PeerRuntimeHandle").field("peer_id", &self.ctx.me()).finish()
     }
 }
 
@@ -349,22 +110,22 @@ impl PeerRuntimeHandle {
 
     /// This peer's id.
     pub fn peer_id(&self) -> PeerId {
-        self.ctx.identity.peer_id
+        self.ctx.me()
     }
 
     /// The QUIC address the server listens on.
     pub fn local_addr(&self) -> SocketAddr {
-        self.ctx.local_addr
+        self.ctx.shared.local_addr
     }
 
     /// The game directory in use.
     pub fn game_dir(&self) -> PathBuf {
-        self.ctx.game_dir()
+        self.ctx.library.game_dir()
     }
 
     /// Bytes served to other peers so far.
     pub fn uploaded_bytes(&self) -> u64 {
-        self.ctx.uploaded.load(std::sync::atomic::Ordering::Relaxed)
+        self.ctx.uploads.uploaded()
     }
 
     /// Connects to a peer by address and performs the handshake (manual discovery).
@@ -389,7 +150,7 @@ impl PeerRuntimeHandle {
     /// Stops every task at once without goodbyes (tests: a peer that vanishes).
     #[doc(hidden)]
     pub async fn kill_silently(&self) {
-        self.ctx.cancel.cancel();
+        self.ctx.shared.cancel.root.cancel();
         self.wait().await;
     }
 }
@@ -406,8 +167,8 @@ pub async fn start_peer(
     start_peer_with(PeerOptions::new(game_dir), tx_events, peer_game_db, unpacker, catalog).await
 }
 
-/// Starts a peer: locks the state directory, loads the identity, recovers interrupted
-/// installs, scans the library, starts the QUIC server and the four long-lived tasks.
+/// Starts a peer: locks the state directory, loads the identity, scans the library, starts the
+/// QUIC server and the long-lived tasks.
 pub async fn start_peer_with(
     opts: PeerOptions,
     tx_events: EventSender,
@@ -419,103 +180,87 @@ pub async fn start_peer_with(
     let identity = Identity::load_or_create(&opts.state_dir)?;
     check_game_dir(&opts.game_dir)?;
     let alpn = format!("lanspread/{}", opts.protocol_version);
-    let endpoints = net::start_endpoints(&identity, opts.bind, opts.port, &alpn)?;
+    let endpoints = net::start_endpoints(&identity, opts.bind, opts.port, &alpn, &opts.tuning)?;
     let local_addr = match opts.bind {
         Some(ip) => SocketAddr::new(ip, endpoints.local_addr.port()),
         None => endpoints.local_addr,
     };
-    let local = local::initial_scan(&opts.game_dir, &catalog).await;
-    let (advert_tx, _) = watch::channel(0u64);
-    let (game_dir_tx, _) = watch::channel(opts.game_dir.clone());
+    let library = Library::scan(&opts.game_dir, &catalog).await;
+    let cancel = Cancel::new();
+    let tasks = Tasks::new(tx_events.clone());
     let ctx = Arc::new(Ctx {
-        identity,
-        name: opts
-            .name
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(lanspread_proto::MAX_PEER_NAME_CHARS)
-            .collect(),
-        protocol_version: opts.protocol_version,
-        timing: opts.timing,
-        bind: opts.bind,
-        state_dir: opts.state_dir.clone(),
-        local_addr,
-        catalog: RwLock::new(catalog),
-        local: RwLock::new(local),
-        peers: peer_game_db,
-        live: Mutex::new(LiveState::default()),
-        events: tx_events,
-        pool: ConnPool::new(endpoints.client),
-        unpacker,
-        cancel: CancellationToken::new(),
-        tasks: TaskTracker::new(),
-        advert_tx,
-        gated: Mutex::new(HashSet::new()),
-        syncing: Mutex::new(HashSet::new()),
-        send_slots: tokio::sync::Semaphore::new(crate::net::server::SEND_SLOTS),
-        games_pending: Default::default(),
-        last_games: Mutex::new(None),
-        publish_pending: Default::default(),
-        manifests: tokio::sync::Mutex::new(HashMap::new()),
-        uploaded: Default::default(),
-        inbound: Mutex::new(HashMap::new()),
-        agreed: Mutex::new(HashMap::new()),
-        op_tokens: Mutex::new(HashMap::new()),
-        auto_install: opts.auto_install,
-        swarms: Default::default(),
-        swarming: opts.swarm,
-        upload_limiter: opts.upload_limit.map(crate::net::RateLimiter::new),
-        game_dir_tx,
-        lock: Mutex::new(Some(lock)),
+        shared: Shared {
+            identity,
+            name: options::clean_name(&opts.name),
+            protocol_version: opts.protocol_version,
+            timing: opts.timing,
+            tuning: opts.tuning,
+            bind: opts.bind,
+            state_dir: opts.state_dir.clone(),
+            local_addr,
+            auto_install: opts.auto_install,
+            swarming: opts.swarm,
+            catalog,
+            unpacker,
+            events: tx_events,
+            pool: ConnPool::new(endpoints.client, tasks.clone()),
+            cancel: cancel.clone(),
+            tasks: tasks.clone(),
+        },
+        ops: OpTable::new(cancel.ops.clone()),
+        library,
+        peers: Peers::new(peer_game_db),
+        swarms: Swarms::default(),
+        manifests: ManifestCache::default(),
+        uploads: Uploads::new(opts.upload_limit),
+        view: GamesView::default(),
     });
-    tracing::info!(peer = %ctx.identity.peer_id.short(), addr = %local_addr, game_dir = %opts.game_dir.display(), "peer starting");
+    let span = tracing::info_span!("peer", me = %ctx.me().short());
+    let _entered = span.enter();
+    tracing::info!(addr = %local_addr, game_dir = %opts.game_dir.display(), "peer starting");
 
     let (tx, rx) = mpsc::channel(256);
     let (done_tx, done_rx) = watch::channel(false);
 
-    spawn(&ctx, "server", net::server::run(ctx.clone(), endpoints.server));
-    if opts.discovery == DiscoveryMode::Mdns {
+    tasks.spawn(Role::Component, "server", span.clone(), net::server::run(ctx.clone(), endpoints.server));
+    let discovery = if opts.discovery == DiscoveryMode::Mdns {
         let interfaces = match opts.bind {
             Some(ip) => lanspread_mdns::Interfaces::Bind(ip),
             None => lanspread_mdns::Interfaces::All,
         };
         let mdns =
             lanspread_mdns::Mdns::start(interfaces).map_err(|e| StartError::Discovery(e.to_string()))?;
-        spawn(&ctx, "discovery", crate::discovery::run(ctx.clone(), mdns));
-    }
-    spawn(&ctx, "ping", crate::ping::run(ctx.clone()));
-    spawn(&ctx, "monitor", crate::monitor::run(ctx.clone()));
+        let (stopped_tx, stopped_rx) = oneshot::channel::<()>();
+        let run = crate::discovery::run(ctx.clone(), mdns);
+        tasks.spawn(Role::Component, "discovery", span.clone(), async move {
+            let r = run.await;
+            drop(stopped_tx);
+            r
+        });
+        Some(stopped_rx)
+    } else {
+        None
+    };
+    tasks.spawn(Role::Component, "ping", span.clone(), crate::ping::run(ctx.clone()));
+    tasks.spawn(Role::Component, "monitor", span.clone(), crate::monitor::run(ctx.clone()));
 
-    local::load_paused_progress(&ctx);
-    ctx.emit(PeerEvent::Ready { peer_id: ctx.identity.peer_id, addr: local_addr.to_string() });
+    crate::download::load_paused_progress(&ctx);
+    ctx.emit(PeerEvent::Ready { peer_id: ctx.me(), addr: local_addr.to_string() });
     ctx.emit_games();
     let warm = ctx.clone();
-    ctx.tasks.spawn(async move { local::prehash(&warm).await });
+    tasks.spawn(Role::Work, "prehash", span.clone(), async move { manifests::prehash(&warm).await });
 
     let loop_ctx = ctx.clone();
-    tokio::spawn(async move {
+    tasks.spawn_supervisor("commands", span.clone(), async move {
         command_loop(loop_ctx.clone(), rx).await;
-        shutdown(&loop_ctx).await;
+        shutdown(&loop_ctx, discovery, lock).await;
         let _ = done_tx.send(true);
     });
+    drop(_entered);
     Ok(PeerRuntimeHandle { tx, ctx, done: done_rx })
 }
 
-/// Spawns a long-lived task on the tracker; an error is logged and reported.
-pub(crate) fn spawn<F>(ctx: &Arc<Ctx>, name: &'static str, fut: F)
-where
-    F: std::future::Future<Output = Result<(), ErrorInfo>> + Send + 'static,
-{
-    let ctx2 = ctx.clone();
-    ctx.tasks.spawn(async move {
-        if let Err(error) = fut.await {
-            tracing::error!(component = name, %error, "component failed");
-            ctx2.emit(PeerEvent::RuntimeFailed { component: name.into(), error });
-        }
-    });
-}
-
-fn check_game_dir(dir: &Path) -> Result<(), StartError> {
+pub(crate) fn check_game_dir(dir: &Path) -> Result<(), StartError> {
     let err = |message: String| StartError::GameDir { path: dir.to_path_buf(), message };
     if !dir.exists() {
         std::fs::create_dir_all(dir)
@@ -532,7 +277,7 @@ async fn command_loop(ctx: Arc<Ctx>, mut rx: mpsc::Receiver<CommandEnvelope>) {
     loop {
         let env = tokio::select! {
             biased;
-            _ = ctx.cancel.cancelled() => return,
+            _ = ctx.shared.cancel.cancelled() => return,
             env = rx.recv() => match env {
                 Some(env) => env,
                 None => return,
@@ -566,16 +311,14 @@ async fn handle_command(ctx: &Arc<Ctx>, command: PeerCommand) -> Result<(), Erro
             Ok(())
         }
         PeerCommand::GetStats => {
-            ctx.emit(PeerEvent::Stats {
-                uploaded_bytes: ctx.uploaded.load(std::sync::atomic::Ordering::Relaxed),
-            });
+            ctx.emit(PeerEvent::Stats { uploaded_bytes: ctx.uploads.uploaded() });
             Ok(())
         }
         PeerCommand::ListPeers => {
             ctx.emit(PeerEvent::Peers { peers: ctx.peer_infos() });
             Ok(())
         }
-        PeerCommand::SetGameDir { path } => local::set_game_dir(ctx, path).await,
+        PeerCommand::SetGameDir { path } => set_game_dir(ctx, path).await,
         PeerCommand::GetGame { id, download } => crate::download::get_game(ctx, id, false, download),
         PeerCommand::FetchLatestFromPeers { id, download } => {
             crate::download::get_game(ctx, id, true, download)
@@ -583,20 +326,53 @@ async fn handle_command(ctx: &Arc<Ctx>, command: PeerCommand) -> Result<(), Erro
         PeerCommand::DownloadGameFiles { id, files } => crate::download::start_download(ctx, id, files),
         PeerCommand::InstallGame { id } => crate::ops::install(ctx, id),
         PeerCommand::UninstallGame { id } => crate::ops::uninstall(ctx, id),
-        PeerCommand::Cancel { id } => crate::ops::cancel(ctx, &id),
+        PeerCommand::Cancel { id } => ctx.ops.cancel(&id),
         PeerCommand::Shutdown => Ok(()),
     }
 }
 
-async fn shutdown(ctx: &Arc<Ctx>) {
-    tracing::info!("shutting down");
-    ctx.cancel.cancel();
-    ctx.tasks.close();
-    if tokio::time::timeout(Duration::from_secs(5), ctx.tasks.wait()).await.is_err() {
-        tracing::warn!("some tasks did not stop within 5 s");
+/// Switches the game directory: validates, rescans, re-announces.
+async fn set_game_dir(ctx: &Arc<Ctx>, path: PathBuf) -> Result<(), ErrorInfo> {
+    check_game_dir(&path).map_err(|e| ErrorInfo::new(ErrorKind::GameDir, e.to_string()))?;
+    if ctx.ops.any_running() {
+        return Err(ErrorInfo::new(
+            ErrorKind::Busy,
+            "a download or install is running; cancel it or wait before changing the game directory",
+        ));
     }
-    ctx.pool.close_all();
-    // Another runtime (an in-process restart) may take the state directory now.
-    drop(ctx.lock.lock().unwrap_or_else(|p| p.into_inner()).take());
+    ctx.manifests.clear().await;
+    ctx.library.switch_game_dir(path.clone());
+    ctx.refresh_library().await;
+    ctx.emit(PeerEvent::GameDirChanged { path });
+    Ok(())
+}
+
+/// Stops the runtime in the order written in the module header.
+async fn shutdown(ctx: &Arc<Ctx>, discovery: Option<oneshot::Receiver<()>>, lock: StateDirLock) {
+    tracing::info!("shutting down");
+    let cancel = &ctx.shared.cancel;
+    let tasks = &ctx.shared.tasks;
+    // 1. The command loop has returned: no new operation starts.
+    // 2. Operations: cancelled, and given time to keep their verified chunks or roll back.
+    ctx.ops.cancel_all();
+    if tokio::time::timeout(OPS_STOP_WAIT, tasks.ops_done()).await.is_err() {
+        tracing::warn!("some operations did not stop within {} s", OPS_STOP_WAIT.as_secs());
+    }
+    // 3. mDNS goodbye: the discovery task sends it as it stops.
+    cancel.discovery.cancel();
+    if let Some(stopped) = discovery {
+        let _ = tokio::time::timeout(GOODBYE_WAIT, stopped).await;
+    }
+    // 4. Connections: ours, then the inbound ones (their tasks close them on `net`).
+    ctx.shared.pool.close_all();
+    // 5. The server and everything else.
+    cancel.net.cancel();
+    cancel.root.cancel();
+    tasks.close();
+    if tokio::time::timeout(TASKS_STOP_WAIT, tasks.wait()).await.is_err() {
+        tracing::warn!(left = tasks.len(), "some tasks did not stop within {} s", TASKS_STOP_WAIT.as_secs());
+    }
+    // 6. Another runtime (an in-process restart) may take the state directory now.
+    drop(lock);
     ctx.emit(PeerEvent::ShutdownComplete);
 }

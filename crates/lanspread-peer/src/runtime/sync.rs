@@ -8,6 +8,7 @@ use lanspread_proto::{
 };
 
 use super::{Ctx, peer_info};
+use crate::tasks::Role;
 use crate::{
     api::PeerEvent,
     net::{self, NetError},
@@ -15,11 +16,11 @@ use crate::{
 
 pub(crate) fn hello(ctx: &Ctx) -> Hello {
     Hello {
-        peer_id: ctx.identity.peer_id,
-        protocol_version: ctx.protocol_version,
-        name: ctx.name.clone(),
+        peer_id: ctx.me(),
+        protocol_version: ctx.shared.protocol_version,
+        name: ctx.shared.name.clone(),
         listen_addrs: ctx.listen_addrs(),
-        library: ctx.snapshot(),
+        library: ctx.library.snapshot(),
     }
 }
 
@@ -37,11 +38,11 @@ pub(crate) fn hello_ack(ctx: &Ctx) -> HelloAck {
 /// Outbound handshake with `peer` at `addr`: sends our snapshot, applies theirs, emits
 /// PeerDiscovered (if new) + PeerCountUpdated + ListGames.
 pub(crate) async fn handshake(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr) -> Result<(), NetError> {
-    if peer == ctx.identity.peer_id {
+    if peer == ctx.me() {
         return Ok(());
     }
     let result = async {
-        let handle = ctx.pool.get(peer, addr).await?;
+        let handle = ctx.shared.pool.get(peer, addr).await?;
         let resp = net::request(&handle, &Request::Hello(hello(ctx)), net::REQUEST_TIMEOUT).await?;
         let Response::HelloAck(ack) = resp else {
             return Err(NetError::Unexpected(resp.kind()));
@@ -53,10 +54,13 @@ pub(crate) async fn handshake(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr) ->
                 got: ack.peer_id.short(),
             });
         }
-        if ack.protocol_version != ctx.protocol_version {
+        if ack.protocol_version != ctx.shared.protocol_version {
             return Err(NetError::Refused(
                 ErrorCode::ProtocolVersion,
-                format!("peer speaks protocol {}, we speak {}", ack.protocol_version, ctx.protocol_version),
+                format!(
+                    "peer speaks protocol {}, we speak {}",
+                    ack.protocol_version, ctx.shared.protocol_version
+                ),
             ));
         }
         ack.validate().map_err(|e| NetError::Refused(ErrorCode::BadRequest, e))?;
@@ -65,29 +69,25 @@ pub(crate) async fn handshake(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr) ->
     }
     .await;
     if result.is_err() {
-        ctx.pool.drop_peer(&peer);
+        ctx.shared.pool.drop_peer(&peer);
     }
     result
 }
 
 /// Starts a handshake in the background unless one is already running for `peer`.
 pub(crate) fn spawn_handshake(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr, why: &'static str) {
-    {
-        let mut syncing = ctx.syncing.lock().unwrap_or_else(|p| p.into_inner());
-        if !syncing.insert(peer) {
-            return;
-        }
-    }
+    let Some(guard) = ctx.peers.begin_sync(peer) else { return };
     let ctx2 = ctx.clone();
-    ctx.tasks.spawn(async move {
+    let span = tracing::info_span!("handshake", peer = %peer.short(), %addr);
+    ctx.shared.tasks.spawn(Role::Work, "handshake", span, async move {
         let r = tokio::select! {
-            _ = ctx2.cancel.cancelled() => Ok(()),
+            _ = ctx2.shared.cancel.cancelled() => Ok(()),
             r = handshake(&ctx2, peer, addr) => r,
         };
-        ctx2.syncing.lock().unwrap_or_else(|p| p.into_inner()).remove(&peer);
+        drop(guard);
         match r {
-            Ok(()) => tracing::debug!(peer = %peer.short(), %addr, why, "synced"),
-            Err(e) => tracing::info!(peer = %peer.short(), %addr, why, error = %e, "handshake failed"),
+            Ok(()) => tracing::debug!(why, "synced"),
+            Err(e) => tracing::info!(why, error = %e, "handshake failed"),
         }
     });
 }
@@ -100,17 +100,11 @@ pub(crate) fn apply_snapshot(
     addr: SocketAddr,
     library: LibrarySnapshot,
 ) {
-    let applied = {
-        let mut db = ctx.peers.write().unwrap_or_else(|p| p.into_inner());
-        db.apply_snapshot(peer, name, addr, library)
-    };
+    let applied = ctx.peers.write().apply_snapshot(peer, name, addr, library);
     match applied {
         Ok(applied) => {
             if applied.new_peer {
-                let info = {
-                    let db = ctx.peers.read().unwrap_or_else(|p| p.into_inner());
-                    db.get(&peer).map(peer_info)
-                };
+                let info = ctx.peers.read().get(&peer).map(peer_info);
                 if let Some(info) = info {
                     tracing::info!(peer = %peer.short(), name, %addr, games = info.game_count, "peer discovered");
                     ctx.emit(PeerEvent::PeerDiscovered { peer: info });
@@ -134,11 +128,11 @@ pub(crate) fn accept_hello(ctx: &Arc<Ctx>, conn_peer: PeerId, remote: SocketAddr
             "the peer id in Hello does not match your TLS certificate",
         );
     }
-    if hello.protocol_version != ctx.protocol_version {
+    if hello.protocol_version != ctx.shared.protocol_version {
         tracing::info!(peer = %conn_peer.short(), theirs = hello.protocol_version, "ignoring a peer with another protocol version");
         return Response::error(
             ErrorCode::ProtocolVersion,
-            format!("this peer speaks protocol {}", ctx.protocol_version),
+            format!("this peer speaks protocol {}", ctx.shared.protocol_version),
         );
     }
     if let Err(e) = hello.validate() {
@@ -163,7 +157,7 @@ fn dial_addr(remote: SocketAddr, listen: &[SocketAddr]) -> SocketAddr {
 
 /// Server side of a pushed delta.
 pub(crate) fn accept_delta(ctx: &Arc<Ctx>, conn_peer: PeerId, delta: LibraryDelta) -> Response {
-    let result = ctx.peers.write().unwrap_or_else(|p| p.into_inner()).apply_delta(&conn_peer, &delta);
+    let result = ctx.peers.write().apply_delta(&conn_peer, &delta);
     match result {
         Ok(applied) => {
             if applied.games_changed {
@@ -173,8 +167,7 @@ pub(crate) fn accept_delta(ctx: &Arc<Ctx>, conn_peer: PeerId, delta: LibraryDelt
         }
         Err(e) => {
             // Out of step: re-sync with a full handshake.
-            let addr = ctx.peers.read().unwrap_or_else(|p| p.into_inner()).get(&conn_peer).map(|r| r.addr);
-            if let Some(addr) = addr {
+            if let Some(addr) = ctx.peers.addr_of(&conn_peer) {
                 spawn_handshake(ctx, conn_peer, addr, "delta did not apply");
             }
             Response::error(ErrorCode::BadRequest, format!("{e}; re-syncing"))
