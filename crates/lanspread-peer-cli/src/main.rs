@@ -1,7 +1,7 @@
 //! `lanspread-peer-cli`: the headless lanspread peer (seed box, scripting, benchmarks).
 //!
 //! The CLI contract (flags, JSON lines, exit codes) is stable: scripts and benchmarks depend on
-//! it. See `--help` and DESIGN.md, "Headless CLI contract".
+//! it. See `--help` and docs/design.md, "Headless CLI".
 
 mod get;
 mod local;
@@ -9,6 +9,7 @@ mod opts;
 mod out;
 mod serve;
 mod signals;
+mod tuning;
 
 use std::process::ExitCode;
 
