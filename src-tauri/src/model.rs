@@ -1,6 +1,6 @@
 //! The app's view of the runtime, fed by [`lanspread_peer::PeerEvent`]s: the aggregated
 //! library, per-game operation progress and the peers. [`AppModel::apply`] turns one runtime
-//! event into the Tauri events of DESIGN.md, with no I/O, so the mapping is tested directly.
+//! event into the Tauri events of the app contract (docs/desktop-app.md), with no I/O, so the mapping is tested directly.
 //!
 //! Invariants:
 //! - `progress` holds an entry exactly while a download or install/uninstall of that game has

@@ -1,4 +1,4 @@
-//! `lanspread-bench`: performance budgets of DESIGN.md, measured against reference tools in the
+//! `lanspread-bench`: performance budgets of docs/design.md, measured against reference tools in the
 //! same run on an emulated LAN (network namespaces, tc-shaped ports). Needs root; run it with
 //! `just bench` (release build, inside a private network namespace).
 //!

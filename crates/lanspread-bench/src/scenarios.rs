@@ -1,4 +1,4 @@
-//! The scenarios of DESIGN.md "Performance budgets".
+//! The scenarios of the performance budgets (docs/design.md, "Budgets"; figures in docs/benchmarks.md).
 
 use std::{
     path::{Path, PathBuf},
