@@ -32,6 +32,47 @@ pub fn is_reserved_root_name(name: &str) -> bool {
         || lower.starts_with(".version.ini.")
 }
 
+/// Whether Windows treats a path component specially, so a payload file by that name would
+/// open a device, alias another file, or fail to be created: a device name whatever its
+/// extension or case (`CON`, `aux.txt`, `COM1`, `LPT²`, `CONIN$`), an 8.3 short-name alias
+/// (`NAME~1`, `PROGRA~2.EXE`), or a character NTFS refuses (`<>"|?*`). The same manifest must be
+/// valid on every platform, so these are refused everywhere.
+fn is_windows_special(comp: &str) -> bool {
+    if comp.chars().any(|c| matches!(c, '<' | '>' | '"' | '|' | '?' | '*')) {
+        return true;
+    }
+    // Windows ignores everything from the first dot, and trailing spaces before it.
+    let stem = comp.split('.').next().unwrap_or(comp).trim_end_matches(' ');
+    let upper = stem.to_uppercase();
+    if matches!(upper.as_str(), "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$") {
+        return true;
+    }
+    for prefix in ["COM", "LPT"] {
+        if let Some(rest) = upper.strip_prefix(prefix) {
+            let mut cs = rest.chars();
+            if let (Some(c), None) = (cs.next(), cs.next())
+                && (c.is_ascii_digit() || matches!(c, '¹' | '²' | '³'))
+            {
+                return true;
+            }
+        }
+    }
+    is_short_name_alias(comp)
+}
+
+/// `BASE~N[.EXT]` with a base of at most 8 characters (digits after the `~`) and an extension of
+/// at most 3: the form Windows generates for 8.3 short names.
+fn is_short_name_alias(comp: &str) -> bool {
+    let (base, ext) = comp.split_once('.').unwrap_or((comp, ""));
+    if base.chars().count() > 8 || ext.chars().count() > 3 || ext.contains('.') {
+        return false;
+    }
+    match base.rsplit_once('~') {
+        Some((head, n)) => !head.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()),
+        None => false,
+    }
+}
+
 /// A validated relative payload path, e.g. `data/maps/dm1.bsp`.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RelPath(String);
@@ -73,6 +114,14 @@ pub enum RelPathError {
     /// The first component is reserved (`local`, `.lanspread*`, `.local.*`, `.version.ini.*`).
     #[error("path {path:?} is inside a reserved name of the game root")]
     Reserved {
+        /// The rejected path.
+        path: String,
+    },
+    /// A component Windows treats specially: a device name (`CON`, `nul.txt`, `COM1`, `LPT¹`,
+    /// `CONIN$`), an 8.3 short-name alias (`LANSPR~1` can reach `.lanspread/`), or a character
+    /// Windows cannot store (`<>"|?*`).
+    #[error("path {path:?} has a component Windows reserves (device name, 8.3 alias or <>\"|?*)")]
+    WindowsName {
         /// The rejected path.
         path: String,
     },
@@ -119,6 +168,9 @@ impl RelPath {
             }
             if i == 0 && is_reserved_root_name(comp) {
                 return Err(RelPathError::Reserved { path: err_path() });
+            }
+            if is_windows_special(comp) {
+                return Err(RelPathError::WindowsName { path: err_path() });
             }
         }
         Ok(())
@@ -213,12 +265,40 @@ mod tests {
             (".lanspread/state", |e| matches!(e, RelPathError::Reserved { .. })),
             (".local.installing/x", |e| matches!(e, RelPathError::Reserved { .. })),
             (".version.ini.tmp", |e| matches!(e, RelPathError::Reserved { .. })),
+            ("CON", |e| matches!(e, RelPathError::WindowsName { .. })),
+            ("a/nul.txt", |e| matches!(e, RelPathError::WindowsName { .. })),
+            ("Aux .tar.gz", |e| matches!(e, RelPathError::WindowsName { .. })),
+            ("COM1", |e| matches!(e, RelPathError::WindowsName { .. })),
+            ("data/lpt9.log", |e| matches!(e, RelPathError::WindowsName { .. })),
+            ("COM\u{b9}", |e| matches!(e, RelPathError::WindowsName { .. })),
+            ("lpt\u{b3}.x", |e| matches!(e, RelPathError::WindowsName { .. })),
+            ("conin$", |e| matches!(e, RelPathError::WindowsName { .. })),
+            ("LANSPR~1", |e| matches!(e, RelPathError::WindowsName { .. })),
+            ("LANSPR~1/state", |e| matches!(e, RelPathError::WindowsName { .. })),
+            ("data/PROGRA~2.EXE", |e| matches!(e, RelPathError::WindowsName { .. })),
+            ("a<b", |e| matches!(e, RelPathError::WindowsName { .. })),
+            ("what?.txt", |e| matches!(e, RelPathError::WindowsName { .. })),
         ];
         for (input, check) in cases {
             let err = RelPath::new(*input).unwrap_err();
             assert!(check(&err), "{input:?} gave {err:?}");
         }
         assert!(RelPath::new("sub/local/x").is_ok(), "only the top level is reserved");
+        // Names that merely resemble device names or short aliases are payload.
+        for ok in [
+            "console.txt",
+            "com10",
+            "COM",
+            "lpt0x",
+            "nullify.dat",
+            "auxiliary/x",
+            "a~b.txt",
+            "~1",
+            "longname~1.txt",
+            "x~1.long",
+        ] {
+            assert!(RelPath::new(ok).is_ok(), "{ok}");
+        }
         let deep = vec!["d"; MAX_REL_PATH_DEPTH + 1].join("/");
         assert!(matches!(RelPath::new(deep), Err(RelPathError::TooLong { .. })));
     }
