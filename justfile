@@ -45,11 +45,15 @@ build-tests:
 
 # End-to-end test of the desktop app in a real window: tauri-driver + WebKitWebDriver under
 # Xvfb, beside a headless seeder, both on loopback in a fresh network namespace (mDNS is real).
-# Saves screenshots into docs/screenshots/. The app is relinked first: `cargo test` rebuilds
+# Saves screenshots into target/screenshots/ (`just screenshots` refreshes the README's). The app is relinked first: `cargo test` rebuilds
 # the same binary without `custom-protocol` (it would then load the Vite dev server).
 e2e: build-app
     cargo build -p lanspread-peer-cli -p lanspread-testkit
     scripts/netns-run.sh xvfb-run -a -s "-screen 0 1280x800x24" deno run -A tests/e2e/app_e2e.ts
+
+# Run the e2e test and copy its screenshots into docs/screenshots/ (review the diff!).
+screenshots: e2e
+    cp target/screenshots/*.png docs/screenshots/
 
 # Regenerate ui/src/bindings/ from the Rust command and event types (a test fails when stale).
 bindings:

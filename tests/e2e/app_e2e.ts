@@ -6,14 +6,15 @@
  * headless `lanspread-peer-cli serve` shares generated RAR games, both bound to 127.0.0.1 so mDNS
  * discovery is real. The test waits for the game in the grid, clicks Install, sees progress and the Installed badge, checks
  * the extracted files on disk, uninstalls (with confirmation) and sees the install gone.
- * Screenshots go to docs/screenshots/ (or $LANSPREAD_E2E_SCREENSHOTS).
+ * Screenshots go to target/screenshots/ (or $LANSPREAD_E2E_SCREENSHOTS); `just screenshots`
+ * copies them into docs/screenshots/, so a test run leaves tracked files untouched.
  */
 import { remote } from "webdriverio";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const TARGET = Deno.env.get("CARGO_TARGET_DIR") ?? `${ROOT}/target`;
 const BIN = (name: string) => `${TARGET}/debug/${name}`;
-const SHOTS = Deno.env.get("LANSPREAD_E2E_SCREENSHOTS") ?? `${ROOT}/docs/screenshots`;
+const SHOTS = Deno.env.get("LANSPREAD_E2E_SCREENSHOTS") ?? `${ROOT}/target/screenshots`;
 const GAME = { id: "quake3", version: "20250314", mib: 24 };
 const OTHERS: [string, string, string, string[]][] = [
   ["openarena", "088", "3", ["--volumes", "1"]],
