@@ -6,7 +6,7 @@
 //! verifies checksums; it never creates a file itself.
 
 use std::{
-    collections::HashSet,
+    collections::HashMap,
     fs::File,
     io::{self, Write},
     path::Path,
@@ -126,23 +126,29 @@ fn scan(lock: &UnrarLock, archive: &Path) -> Result<Plan, UnpackError> {
     }
     let mut entries = Vec::new();
     let mut listing = ArchiveListing::default();
-    let mut files: HashSet<EntryPath> = HashSet::new();
+    // Every file entry so far with its size: a copy or hard link entry names one of them.
+    let mut files: HashMap<EntryPath, u64> = HashMap::new();
     while let Some(header) = arc.read_header()? {
         if header.is_split_before() {
             arc.process(Op::Skip, None, 0)?;
             continue;
         }
         let planned = check_entry(archive, &header, &files)?;
-        let size = match planned.kind {
+        let size = match &planned.kind {
+            Kind::File => header.unpacked_size,
+            // Extracted as a full copy of its source, whatever size its header states (RAR
+            // stores no data for it, and some writers record 0): the space preflight counts it.
+            Kind::Copy { source } => header.unpacked_size.max(files.get(source).copied().unwrap_or(0)),
+            Kind::Dir | Kind::Symlink { .. } => 0,
+        };
+        match planned.kind {
             Kind::File | Kind::Copy { .. } => {
-                files.insert(planned.path.clone());
-                header.unpacked_size
+                files.insert(planned.path.clone(), size);
             }
             Kind::Dir | Kind::Symlink { .. } => {
                 files.remove(&planned.path);
-                0
             }
-        };
+        }
         listing.unpacked_bytes = listing.unpacked_bytes.saturating_add(size);
         listing.entries.push(ArchiveEntry {
             path: planned.path.to_slash_string(),
@@ -191,7 +197,11 @@ fn check_complete(archive: &Path, last_volume: &Path) -> Result<(), UnpackError>
     }
 }
 
-fn check_entry(archive: &Path, header: &Header, files: &HashSet<EntryPath>) -> Result<Planned, UnpackError> {
+fn check_entry(
+    archive: &Path,
+    header: &Header,
+    files: &HashMap<EntryPath, u64>,
+) -> Result<Planned, UnpackError> {
     let raw = &header.name;
     if header.is_encrypted() {
         return Err(UnpackError::Encrypted { archive: archive.to_path_buf() });
@@ -224,7 +234,7 @@ fn check_entry(archive: &Path, header: &Header, files: &HashSet<EntryPath>) -> R
         Redir::HardLink | Redir::FileCopy => {
             let source = EntryPath::parse(&header.redir_target)
                 .map_err(|p| name_error(archive, &format!("{raw} -> {}", header.redir_target), p))?;
-            if !files.contains(&source) {
+            if !files.contains_key(&source) {
                 return Err(invalid(
                     archive,
                     raw,

@@ -407,3 +407,46 @@ fn later_entries_replace_earlier_ones_and_files_never_go_through_links() {
         assert_eq!(fs::read(dest.join("z.txt")).unwrap(), b"z");
     }
 }
+
+/// A RAR5 file-copy (`redirection_type` 5) or hard-link (4) entry named `name`, pointing at the
+/// earlier entry `target`, whose header states `stated_size` bytes. `rars` has no builder call
+/// for these, and its member types are non-exhaustive: a symlink member is read back from a
+/// real archive and turned into one.
+fn copy_entry(name: &str, target: &str, kind: u64, stated_size: u64) -> rars::ArchiveMember {
+    let mut b = builder(Opts::rar5());
+    b.add_unix_symlink(name.as_bytes().to_vec(), target.as_bytes().to_vec(), false, None, None).unwrap();
+    let archive = rars::ArchiveReader::read_owned(b.to_bytes().unwrap()).unwrap();
+    let mut member = archive.members().next().unwrap();
+    member.meta.file_attr = 0o100_644;
+    member.meta.unpacked_size = stated_size;
+    let rars::ArchiveMemberDetail::Rar50Plus { redirection: Some(link), .. } = &mut member.detail else {
+        panic!("a RAR5 symlink member carries a redirection");
+    };
+    link.redirection_type = kind;
+    link.flags = 0;
+    member
+}
+
+#[test]
+fn copy_and_hard_link_entries_count_in_the_space_preflight_and_extract_as_copies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = noise(200_000, 9);
+    for (kind, stated) in [(5, 200_000), (4, 200_000)] {
+        let mut b = builder(Opts::rar5());
+        b.add_bytes(b"data/big.pak".to_vec(), data.clone(), None, None).unwrap();
+        b.add_archive_redirection(&copy_entry("data/copy.pak", "data/big.pak", kind, stated)).unwrap();
+        let arc = tmp.path().join(format!("copy-{kind}-{stated}.rar"));
+        fs::write(&arc, b.to_bytes().unwrap()).unwrap();
+        // The listing (which the install's free-space check sums) counts the copy in full,
+        // whatever size its header states.
+        let listing = UnrarUnpacker::new().list(&arc).unwrap();
+        assert_eq!(listing.unpacked_bytes, 400_000, "kind {kind}, stated {stated}: {listing:?}");
+        let copy = listing.entries.iter().find(|e| e.path == "data/copy.pak").unwrap();
+        assert_eq!(copy.size, 200_000);
+        let dest = tmp.path().join(format!("out-{kind}-{stated}"));
+        fs::create_dir(&dest).unwrap();
+        extract(&arc, &dest).result.unwrap();
+        assert_eq!(fs::read(dest.join("data/copy.pak")).unwrap(), data, "kind {kind}");
+        assert_eq!(fs::read(dest.join("data/big.pak")).unwrap(), data);
+    }
+}
