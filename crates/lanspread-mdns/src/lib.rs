@@ -187,6 +187,13 @@ impl Drop for Mdns {
     }
 }
 
+/// Whether `fullname` (`<instance>._lanspread._udp.local.`) is the instance of `peer_id`.
+fn instance_matches(fullname: &str, peer_id: &str) -> bool {
+    fullname
+        .strip_prefix(&instance_name(peer_id))
+        .is_some_and(|rest| rest.eq_ignore_ascii_case(&format!(".{SERVICE_TYPE}")))
+}
+
 /// The instance label for a peer id (a DNS label holds at most 63 bytes).
 fn instance_name(peer_id: &str) -> String {
     format!("lanspread-{}", &peer_id[..32.min(peer_id.len())])
@@ -234,6 +241,11 @@ fn parse_resolved(svc: &ResolvedService) -> Result<Discovered, String> {
     if peer_id.len() != 64 || !peer_id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
         return Err("peer id is not 64 lowercase hex characters".into());
     }
+    // The instance name is derived from the peer id: a record naming someone else's id under
+    // its own instance (to make us dial a wrong address for that peer) is refused here.
+    if !instance_matches(&svc.fullname, &peer_id) {
+        return Err("the instance name does not match the peer id in its TXT record".into());
+    }
     let protocol_version = get(txt::PROTOCOL_VERSION)?.parse().map_err(|_| "bad protocol version")?;
     let port = match svc.get_property_val_str(txt::PORT) {
         Some(p) => p.parse().map_err(|_| "bad port")?,
@@ -263,6 +275,17 @@ mod tests {
         let name = instance_name(&id);
         assert!(name.len() <= 63);
         assert!(name.starts_with("lanspread-abab"));
+    }
+
+    #[test]
+    fn an_instance_name_is_bound_to_its_peer_id() {
+        let id = "ab".repeat(32);
+        let other = "cd".repeat(32);
+        let full = format!("{}.{SERVICE_TYPE}", instance_name(&id));
+        assert!(instance_matches(&full, &id));
+        assert!(!instance_matches(&full, &other), "someone else's id under this instance");
+        assert!(!instance_matches(&format!("{}x.{SERVICE_TYPE}", instance_name(&id)), &id));
+        assert!(!instance_matches(&instance_name(&id), &id), "no service type");
     }
 
     #[test]

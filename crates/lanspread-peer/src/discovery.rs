@@ -2,7 +2,8 @@
 //! receive loop runs on a dedicated blocking thread; this task reacts to its events.
 //!
 //! A resolved peer whose advertised library revision/digest differs from what we hold (or that
-//! we do not know yet) gets a handshake; a goodbye removes the peer at once.
+//! we do not know yet) gets a handshake. A goodbye removes the peer once it no longer answers
+//! at its verified address (a goodbye is easy to spoof; see [`check_goodbye`]).
 
 use std::{
     collections::HashSet,
@@ -12,11 +13,12 @@ use std::{
 };
 
 use lanspread_mdns::{Advert, Discovered, Mdns, MdnsEvent};
-use lanspread_proto::PeerId;
+use lanspread_proto::{PeerId, Ping, Request, Response};
 use tokio::sync::mpsc;
 
 use crate::{
     error::{ErrorInfo, ErrorKind},
+    net,
     runtime::{Ctx, sync},
 };
 
@@ -84,7 +86,7 @@ fn handle(ctx: &Arc<Ctx>, ev: MdnsEvent, ignored: &mut HashSet<String>) {
         MdnsEvent::Resolved(d) => resolved(ctx, d, ignored),
         MdnsEvent::Removed { peer_id: Some(id) } => {
             if let Ok(id) = id.parse::<PeerId>() {
-                ctx.lose_peer(&id, "said goodbye");
+                check_goodbye(ctx, id);
             }
         }
         MdnsEvent::Removed { peer_id: None } => {}
@@ -115,6 +117,45 @@ fn resolved(ctx: &Arc<Ctx>, d: Discovered, ignored: &mut HashSet<String>) {
     if stale {
         sync::spawn_handshake(ctx, peer, addr, "mDNS");
     }
+}
+
+/// How long after a goodbye the peer is asked whether it is still there: a peer that says
+/// goodbye closes its connections right after (shutdown step 4).
+const GOODBYE_SETTLE: Duration = Duration::from_millis(1000);
+/// How long that question may take.
+const GOODBYE_PROBE: Duration = Duration::from_millis(1500);
+
+/// A goodbye is a packet anyone can send, naming any instance. The peer is removed unless it
+/// still answers a ping at the address its TLS identity was verified at, which a spoofer
+/// cannot fake; the real peer's goodbye is followed by its connections closing, so it is
+/// removed within about three seconds.
+fn check_goodbye(ctx: &Arc<Ctx>, peer: PeerId) {
+    let Some(addr) = ctx.peers.read().get(&peer).map(|r| r.addr) else { return };
+    let ctx2 = ctx.clone();
+    let span = tracing::debug_span!("goodbye", peer = %peer.short(), %addr);
+    ctx.shared.tasks.spawn(crate::tasks::Role::Work, "goodbye", span, async move {
+        tokio::time::sleep(GOODBYE_SETTLE).await;
+        let probe = async {
+            let h = ctx2.shared.pool.get(peer, addr).await.ok()?;
+            let ping = Request::Ping(Ping { nonce: rand::random(), library_rev: ctx2.library.rev() });
+            match net::request(&h, &ping, GOODBYE_PROBE).await {
+                Ok(Response::Pong(_)) => Some(()),
+                _ => None,
+            }
+        };
+        let alive = tokio::select! {
+            _ = ctx2.shared.cancel.cancelled() => return,
+            r = tokio::time::timeout(GOODBYE_PROBE, probe) => matches!(r, Ok(Some(()))),
+        };
+        if alive {
+            ctx2.peers.write().touch(&peer);
+            tracing::warn!(
+                "ignoring an mDNS goodbye: the peer still answers on its verified connection (spoofed?)"
+            );
+        } else {
+            ctx2.lose_peer(&peer, "said goodbye");
+        }
+    });
 }
 
 /// Picks the address to dial: one on a subnet we share, else the first IPv4, else any.

@@ -231,3 +231,56 @@ async fn an_idle_peer_does_not_burn_cpu() {
     assert!(used < 0.3, "an idle peer used {used:.2} s of CPU in 3 s");
     a.handle.shutdown().await;
 }
+
+/// The mDNS spoofing attack: a record carrying a real peer's id at another address, then a
+/// goodbye for it. The real peer stays connected and listed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spoofed_mdns_record_and_its_goodbye_leave_the_real_peer_listed() {
+    let _serial = MDNS_SERIAL.lock().await;
+    let mut a = TestPeer::start(PeerSpec::mdns("alpha"), |_| {}).await;
+    let b =
+        TestPeer::start(PeerSpec::mdns("bravo"), |d| write_game(d, "cs16", "1", &[("cs.rar", b"xyz")])).await;
+    let b_id = b.handle.peer_id();
+    a.wait_for("a lists cs16", Duration::from_secs(10), |e| lists_remote(e, "cs16")).await;
+
+    // The prankster's laptop: bravo's id, another address, a library revision that makes alpha
+    // want to sync (so it dials the wrong address), then a goodbye.
+    let spoof_ip = next_loopback();
+    let spoofer = lanspread_mdns::Mdns::start(lanspread_mdns::Interfaces::Bind(spoof_ip)).unwrap();
+    spoofer
+        .advertise(&lanspread_mdns::Advert {
+            peer_id: b_id.to_hex(),
+            protocol_version: lanspread_proto::PROTOCOL_VERSION,
+            port: 9,
+            name: "bravo".into(),
+            library_rev: 9_999,
+            library_digest: "0".repeat(64),
+        })
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    tokio::task::spawn_blocking(move || spoofer.shutdown(Duration::from_millis(400))).await.unwrap();
+
+    // Long enough for the goodbye check (1 s settle + 1.5 s probe) and then some.
+    let seen = a.collect_for(Duration::from_secs(6)).await;
+    let lost: Vec<_> = seen
+        .iter()
+        .filter(|e| matches!(e, PeerEvent::PeerLost { peer_id, .. } if *peer_id == b_id))
+        .collect();
+    assert!(lost.is_empty(), "the real peer was dropped: {lost:?}");
+    a.handle.command(PeerCommand::GetPeerCount).await.unwrap();
+    a.wait_for("still 1 peer", Duration::from_secs(5), |e| {
+        matches!(e, PeerEvent::PeerCountUpdated { count: 1 })
+    })
+    .await;
+    // And the real peer's own goodbye still removes it quickly.
+    let t = Instant::now();
+    b.handle.shutdown().await;
+    a.wait_for(
+        "b lost",
+        Duration::from_secs(10),
+        |e| matches!(e, PeerEvent::PeerLost { peer_id, .. } if *peer_id == b_id),
+    )
+    .await;
+    eprintln!("real goodbye seen after {:?}", t.elapsed());
+    a.handle.shutdown().await;
+}

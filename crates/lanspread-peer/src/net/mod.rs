@@ -313,6 +313,17 @@ impl ConnPool {
         }
     }
 
+    /// Forgets (and closes) the connection to `peer` only if it goes to `addr`: a failure at
+    /// another address (a spoofed mDNS record, say) never drops a verified connection.
+    pub(crate) fn drop_peer_at(&self, peer: &PeerId, addr: SocketAddr) {
+        let mut conns = self.conns.lock().unwrap_or_else(|p| p.into_inner());
+        if conns.get(peer).is_some_and(|(a, _)| *a == addr)
+            && let Some((_, h)) = conns.remove(peer)
+        {
+            h.close(CloseCode::Done.into());
+        }
+    }
+
     /// Closes every connection.
     pub(crate) fn close_all(&self) {
         let all: Vec<_> = self.conns.lock().unwrap_or_else(|p| p.into_inner()).drain().collect();

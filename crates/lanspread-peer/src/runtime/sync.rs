@@ -69,7 +69,9 @@ pub(crate) async fn handshake(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr) ->
     }
     .await;
     if result.is_err() {
-        ctx.shared.pool.drop_peer(&peer);
+        // Only the connection this attempt used: a wrong address for a peer (a spoofed mDNS
+        // record) must not cost the verified connection we hold at its real address.
+        ctx.shared.pool.drop_peer_at(&peer, addr);
     }
     result
 }
