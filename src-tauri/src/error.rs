@@ -19,6 +19,8 @@ pub enum ErrorKind {
     NoPeers,
     /// Peers disagree about a game's content and no majority exists.
     Disagreement,
+    /// Only a single host offers that version and nothing else confirms it.
+    Unverified,
     /// A peer sent data that failed verification.
     Integrity,
     /// Talking to a peer failed.
@@ -52,6 +54,7 @@ impl From<lanspread_peer::ErrorKind> for ErrorKind {
             P::Busy => Self::Busy,
             P::NoPeers => Self::NoPeers,
             P::Disagreement => Self::Disagreement,
+            P::Unverified => Self::Unverified,
             P::Integrity => Self::Integrity,
             P::Network => Self::Network,
             P::Io => Self::Io,

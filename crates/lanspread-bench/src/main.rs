@@ -2,7 +2,7 @@
 //! same run on an emulated LAN (network namespaces, tc-shaped ports). Needs root; run it with
 //! `just bench` (release build, inside a private network namespace).
 //!
-//!   lanspread-bench [all|one-to-one|three-to-one|loopback|seeder-rss|discovery|rescan|swarm|scale]...
+//!   lanspread-bench [all|one-to-one|three-to-one|loopback|seeder-rss|resume|discovery|rescan|swarm|scale]...
 //!                   [--runs N] [--size-mib N] [--peers N] [--out FILE]
 
 mod report;
@@ -52,10 +52,19 @@ fn run() -> anyhow::Result<()> {
         i += 1;
     }
     if which.is_empty() || which.iter().any(|w| w == "all") {
-        which =
-            ["rescan", "discovery", "one-to-one", "three-to-one", "loopback", "seeder-rss", "swarm", "scale"]
-                .map(String::from)
-                .to_vec();
+        which = [
+            "rescan",
+            "discovery",
+            "one-to-one",
+            "three-to-one",
+            "loopback",
+            "seeder-rss",
+            "resume",
+            "swarm",
+            "scale",
+        ]
+        .map(String::from)
+        .to_vec();
     }
     let mut report = report::Report::new();
     for w in &which {
@@ -65,6 +74,7 @@ fn run() -> anyhow::Result<()> {
             "three-to-one" => scenarios::three_to_one(&opts)?,
             "loopback" => scenarios::loopback(&opts)?,
             "seeder-rss" => scenarios::seeder_rss(&opts)?,
+            "resume" => scenarios::resume(&opts)?,
             "discovery" => scenarios::discovery(&opts)?,
             "rescan" => scenarios::rescan()?,
             "swarm" => swarm::swarm(&opts)?,

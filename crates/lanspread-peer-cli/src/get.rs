@@ -89,7 +89,8 @@ async fn drive(
             }
             continue;
         };
-        let current_locally = g.downloaded && !matches!(g.state, GameState::UpdateAvailable);
+        let offer_taken = args.accept_unverified && g.offered.is_some();
+        let current_locally = g.downloaded && !matches!(g.state, GameState::UpdateAvailable) && !offer_taken;
         if current_locally {
             // Give discovery a moment to reveal a newer version before declaring it current.
             let since = *local_done.get_or_insert_with(Instant::now);
@@ -101,13 +102,29 @@ async fn drive(
         if g.latest_version.is_some() && g.peer_count >= args.min_peers {
             break g.clone();
         }
+        if let Some(o) = &g.offered {
+            if args.accept_unverified {
+                break g.clone();
+            }
+            if last_note.elapsed() > Duration::from_secs(5) {
+                eprintln!(
+                    "{id}: version {} is offered by {} only and nothing else confirms it; waiting for a confirmed \
+                     version (pass --accept-unverified to take it)",
+                    o.version,
+                    o.by.join(", ")
+                );
+                last_note = Instant::now();
+            }
+            continue;
+        }
         if last_note.elapsed() > Duration::from_secs(5) {
             eprintln!("{id}: {} of {} peers so far…", g.peer_count, args.min_peers);
             last_note = Instant::now();
         }
     };
     let _ = waiting_since;
-    if game.downloaded && !matches!(game.state, GameState::UpdateAvailable) {
+    let offer_taken = args.accept_unverified && game.offered.is_some();
+    if game.downloaded && !matches!(game.state, GameState::UpdateAvailable) && !offer_taken {
         let version = game.local_version.clone().ok_or_else(|| anyhow!("{id} has no version"))?;
         eprintln!("{id}: version {version} is already downloaded");
         if !args.no_install && !game.installed {
@@ -121,14 +138,16 @@ async fn drive(
     }
 
     // 2. Agree on the manifest and download.
+    let accept_unverified = args.accept_unverified;
     let cmd = if game.downloaded || game.local_version.is_some() {
-        PeerCommand::FetchLatestFromPeers { id: id.clone(), download: true }
+        PeerCommand::FetchLatestFromPeers { id: id.clone(), download: true, accept_unverified }
     } else {
-        PeerCommand::GetGame { id: id.clone(), download: true }
+        PeerCommand::GetGame { id: id.clone(), download: true, accept_unverified }
     };
     handle.command(cmd).await.map_err(|e| anyhow!(e.message))?;
     let mut last_progress = Instant::now() - Duration::from_secs(1);
     let mut by_peer: Vec<lanspread_peer::PeerTransfer> = Vec::new();
+    let mut pausing = false;
     let finished = loop {
         let ev = events.recv().await.ok_or_else(|| anyhow!("the peer runtime stopped"))?;
         match ev {
@@ -142,6 +161,10 @@ async fn drive(
             }
             PeerEvent::DownloadGameFilesProgress(p) if &p.id == id => {
                 by_peer = p.peers.clone();
+                if args.pause_after_mib.is_some_and(|m| p.bytes_done >= m << 20) && !pausing {
+                    pausing = true;
+                    handle.send(PeerCommand::Cancel { id: id.clone() }).map_err(|e| anyhow!(e.message))?;
+                }
                 if last_progress.elapsed() >= Duration::from_millis(500) {
                     last_progress = Instant::now();
                     let pct = (p.bytes_done * 100).checked_div(p.total_bytes).unwrap_or(100);
@@ -171,6 +194,12 @@ async fn drive(
                     .collect();
                 eprintln!("{id}: received from {}", parts.join(", "));
                 break Finished { version, bytes, peers };
+            }
+            PeerEvent::DownloadGameFilesFailed { id: gid, .. } if &gid == id && pausing => {
+                bail!(
+                    "paused after {} MiB (--pause-after-mib); verified chunks are kept",
+                    args.pause_after_mib.unwrap_or(0)
+                )
             }
             PeerEvent::DownloadGameFilesFailed { id: gid, error } if &gid == id => bail!("{}", error.message),
             PeerEvent::CommandFailed { error, .. } => bail!("{}", error.message),

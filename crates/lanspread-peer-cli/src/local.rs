@@ -10,7 +10,11 @@ use anyhow::{Context as _, bail};
 use lanspread_peer::{
     identity::StateDirLock,
     install::{self, InstallProgress},
-    library::{ScanCache, scan_game, scan_local_library},
+    library::{
+        ScanCache,
+        hashes::{HashIndex, build_manifest},
+        scan_game, scan_local_library,
+    },
 };
 use lanspread_proto::GameId;
 use serde_json::json;
@@ -54,6 +58,33 @@ fn game_root(common: &Common, id: &GameId) -> anyhow::Result<std::path::PathBuf>
         bail!("{} does not exist; download the game first", root.display());
     }
     Ok(root)
+}
+
+/// `pin`: the catalog pin of a downloaded game.
+pub(crate) fn pin(common: &Common, id: &GameId) -> anyhow::Result<ExitCode> {
+    let state_dir = common.state_dir();
+    let _lock = StateDirLock::acquire(&state_dir)?;
+    let root = game_root(common, id)?;
+    let game = scan_game(&root, id, &mut ScanCache::default())?;
+    let Some(version) = game.version.clone() else {
+        bail!(
+            "{id} is not completely downloaded here (no valid version.ini); only a complete copy can be pinned"
+        );
+    };
+    let index = HashIndex::new(&state_dir, &common.game_dir()?);
+    let mut last = Instant::now();
+    let m = build_manifest(&game, &index, &AtomicBool::new(false), &mut |done, total| {
+        if last.elapsed().as_secs() >= 1 {
+            last = Instant::now();
+            eprintln!("{id}: hashing {} / {} MB", done / 1_000_000, total / 1_000_000);
+        }
+    })
+    .with_context(|| format!("cannot hash {id}"))?;
+    let mut pins = serde_json::Map::new();
+    pins.insert(version.to_string(), json!(m.digest().to_hex()));
+    out::json_line(&json!({ "id": id, "pins": pins }));
+    eprintln!("{id} {version}: add the \"pins\" entry to this title in the catalog you hand out (format 2)");
+    Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) async fn install(common: &Common, id: &GameId) -> anyhow::Result<ExitCode> {

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
             Command::Install { game_id } => local::install(&cli.common, game_id).await,
             Command::Uninstall { game_id } => local::uninstall(&cli.common, game_id).await,
             Command::List => local::list(&cli.common),
+            Command::Pin { game_id } => local::pin(&cli.common, game_id),
         }
     });
     // Do not wait for stray blocking tasks (a stdin reader) when leaving.

@@ -68,6 +68,15 @@ pub(crate) enum Command {
     },
     /// Print the local library as JSON.
     List,
+    /// Print the catalog pin of a downloaded game: {"id":ID,"pins":{"<version>":"<digest>"}}.
+    ///
+    /// An organiser runs this on the seed box and copies the pin into the title's entry of the
+    /// catalog (format 2) handed to every player: a pinned version is trusted whoever holds it,
+    /// and only with exactly this manifest. Hashes the game unless the hash cache is current.
+    Pin {
+        /// Catalog id of the game.
+        game_id: GameId,
+    },
 }
 
 impl Command {
@@ -115,6 +124,14 @@ pub(crate) struct GetArgs {
     /// Name shown to other peers (default: host name).
     #[arg(long)]
     pub(crate) name: Option<String>,
+    /// Take the newest version even when a single host offers it and nothing else confirms
+    /// it (no second host, no catalog pin). Without this, such a version is only reported and
+    /// the newest confirmed version is taken. A copy taken this way is announced as unverified.
+    #[arg(long)]
+    pub(crate) accept_unverified: bool,
+    /// Benchmarks only: stop (keeping verified chunks, exit 1) once this many MiB are verified.
+    #[arg(long, value_name = "MIB", hide = true)]
+    pub(crate) pause_after_mib: Option<u64>,
 }
 
 impl Common {

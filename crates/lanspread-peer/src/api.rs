@@ -26,6 +26,10 @@ pub enum PeerCommand {
         /// Start downloading right away.
         #[serde(default)]
         download: bool,
+        /// Take the newest version even when only one host offers it (the trust rule would
+        /// only offer it); the copy is then announced as unverified.
+        #[serde(default)]
+        accept_unverified: bool,
     },
     /// Like [`PeerCommand::GetGame`] for an update: local payload that the new manifest does
     /// not contain is ignored, and the latest version is fetched from peers.
@@ -35,6 +39,9 @@ pub enum PeerCommand {
         /// Start downloading right away.
         #[serde(default)]
         download: bool,
+        /// As for [`PeerCommand::GetGame`].
+        #[serde(default)]
+        accept_unverified: bool,
     },
     /// Download the agreed manifest of `id` (from the last `GetGame`/`FetchLatestFromPeers`).
     /// `files`, when given, must equal the agreed manifest's file list.
@@ -158,12 +165,27 @@ pub struct GameEntry {
     pub installed: bool,
     /// Version on disk.
     pub local_version: Option<GameVersion>,
-    /// Highest version any live peer announces.
+    /// The newest version that passes the trust rule (votes per host, pins; see
+    /// `docs/security.md`).
     pub latest_version: Option<GameVersion>,
     /// Peers announcing the latest version.
     pub peer_count: usize,
+    /// A newer version too few hosts hold to be taken silently: installed only on an explicit
+    /// request (`accept_unverified`).
+    pub offered: Option<OfferedVersion>,
+    /// The local copy was taken unverified (from a single host, on request).
+    pub unverified: bool,
     /// Verified bytes of a paused or running download.
     pub downloaded_bytes: Option<u64>,
+}
+
+/// A version offered by a single host only, unverified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferedVersion {
+    /// The version.
+    pub version: GameVersion,
+    /// Display names of the peers offering it.
+    pub by: Vec<String>,
 }
 
 /// A known peer.

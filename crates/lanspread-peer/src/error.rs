@@ -17,6 +17,9 @@ pub enum ErrorKind {
     NoPeers,
     /// Peers disagree about a game's content and no majority exists.
     Disagreement,
+    /// Only a single host offers that version and nothing else confirms it; it is installed
+    /// only on an explicit request.
+    Unverified,
     /// A peer sent data that failed verification.
     Integrity,
     /// Talking to a peer failed.

@@ -34,7 +34,8 @@ pub fn hash_index(data: &[u8]) {
 }
 
 /// The download state `.lanspread/download.json`, read against a fixed two-file manifest: a
-/// bitmap that loads never counts more bytes than the manifest has, and round trips. It is read
+/// bitmap that loads never counts more bytes than the manifest has, its file stamps name only
+/// manifest files, and both round trip. It is read
 /// both with the manifest's real digest and with the digest the file claims, so the fuzzer gets
 /// past the digest check.
 pub fn download_state(data: &[u8]) {
@@ -43,10 +44,11 @@ pub fn download_state(data: &[u8]) {
         .ok()
         .and_then(|v| serde_json::from_value::<Digest>(v.get("manifest_digest")?.clone()).ok());
     for digest in std::iter::once(m.digest()).chain(claimed) {
-        if let Some(v) = state::decode(data, &m, digest) {
+        if let Some((v, stamps)) = state::decode(data, &m, digest) {
             assert!(v.bytes(&m) <= m.total_size());
-            let bytes = state::encode(&m, digest, &v).expect("a state encodes");
-            assert_eq!(state::decode(&bytes, &m, digest), Some(v));
+            assert!(stamps.keys().all(|i| *i < m.files.len()), "stamps only for manifest files");
+            let bytes = state::encode(&m, digest, &v, &stamps).expect("a state encodes");
+            assert_eq!(state::decode(&bytes, &m, digest), Some((v, stamps)));
         }
     }
     let _ = state::progress_from(data);

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use lanspread_proto::{Catalog, GameId};
 
 use crate::{
-    api::{GameEntry, GameState, Operation},
+    api::{GameEntry, GameState, OfferedVersion, Operation},
     library::LocalLibrary,
     peer_db::PeerGameDB,
+    trust,
 };
 
 /// Inputs that change while operations run.
@@ -56,34 +57,46 @@ pub fn aggregate(
     peers: &PeerGameDB,
     live: &LiveState,
 ) -> Vec<GameEntry> {
-    let remote = peers.remote_titles();
-    let mut ids: Vec<&GameId> = local.games.keys().chain(remote.keys()).collect();
+    let remote = peers.titles();
+    let mut ids: Vec<&GameId> = local.games.keys().chain(remote.iter()).collect();
     ids.sort();
     ids.dedup();
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let Some(entry) = catalog.get(id) else { continue };
         let local_game = local.games.get(id);
-        let remote_info = remote.get(id);
         let downloaded = local_game.is_some_and(|g| g.downloaded());
         let installed = local_game.is_some_and(|g| g.installed);
         let paused = local_game.is_some_and(|g| g.has_download_state);
         let operation = live.operations.get(id).copied();
-        if !downloaded && !installed && !paused && remote_info.is_none() && operation.is_none() {
+        let local_version = local_game.and_then(|g| g.version.clone());
+        let verdict = trust::decide(&peers.holdings(id), &entry.pins, local_version.as_ref());
+        if !downloaded
+            && !installed
+            && !paused
+            && verdict.latest.is_none()
+            && verdict.offered.is_empty()
+            && operation.is_none()
+        {
             // A bare directory with nothing usable in it.
             continue;
         }
-        let local_version = local_game.and_then(|g| g.version.clone());
-        let latest_version = remote_info.map(|(v, _, _)| v.clone());
+        let latest_version = verdict.latest.clone();
         let local_newer_or_equal = match (&local_version, &latest_version) {
             (Some(l), Some(r)) => Some(!r.is_newer_than(l)),
             (None, Some(_)) => Some(true),
             _ => None,
         };
-        let holders = remote_info.map_or(0, |(_, n, _)| *n);
+        let holders = verdict.holders.len();
         let state = decide_state(downloaded, installed, paused, local_newer_or_equal, holders, operation);
-        let size_bytes = remote_info
-            .map(|(_, _, s)| *s)
+        let offered = verdict.offered.first().map(|o| OfferedVersion {
+            version: o.version.clone(),
+            by: o.peers.iter().filter_map(|p| peers.name_of(p)).map(str::to_string).collect(),
+        });
+        let size_bytes = latest_version
+            .as_ref()
+            .or(offered.as_ref().map(|o| &o.version))
+            .map(|v| peers.size_of(id, v))
             .filter(|s| *s > 0)
             .or_else(|| local_game.filter(|g| g.downloaded()).map(|g| g.payload_bytes()))
             .unwrap_or(entry.size_bytes);
@@ -103,6 +116,8 @@ pub fn aggregate(
             local_version,
             latest_version,
             peer_count: holders,
+            offered,
+            unverified: local_game.is_some_and(|g| g.unverified),
             downloaded_bytes: live.download_bytes.get(id).copied(),
         });
     }

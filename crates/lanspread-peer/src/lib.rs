@@ -29,6 +29,7 @@ mod runtime;
 mod swarm;
 mod tasks;
 mod tls;
+pub mod trust;
 
 pub use api::*;
 pub use error::{ErrorInfo, ErrorKind, StartError};

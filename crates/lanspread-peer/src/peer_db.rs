@@ -1,20 +1,23 @@
-//! `PeerGameDB`: what every other peer holds, as learned from handshakes and deltas.
+//! `PeerGameDB`: what every other peer holds, as learned from handshakes and deltas, and who
+//! is banned for which game (bans outlive the peer's record: a peer that goes silent or says
+//! goodbye and comes back is still banned).
 //!
 //! Each update writes each field exactly once: a snapshot replaces the peer's games and sets
 //! rev/digest from the *recomputed* digest; the mDNS TXT path only records the advertised
 //! rev/digest so staleness can be detected ([`PeerGameDB::update_peer_library`]).
 
 use std::{
-    collections::{BTreeMap, HashMap, HashSet},
-    net::SocketAddr,
+    collections::{BTreeMap, BTreeSet, HashMap, HashSet},
+    net::{IpAddr, SocketAddr},
     sync::Arc,
     time::Instant,
 };
 
 use lanspread_proto::{
     Digest, Game, GameId, GameManifest, GameVersion, LibraryDelta, LibraryError, LibrarySnapshot, PeerId,
-    version,
 };
+
+use crate::trust::Holding;
 
 /// What we know about one peer.
 #[derive(Debug, Clone)]
@@ -23,7 +26,8 @@ pub struct PeerRecord {
     pub id: PeerId,
     /// Display name.
     pub name: String,
-    /// Address of its QUIC server we use.
+    /// Address of its QUIC server we use; its IP is the peer's **host**, the source address of
+    /// the verified connection (votes count per host).
     pub addr: SocketAddr,
     /// Revision of the library we hold for it.
     pub library_rev: u64,
@@ -33,18 +37,35 @@ pub struct PeerRecord {
     pub advertised: Option<(u64, String)>,
     /// Games it holds completely.
     pub games: BTreeMap<GameId, Game>,
-    /// Manifests it served, by game and version.
+    /// Manifests it served that were agreed on, by game and version.
     pub manifests: HashMap<(GameId, GameVersion), Arc<GameManifest>>,
-    /// Games for which it misbehaved; it is not used for them again.
-    pub banned_for: HashSet<GameId>,
     /// Last successful exchange.
     pub last_seen: Instant,
+}
+
+impl PeerRecord {
+    /// The peer's host: the address of its verified connection.
+    pub fn host(&self) -> IpAddr {
+        self.addr.ip()
+    }
+}
+
+/// Who is not used for one game.
+#[derive(Debug, Default, Clone)]
+struct Bans {
+    /// Identities: outvoted, or caught lying.
+    peers: HashSet<PeerId>,
+    /// Hosts caught lying (a wrong chunk, a manifest that contradicts a pin): every identity on
+    /// them is out.
+    hosts: HashSet<IpAddr>,
 }
 
 /// Aggregated knowledge about all live peers.
 #[derive(Debug, Default)]
 pub struct PeerGameDB {
     peers: HashMap<PeerId, PeerRecord>,
+    /// Per game; never forgotten while this database lives.
+    bans: HashMap<GameId, Bans>,
 }
 
 /// The outcome of applying a library update.
@@ -101,7 +122,6 @@ impl PeerGameDB {
                         advertised: None,
                         games,
                         manifests: HashMap::new(),
-                        banned_for: HashSet::new(),
                         last_seen: now,
                     },
                 );
@@ -152,11 +172,25 @@ impl PeerGameDB {
         }
     }
 
-    /// Stops using `id` for `game` (it served bad data or a minority manifest).
+    /// Stops using identity `id` for `game` (it served a minority manifest). Its host is not
+    /// banned: being outvoted proves nothing.
     pub fn ban_for_game(&mut self, id: &PeerId, game: &GameId) {
-        if let Some(rec) = self.peers.get_mut(id) {
-            rec.banned_for.insert(game.clone());
-        }
+        self.bans.entry(game.clone()).or_default().peers.insert(*id);
+    }
+
+    /// Stops using `id` and every identity on its host for `game`: it was caught in a proven lie
+    /// (data that failed verification, a manifest that contradicts a pin or its request).
+    pub fn ban_liar(&mut self, id: &PeerId, game: &GameId) {
+        let host = self.peers.get(id).map(PeerRecord::host);
+        let bans = self.bans.entry(game.clone()).or_default();
+        bans.peers.insert(*id);
+        bans.hosts.extend(host);
+    }
+
+    /// Whether `id` (or its host) is banned for `game`.
+    pub fn is_banned(&self, id: &PeerId, game: &GameId) -> bool {
+        let Some(bans) = self.bans.get(game) else { return false };
+        bans.peers.contains(id) || self.peers.get(id).is_some_and(|r| bans.hosts.contains(&r.host()))
     }
 
     /// Removes a peer; returns its record.
@@ -184,11 +218,21 @@ impl PeerGameDB {
         self.peers.len()
     }
 
-    /// The highest version of `game` any peer announces.
-    pub fn latest_version(&self, game: &GameId) -> Option<GameVersion> {
-        let versions: Vec<&GameVersion> =
-            self.peers.values().filter_map(|p| p.games.get(game)).map(|g| &g.version).collect();
-        version::latest(versions).cloned()
+    /// What the peers that are not banned for `game` hold of it (the trust rule's input).
+    pub fn holdings(&self, game: &GameId) -> Vec<Holding> {
+        self.peers
+            .values()
+            .filter(|p| !self.is_banned(&p.id, game))
+            .filter_map(|p| {
+                let g = p.games.get(game)?;
+                Some(Holding {
+                    peer: p.id,
+                    host: p.host(),
+                    version: g.version.clone(),
+                    unverified: g.unverified,
+                })
+            })
+            .collect()
     }
 
     /// Peers announcing `game` at `version` that are not banned for it.
@@ -196,7 +240,7 @@ impl PeerGameDB {
         let mut out: Vec<PeerId> = self
             .peers
             .values()
-            .filter(|p| !p.banned_for.contains(game))
+            .filter(|p| !self.is_banned(&p.id, game))
             .filter(|p| p.games.get(game).is_some_and(|g| &g.version == version))
             .map(|p| p.id)
             .collect();
@@ -204,27 +248,23 @@ impl PeerGameDB {
         out
     }
 
-    /// Every game id any peer announces, with the latest version and how many peers hold it.
-    pub fn remote_titles(&self) -> BTreeMap<GameId, (GameVersion, usize, u64)> {
-        let mut ids: BTreeMap<GameId, ()> = BTreeMap::new();
-        for p in self.peers.values() {
-            for id in p.games.keys() {
-                ids.insert(id.clone(), ());
-            }
-        }
-        ids.into_keys()
-            .filter_map(|id| {
-                let latest = self.latest_version(&id)?;
-                let holders: Vec<&Game> = self
-                    .peers
-                    .values()
-                    .filter_map(|p| p.games.get(&id))
-                    .filter(|g| g.version == latest)
-                    .collect();
-                let size = holders.first().map_or(0, |g| g.size_bytes);
-                Some((id, (latest, holders.len(), size)))
-            })
-            .collect()
+    /// Every game id any peer announces.
+    pub fn titles(&self) -> BTreeSet<GameId> {
+        self.peers.values().flat_map(|p| p.games.keys().cloned()).collect()
+    }
+
+    /// The payload size of `game` at `version` as announced (0 when nobody announces it).
+    pub fn size_of(&self, game: &GameId, version: &GameVersion) -> u64 {
+        self.peers
+            .values()
+            .filter_map(|p| p.games.get(game))
+            .find(|g| &g.version == version)
+            .map_or(0, |g| g.size_bytes)
+    }
+
+    /// The display name of `peer`.
+    pub fn name_of(&self, peer: &PeerId) -> Option<&str> {
+        self.peers.get(peer).map(|r| r.name.as_str())
     }
 }
 
@@ -239,6 +279,7 @@ mod tests {
             size_bytes: 10,
             file_count: 1,
             manifest_digest: None,
+            unverified: false,
         }
     }
 
@@ -257,23 +298,53 @@ mod tests {
         db.apply_snapshot(b, "b", addr(), LibrarySnapshot::new(5, vec![game("q3", "2"), game("cs", "1")]))
             .unwrap();
         let q3 = GameId::new("q3").unwrap();
-        assert_eq!(db.latest_version(&q3).unwrap().as_str(), "2");
+        assert_eq!(db.holdings(&q3).len(), 2);
         assert_eq!(db.peers_with(&q3, &GameVersion::new("2").unwrap()), vec![b]);
 
         let old = LibrarySnapshot::new(1, vec![game("q3", "1")]);
         let new = LibrarySnapshot::new(2, vec![game("q3", "3")]);
         let applied = db.apply_delta(&a, &LibraryDelta::between(&old, &new)).unwrap();
         assert!(applied.games_changed);
-        assert_eq!(db.latest_version(&q3).unwrap().as_str(), "3");
+        assert_eq!(db.peers_with(&q3, &GameVersion::new("3").unwrap()), vec![a]);
         assert_eq!(db.get(&a).unwrap().library_rev, 2);
         assert_eq!(db.get(&a).unwrap().library_digest, new.digest);
 
-        let titles = db.remote_titles();
-        assert_eq!(titles[&q3].1, 1);
+        assert_eq!(db.titles().len(), 2);
+        assert_eq!(db.size_of(&q3, &GameVersion::new("3").unwrap()), 10);
         db.ban_for_game(&a, &q3);
         assert!(db.peers_with(&q3, &GameVersion::new("3").unwrap()).is_empty());
         db.remove_peer(&b);
         assert_eq!(db.peer_count(), 1);
+    }
+
+    #[test]
+    fn bans_survive_silence_and_goodbye_and_a_liar_takes_its_host_along() {
+        let mut db = PeerGameDB::new();
+        let q3 = GameId::new("q3").unwrap();
+        let at = |ip: [u8; 4]| SocketAddr::from((ip, 4000));
+        let (liar, twin, honest, outvoted) =
+            (PeerId([1; 32]), PeerId([2; 32]), PeerId([3; 32]), PeerId([4; 32]));
+        for (p, ip) in
+            [(liar, [10, 0, 0, 9]), (twin, [10, 0, 0, 9]), (honest, [10, 0, 0, 1]), (outvoted, [10, 0, 0, 4])]
+        {
+            db.apply_snapshot(p, "p", at(ip), LibrarySnapshot::new(1, vec![game("q3", "1")])).unwrap();
+        }
+        db.ban_liar(&liar, &q3);
+        db.ban_for_game(&outvoted, &q3);
+        assert!(db.is_banned(&liar, &q3) && db.is_banned(&twin, &q3), "a liar's host is out");
+        assert!(db.is_banned(&outvoted, &q3) && !db.is_banned(&honest, &q3));
+        assert!(!db.is_banned(&liar, &GameId::new("cs").unwrap()), "per game");
+        let holders: Vec<PeerId> = db.holdings(&q3).into_iter().map(|h| h.peer).collect();
+        assert_eq!(holders, vec![honest]);
+        // Silence or a goodbye removes the record; the ban stays when the peer comes back.
+        db.remove_peer(&liar);
+        db.remove_peer(&outvoted);
+        db.apply_snapshot(liar, "p", at([10, 0, 0, 9]), LibrarySnapshot::new(2, vec![game("q3", "1")]))
+            .unwrap();
+        db.apply_snapshot(outvoted, "p", at([10, 0, 0, 5]), LibrarySnapshot::new(2, vec![game("q3", "1")]))
+            .unwrap();
+        assert!(db.is_banned(&liar, &q3) && db.is_banned(&outvoted, &q3));
+        assert_eq!(db.peers_with(&q3, &GameVersion::new("1").unwrap()), vec![honest]);
     }
 
     #[test]

@@ -45,7 +45,14 @@ async fn downloads_from_three_peers_byte_identical_and_becomes_a_seeder() {
     .await;
 
     let t = Instant::now();
-    dl.handle.command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: true }).await.unwrap();
+    dl.handle
+        .command(PeerCommand::GetGame {
+            id: "ut2004".parse().unwrap(),
+            download: true,
+            accept_unverified: false,
+        })
+        .await
+        .unwrap();
     let got = dl
         .wait_for("got files", Duration::from_secs(10), |e| matches!(e, PeerEvent::GotGameFiles { .. }))
         .await;
@@ -72,7 +79,11 @@ async fn downloads_from_three_peers_byte_identical_and_becomes_a_seeder() {
     let mut late = TestPeer::start(PeerSpec::manual("late"), |_| {}).await;
     connect_all(&late, &[&dl]).await;
     late.handle
-        .command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: true })
+        .command(PeerCommand::GetGame {
+            id: "ut2004".parse().unwrap(),
+            download: true,
+            accept_unverified: false,
+        })
         .await
         .unwrap();
     let fin = wait_finished(&mut late, Duration::from_secs(60)).await;
@@ -102,7 +113,14 @@ async fn a_seeder_killed_mid_transfer_does_not_stop_the_download() {
     let s2 = TestPeer::start(PeerSpec::slow("s2", 10_000_000), |d| seed_game(d, &files)).await;
     let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
     connect_all(&dl, &[&s1, &s2]).await;
-    dl.handle.command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: true }).await.unwrap();
+    dl.handle
+        .command(PeerCommand::GetGame {
+            id: "ut2004".parse().unwrap(),
+            download: true,
+            accept_unverified: false,
+        })
+        .await
+        .unwrap();
     dl.wait_for(
         "some progress",
         Duration::from_secs(20),
@@ -131,7 +149,11 @@ async fn a_peer_serving_corrupt_data_is_detected_reported_and_bypassed() {
     connect_all(&probe, &[&liar]).await;
     probe
         .handle
-        .command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: false })
+        .command(PeerCommand::GetGame {
+            id: "ut2004".parse().unwrap(),
+            download: false,
+            accept_unverified: false,
+        })
         .await
         .unwrap();
     probe
@@ -148,7 +170,14 @@ async fn a_peer_serving_corrupt_data_is_detected_reported_and_bypassed() {
 
     let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
     connect_all(&dl, &[&good1, &good2, &liar]).await;
-    dl.handle.command(PeerCommand::GetGame { id: "ut2004".parse().unwrap(), download: true }).await.unwrap();
+    dl.handle
+        .command(PeerCommand::GetGame {
+            id: "ut2004".parse().unwrap(),
+            download: true,
+            accept_unverified: false,
+        })
+        .await
+        .unwrap();
     let fin = wait_finished(&mut dl, Duration::from_secs(60)).await;
     assert!(matches!(fin, PeerEvent::DownloadGameFilesFinished { .. }), "{fin:?}");
     same_payload(&good1.game_dir.join("ut2004"), &dl.game_dir.join("ut2004")).unwrap();
@@ -158,7 +187,7 @@ async fn a_peer_serving_corrupt_data_is_detected_reported_and_bypassed() {
         _ => None,
     });
     assert!(reported.as_deref().is_some_and(|r| r.contains("verification")), "{reported:?}");
-    assert!(dl.db.read().unwrap().get(&liar_id).unwrap().banned_for.contains(&"ut2004".parse().unwrap()));
+    assert!(dl.db.read().unwrap().is_banned(&liar_id, &"ut2004".parse().unwrap()));
     for p in [good1, good2, liar, probe, dl] {
         p.handle.shutdown().await;
     }
@@ -172,7 +201,10 @@ async fn a_cancelled_download_pauses_and_resumes_without_refetching_verified_chu
     let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
     connect_all(&dl, &[&s1]).await;
     let id: lanspread_proto::GameId = "ut2004".parse().unwrap();
-    dl.handle.command(PeerCommand::GetGame { id: id.clone(), download: true }).await.unwrap();
+    dl.handle
+        .command(PeerCommand::GetGame { id: id.clone(), download: true, accept_unverified: false })
+        .await
+        .unwrap();
     dl.wait_for(
         "progress",
         Duration::from_secs(20),
@@ -193,7 +225,10 @@ async fn a_cancelled_download_pauses_and_resumes_without_refetching_verified_chu
     assert!(kept >= 10 * MIB as u64, "kept {kept}");
     assert!(!dl.game_dir.join("ut2004/version.ini").exists());
 
-    dl.handle.command(PeerCommand::GetGame { id: id.clone(), download: true }).await.unwrap();
+    dl.handle
+        .command(PeerCommand::GetGame { id: id.clone(), download: true, accept_unverified: false })
+        .await
+        .unwrap();
     let begin = dl
         .wait_for("begin", Duration::from_secs(10), |e| matches!(e, PeerEvent::DownloadGameFilesBegin { .. }))
         .await;
@@ -211,11 +246,13 @@ async fn a_cancelled_download_pauses_and_resumes_without_refetching_verified_chu
 async fn an_update_replaces_stale_payload_and_keeps_the_install() {
     let v1 = [("a.part1.rar".to_string(), bytes(1, 2 * MIB)), ("a.part2.rar".to_string(), bytes(2, MIB))];
     let v2 = [("a.part1.rar".to_string(), bytes(1, 2 * MIB)), ("b.rar".to_string(), bytes(5, MIB))];
-    let seeder = TestPeer::start(PeerSpec::manual("s"), |d| {
+    // Two hosts hold the update: with version 3369 here, one host alone would only offer it.
+    let seed = |d: &std::path::Path| {
         let f: Vec<(&str, &[u8])> = v2.iter().map(|(p, d)| (p.as_str(), d.as_slice())).collect();
         write_game(d, "ut2004", "3370", &f);
-    })
-    .await;
+    };
+    let seeder = TestPeer::start(PeerSpec::manual("s"), seed).await;
+    let seeder2 = TestPeer::start(PeerSpec::manual("s2"), seed).await;
     let mut dl = TestPeer::start(PeerSpec::manual("dl"), |d| {
         let f: Vec<(&str, &[u8])> = v1.iter().map(|(p, d)| (p.as_str(), d.as_slice())).collect();
         write_game(d, "ut2004", "3369", &f);
@@ -223,13 +260,17 @@ async fn an_update_replaces_stale_payload_and_keeps_the_install() {
         std::fs::write(d.join("ut2004/local/save.dat"), b"my save").unwrap();
     })
     .await;
-    connect_all(&dl, &[&seeder]).await;
+    connect_all(&dl, &[&seeder, &seeder2]).await;
     dl.wait_for("update available", Duration::from_secs(5), |e| {
         matches!(e, PeerEvent::ListGames { games } if games.iter().any(|g| g.state == GameState::UpdateAvailable))
     })
     .await;
     dl.handle
-        .command(PeerCommand::FetchLatestFromPeers { id: "ut2004".parse().unwrap(), download: true })
+        .command(PeerCommand::FetchLatestFromPeers {
+            id: "ut2004".parse().unwrap(),
+            download: true,
+            accept_unverified: false,
+        })
         .await
         .unwrap();
     let fin = wait_finished(&mut dl, Duration::from_secs(30)).await;
@@ -237,6 +278,57 @@ async fn an_update_replaces_stale_payload_and_keeps_the_install() {
     assert_eq!(bytes as usize, MIB + 5, "the unchanged part1 was reused after verification");
     same_payload(&seeder.game_dir.join("ut2004"), &dl.game_dir.join("ut2004")).unwrap();
     assert_eq!(std::fs::read(dl.game_dir.join("ut2004/local/save.dat")).unwrap(), b"my save");
+    seeder2.handle.shutdown().await;
     seeder.handle.shutdown().await;
+    dl.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_after_tampering_while_stopped_ends_byte_identical() {
+    let files: Vec<(String, Vec<u8>)> =
+        (0..4).map(|i| (format!("data{i}.bin"), bytes(40 + i, 6 * MIB))).collect();
+    // 16 MB/s: slow enough to stop half-way.
+    let s1 = TestPeer::start(PeerSpec::slow("s1", 16_000_000), |d| seed_game(d, &files)).await;
+    let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
+    connect_all(&dl, &[&s1]).await;
+    let id: lanspread_proto::GameId = "ut2004".parse().unwrap();
+    dl.handle
+        .command(PeerCommand::GetGame { id: id.clone(), download: true, accept_unverified: false })
+        .await
+        .unwrap();
+    dl.wait_for(
+        "half",
+        Duration::from_secs(20),
+        |e| matches!(e, PeerEvent::DownloadGameFilesProgress(p) if p.bytes_done > 12 * MIB as u64),
+    )
+    .await;
+    dl.handle.command(PeerCommand::Cancel { id: id.clone() }).await.unwrap();
+    wait_finished(&mut dl, Duration::from_secs(10)).await;
+    // Which files have verified chunks saved: tamper with three of them while stopped.
+    let root = dl.game_dir.join("ut2004");
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join(".lanspread/download.json")).unwrap()).unwrap();
+    let with_bits: Vec<String> = state["verified"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(p, bits)| p.starts_with("data") && bits.as_str().unwrap().chars().any(|c| c != '0'))
+        .map(|(p, _)| p.clone())
+        .collect();
+    assert!(with_bits.len() >= 3, "need three files with verified chunks: {with_bits:?}");
+    std::fs::remove_file(root.join(&with_bits[0])).unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(root.join(&with_bits[1])).unwrap();
+    f.set_len(MIB as u64 / 2).unwrap();
+    drop(f);
+    std::fs::write(root.join(&with_bits[2]), bytes(99, 6 * MIB)).unwrap();
+
+    dl.handle
+        .command(PeerCommand::GetGame { id: id.clone(), download: true, accept_unverified: false })
+        .await
+        .unwrap();
+    let fin = wait_finished(&mut dl, Duration::from_secs(60)).await;
+    assert!(matches!(fin, PeerEvent::DownloadGameFilesFinished { .. }), "{fin:?}");
+    same_payload(&s1.game_dir.join("ut2004"), &root).unwrap();
+    s1.handle.shutdown().await;
     dl.handle.shutdown().await;
 }

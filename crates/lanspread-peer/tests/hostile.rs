@@ -544,7 +544,11 @@ fn fake_quake3() -> FakeGame {
 async fn downloading_victim(server: &HostileServer, setup: impl FnOnce(&Path)) -> TestPeer {
     let victim = TestPeer::start(PeerSpec::manual("victim"), setup).await;
     victim.handle.connect_to(server.addr, server.peer_id()).await.unwrap();
-    victim.handle.command(PeerCommand::GetGame { id: gid("quake3"), download: true }).await.unwrap();
+    victim
+        .handle
+        .command(PeerCommand::GetGame { id: gid("quake3"), download: true, accept_unverified: false })
+        .await
+        .unwrap();
     victim
 }
 
@@ -575,7 +579,7 @@ async fn wait_failed(v: &mut TestPeer) -> lanspread_peer::ErrorInfo {
 }
 
 fn banned(v: &TestPeer, hostile: lanspread_proto::PeerId) -> bool {
-    v.db.read().unwrap().get(&hostile).is_some_and(|r| r.banned_for.contains(&gid("quake3")))
+    v.db.read().unwrap().is_banned(&hostile, &gid("quake3"))
 }
 
 /// Files of the victim's game dir outside the game root, and in the directory above it.
@@ -911,7 +915,11 @@ async fn honest_and_hostile(game: &FakeGame, honest: usize) -> (Vec<TestPeer>, H
         victim.handle.connect_to(s.handle.local_addr(), s.handle.peer_id()).await.unwrap();
     }
     victim.handle.connect_to(server.addr, server.peer_id()).await.unwrap();
-    victim.handle.command(PeerCommand::GetGame { id: gid("quake3"), download: true }).await.unwrap();
+    victim
+        .handle
+        .command(PeerCommand::GetGame { id: gid("quake3"), download: true, accept_unverified: false })
+        .await
+        .unwrap();
     (seeders, server, victim)
 }
 
@@ -951,4 +959,104 @@ async fn a_tie_between_manifests_refuses_the_download() {
     assert!(v.seen.iter().any(|e| matches!(e, PeerEvent::ManifestDisagreement { .. })));
     assert_eq!(server.count(|r| data_requests(r).is_some()), 0);
     assert!(!v.game_dir.join("quake3").exists(), "nothing written without an agreed manifest");
+}
+
+/// Chunks 0 and 1 of `x.bin` are honest; every later chunk is short-sent (half, then FIN) until
+/// the victim falls back to fetching the file whole, which gets a header and then silence.
+fn short_sender_then_staller(game: &FakeGame) -> HostileServer {
+    let honest = game.clone();
+    HostileServer::start(game.library(), move |r| match r {
+        Request::GetGame(_) => Reply::Frame(Response::Manifest(honest.manifest())),
+        Request::GetGameFileChunk(c) => {
+            let (range, mut data) = honest.chunk(&c.path, c.chunk_index);
+            let size = honest.file(c.path.as_str()).len() as u64;
+            let header = FileDataHeader { offset: range.start, length: data.len() as u64, file_size: size };
+            if c.path.as_str() == "x.bin" && c.chunk_index >= 2 {
+                data.truncate(data.len() / 2);
+            }
+            Reply::Data(Response::FileData(header), data)
+        }
+        Request::GetGameFileData(d) => {
+            let n = honest.file(d.path.as_str()).len() as u64;
+            let header = Response::FileData(FileDataHeader { offset: 0, length: n, file_size: n });
+            Reply::RawThenHang(encode_frame(&header, MAX_RESPONSE_FRAME).unwrap())
+        }
+        _ => Reply::Frame(Response::error(ErrorCode::Internal, "no")),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeder_short_sending_until_whole_file_then_stalling_then_cancel_and_resume_from_honest_ends_byte_identical()
+ {
+    let x: Vec<u8> = bytes(21, 8 * MIB);
+    let game = FakeGame::new("quake3", "1", &[("x.bin", x.clone()), ("readme.txt", b"hi".to_vec())]);
+    // Four identities, so the victim keeps some to ask while others are dropped for failing.
+    let hostile: Vec<HostileServer> = (0..4).map(|_| short_sender_then_staller(&game)).collect();
+    let mut v = TestPeer::start(PeerSpec::manual("victim"), |_| {}).await;
+    for h in &hostile {
+        v.handle.connect_to(h.addr, h.peer_id()).await.unwrap();
+    }
+    v.handle
+        .command(PeerCommand::GetGame { id: gid("quake3"), download: true, accept_unverified: false })
+        .await
+        .unwrap();
+    let whole = |hs: &[HostileServer]| {
+        hs.iter()
+            .map(|h| h.count(|r| matches!(r, Request::GetGameFileData(d) if d.path.as_str() == "x.bin")))
+            .sum::<usize>()
+    };
+    let t = Instant::now();
+    while whole(&hostile) == 0 {
+        assert!(t.elapsed() < Duration::from_secs(60), "the victim never fell back to a whole-file transfer");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Let it truncate the file and wait on the silent stream, then cancel.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    v.handle.command(PeerCommand::Cancel { id: gid("quake3") }).await.unwrap();
+    v.wait_for("the cancel", Duration::from_secs(10), |e| {
+        matches!(e, PeerEvent::DownloadGameFilesFailed { .. })
+    })
+    .await;
+    let on_disk = std::fs::read(v.game_dir.join("quake3/x.bin")).unwrap();
+    assert_eq!(on_disk.len(), x.len());
+    assert!(on_disk[..MIB] != x[..MIB], "the whole-file fallback truncated x.bin (chunk 0 is gone)");
+    drop(hostile);
+
+    // An honest seeder appears; the victim resumes from it and must end byte-identical: the
+    // chunks of x.bin verified before the truncation must not be trusted.
+    let honest = TestPeer::start(PeerSpec::manual("honest"), |d| {
+        write_game(d, "quake3", "1", &[("x.bin", &x), ("readme.txt", b"hi")]);
+    })
+    .await;
+    v.handle.connect_to(honest.handle.local_addr(), honest.handle.peer_id()).await.unwrap();
+    let t = Instant::now();
+    loop {
+        match v
+            .handle
+            .command(PeerCommand::GetGame { id: gid("quake3"), download: true, accept_unverified: false })
+            .await
+        {
+            Ok(()) => break,
+            // The hostile peers are still listed until their pings time out.
+            Err(e) => assert!(t.elapsed() < Duration::from_secs(10), "{e:?}"),
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let end = v
+        .wait_for("the resumed download", Duration::from_secs(60), |e| {
+            matches!(
+                e,
+                PeerEvent::DownloadGameFilesFinished { .. } | PeerEvent::DownloadGameFilesFailed { .. }
+            )
+        })
+        .await;
+    assert!(matches!(end, PeerEvent::DownloadGameFilesFinished { .. }), "{end:?}");
+    let got = std::fs::read(v.game_dir.join("quake3/x.bin")).unwrap();
+    let first_diff = got.iter().zip(&x).position(|(a, b)| a != b);
+    assert!(
+        got.len() == x.len() && first_diff.is_none(),
+        "x.bin differs from the honest copy at byte {first_diff:?}"
+    );
+    honest.handle.shutdown().await;
+    v.handle.shutdown().await;
 }

@@ -33,7 +33,11 @@ async fn four_downloaders_share_chunks_and_the_seeder_uploads_about_one_copy() {
     }
     for d in &dls {
         d.handle
-            .command(PeerCommand::GetGame { id: "quake3".parse().unwrap(), download: true })
+            .command(PeerCommand::GetGame {
+                id: "quake3".parse().unwrap(),
+                download: true,
+                accept_unverified: false,
+            })
             .await
             .unwrap();
     }

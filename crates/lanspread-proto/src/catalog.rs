@@ -1,13 +1,28 @@
-//! The game catalog: which game ids exist, with their names and descriptions.
+//! The game catalog: which game ids exist, with their names and descriptions, and the version
+//! pins an organiser hands out.
 //!
 //! Only game roots whose id is in the catalog are announced or served. The bundled catalog
 //! (`catalog/catalog.json`) is compiled in; `--catalog FILE` or the app's settings replace it.
+//!
+//! Two shapes are read: format 1, a bare list of entries; format 2, an object
+//! `{"format": 2, "name": "…", "titles": [entries]}`. An entry may pin versions:
+//! `"pins": {"<version>": "<manifest digest, 64 hex>"}` — a pinned version is trusted whoever
+//! holds it, and only with exactly that manifest (see the trust rule in `lanspread-peer`).
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ids::GameId, path::RelPath};
+use crate::{
+    ids::{Digest, GameId},
+    path::RelPath,
+    version::GameVersion,
+};
+
+/// The newest catalog format this build reads.
+pub const CATALOG_FORMAT: u32 = 2;
+/// Most pins one title may carry.
+pub const MAX_PINS_PER_TITLE: usize = 64;
 
 /// The catalog shipped with lanspread, as JSON.
 pub const BUNDLED_CATALOG_JSON: &str = include_str!("../../../catalog/catalog.json");
@@ -34,11 +49,24 @@ pub struct CatalogEntry {
     pub size_bytes: u64,
     /// Art path relative to the catalog directory, or `None`.
     pub art: Option<String>,
+    /// Pinned versions and the manifest digest each must have, sorted by version text
+    /// (written as the object `{"<version>": "<digest>"}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "pins_map")]
+    pub pins: Vec<(GameVersion, Digest)>,
+}
+
+impl CatalogEntry {
+    /// The pinned manifest digest of `version`, if pinned.
+    pub fn pin(&self, version: &GameVersion) -> Option<Digest> {
+        self.pins.iter().find(|(v, _)| v == version).map(|(_, d)| *d)
+    }
 }
 
 /// A loaded, validated catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Catalog {
+    name: Option<String>,
+    format: u32,
     entries: Vec<CatalogEntry>,
     by_id: HashMap<GameId, usize>,
 }
@@ -80,6 +108,11 @@ pub enum CatalogError {
         /// Position of the second use.
         second: usize,
     },
+    /// A newer format than this build reads.
+    #[error(
+        "catalog format {0} is newer than this lanspread understands (up to {CATALOG_FORMAT}); update lanspread"
+    )]
+    UnsupportedFormat(u32),
     /// Some other field is out of range.
     #[error("catalog entry #{index} ({id}): {field} {problem}")]
     InvalidField {
@@ -105,19 +138,79 @@ struct RawEntry {
     release_year: u16,
     size_bytes: u64,
     art: Option<String>,
+    #[serde(default)]
+    pins: Option<HashMap<String, String>>,
+}
+
+/// `pins` as a JSON object.
+mod pins_map {
+    use serde::{Deserialize, Deserializer, Serializer, ser::SerializeMap};
+
+    use crate::{ids::Digest, version::GameVersion};
+
+    pub(super) fn serialize<S: Serializer>(pins: &[(GameVersion, Digest)], s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(pins.len()))?;
+        for (v, d) in pins {
+            m.serialize_entry(v, d)?;
+        }
+        m.end()
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<(GameVersion, Digest)>, D::Error> {
+        let map = std::collections::HashMap::<GameVersion, Digest>::deserialize(d)?;
+        let mut pins: Vec<_> = map.into_iter().collect();
+        pins.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        Ok(pins)
+    }
+}
+
+/// A format-2 catalog as written.
+#[derive(Deserialize)]
+struct RawDoc {
+    format: u32,
+    #[serde(default)]
+    name: Option<String>,
+    titles: Vec<RawEntry>,
 }
 
 impl Catalog {
-    /// Parses and validates catalog JSON (a list of entries).
+    /// Parses and validates catalog JSON (format 1: a list of entries; format 2: an object with
+    /// `format`, `name` and `titles`).
     pub fn from_json(bytes: &[u8]) -> Result<Self, CatalogError> {
         if bytes.len() > MAX_CATALOG_BYTES {
             return Err(CatalogError::TooLarge(bytes.len()));
         }
-        let raw: Vec<RawEntry> = serde_json::from_slice(bytes).map_err(|e| CatalogError::Json {
+        let json_err = |e: serde_json::Error| CatalogError::Json {
             line: e.line(),
             column: e.column(),
             message: e.to_string(),
-        })?;
+        };
+        let object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        let (format, name, raw) = if object {
+            #[derive(Deserialize)]
+            struct Format {
+                format: u32,
+            }
+            let f: Format = serde_json::from_slice(bytes).map_err(json_err)?;
+            if f.format > CATALOG_FORMAT {
+                return Err(CatalogError::UnsupportedFormat(f.format));
+            }
+            let doc: RawDoc = serde_json::from_slice(bytes).map_err(json_err)?;
+            (doc.format, doc.name, doc.titles)
+        } else {
+            let raw: Vec<RawEntry> = serde_json::from_slice(bytes).map_err(json_err)?;
+            (1, None, raw)
+        };
+        if let Some(n) = &name {
+            check_text(n, 1, 120).map_err(|problem| CatalogError::InvalidField {
+                index: 0,
+                id: String::new(),
+                field: "name",
+                problem,
+            })?;
+        }
         let mut entries = Vec::with_capacity(raw.len());
         let mut by_id = HashMap::with_capacity(raw.len());
         for (index, r) in raw.into_iter().enumerate() {
@@ -147,6 +240,21 @@ impl Catalog {
             if let Some(art) = &r.art {
                 RelPath::validate(art).map_err(|e| bad("art", &e.to_string()))?;
             }
+            let mut pins = Vec::new();
+            for (v, d) in r.pins.iter().flatten() {
+                let version = GameVersion::new(v).map_err(|e| bad("pins", &format!("version {v:?}: {e}")))?;
+                let digest: Digest = d.parse().map_err(|_| {
+                    bad("pins", &format!("{v}: {d:?} is not a manifest digest (64 hex characters)"))
+                })?;
+                pins.push((version, digest));
+            }
+            if pins.len() > MAX_PINS_PER_TITLE {
+                return Err(bad(
+                    "pins",
+                    &format!("has {} entries; at most {MAX_PINS_PER_TITLE}", pins.len()),
+                ));
+            }
+            pins.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
             by_id.insert(id.clone(), index);
             entries.push(CatalogEntry {
                 id,
@@ -157,9 +265,43 @@ impl Catalog {
                 release_year: r.release_year,
                 size_bytes: r.size_bytes,
                 art: r.art,
+                pins,
             });
         }
-        Ok(Self { entries, by_id })
+        Ok(Self { name, format, entries, by_id })
+    }
+
+    /// The catalog as format-2 JSON (what [`Catalog::from_json`] reads back).
+    pub fn to_json(&self) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct Doc<'a> {
+            format: u32,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            name: Option<&'a str>,
+            titles: &'a [CatalogEntry],
+        }
+        let doc = Doc { format: CATALOG_FORMAT, name: self.name(), titles: &self.entries };
+        serde_json::to_vec_pretty(&doc).unwrap_or_default()
+    }
+
+    /// The name the organiser gave the catalog (format 2), if any.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The format the catalog was written in (1 or 2).
+    pub fn format(&self) -> u32 {
+        self.format
+    }
+
+    /// How many titles pin at least one version.
+    pub fn pinned_titles(&self) -> usize {
+        self.entries.iter().filter(|e| !e.pins.is_empty()).count()
+    }
+
+    /// The pinned manifest digest of `id` at `version`, if the catalog pins it.
+    pub fn pin(&self, id: &GameId, version: &GameVersion) -> Option<Digest> {
+        self.get(id).and_then(|e| e.pin(version))
     }
 
     /// The catalog compiled into this build.
@@ -168,13 +310,13 @@ impl Catalog {
             Ok(c) => c,
             // The bundled file is validated by this crate's tests; an empty catalog is the
             // safe fallback should a broken file ever be compiled in.
-            Err(_) => Self { entries: Vec::new(), by_id: HashMap::new() },
+            Err(_) => Self::empty(),
         }
     }
 
     /// An empty catalog (serves nothing).
     pub fn empty() -> Self {
-        Self { entries: Vec::new(), by_id: HashMap::new() }
+        Self { name: None, format: 1, entries: Vec::new(), by_id: HashMap::new() }
     }
 
     /// The entry for `id`.
@@ -231,6 +373,42 @@ mod tests {
         format!(
             r#"{{"id":"{id}","name":"N","description":"D","genre":"FPS","max_players":16,"release_year":1999,"size_bytes":0,"art":null}}"#
         )
+    }
+
+    #[test]
+    fn format_two_carries_a_name_and_pins() {
+        let d = "ab".repeat(32);
+        let json = format!(
+            r#"{{"format":2,"name":"Spring LAN 2027","titles":[{{"id":"quake3","name":"Q","description":"","genre":"FPS","max_players":16,"release_year":1999,"size_bytes":0,"art":null,"pins":{{"20250314":"{d}","1.32c":"{d}"}}}},{}]}}"#,
+            entry("doom")
+        );
+        let c = Catalog::from_json(json.as_bytes()).unwrap();
+        assert_eq!((c.format(), c.name(), c.pinned_titles()), (2, Some("Spring LAN 2027"), 1));
+        let q3 = GameId::new("quake3").unwrap();
+        let v = GameVersion::new("20250314").unwrap();
+        assert_eq!(c.pin(&q3, &v), Some(d.parse().unwrap()));
+        assert_eq!(c.pin(&q3, &GameVersion::new("2").unwrap()), None);
+        assert_eq!(c.get(&q3).unwrap().pins.len(), 2);
+        // Format 1 (a bare list) still loads, without name or pins.
+        let old = Catalog::from_json(format!("[{}]", entry("doom")).as_bytes()).unwrap();
+        assert_eq!((old.format(), old.name(), old.pinned_titles()), (1, None, 0));
+    }
+
+    #[test]
+    fn bad_pins_and_newer_formats_are_refused_with_a_reason() {
+        let with_pins = |pins: &str| {
+            format!(
+                r#"{{"format":2,"titles":[{{"id":"quake3","name":"Q","description":"","genre":"FPS","max_players":16,"release_year":1999,"size_bytes":0,"art":null,"pins":{pins}}}]}}"#
+            )
+        };
+        let e = Catalog::from_json(with_pins(r#"{"1":"nothex"}"#).as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("not a manifest digest"), "{e}");
+        let d = "ab".repeat(32);
+        let e = Catalog::from_json(with_pins(&format!(r#"{{"../1":"{d}"}}"#)).as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("pins"), "{e}");
+        let e = Catalog::from_json(br#"{"format":3,"titles":[]}"#).unwrap_err();
+        assert_eq!(e, CatalogError::UnsupportedFormat(3));
+        assert!(e.to_string().contains("update lanspread"), "{e}");
     }
 
     #[test]

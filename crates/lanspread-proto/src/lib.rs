@@ -36,11 +36,12 @@ pub use version::{GameVersion, VersionError};
 
 /// The wire protocol version; peers with another version are ignored and logged.
 ///
-/// History: 1 — first release (Hello/HelloAck carry the full library snapshot).
-pub const PROTOCOL_VERSION: u32 = 1;
+/// History: 1 — first release (Hello/HelloAck carry the full library snapshot); 2 — games
+/// carry `unverified` (a copy taken from a single host casts no vote in the trust rule).
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The QUIC ALPN, `lanspread/<PROTOCOL_VERSION>`.
-pub const ALPN: &str = "lanspread/1";
+pub const ALPN: &str = "lanspread/2";
 
 /// The mDNS service type peers advertise and browse.
 pub const MDNS_SERVICE_TYPE: &str = "_lanspread._udp.local.";

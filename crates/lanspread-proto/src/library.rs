@@ -26,6 +26,14 @@ pub struct Game {
     /// Digest of the manifest, once the peer has hashed the game; `None` until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest_digest: Option<Digest>,
+    /// The peer took this version from a single host without any other confirmation (an
+    /// explicit "install unverified"): it serves it, but its copy casts no vote for it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unverified: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A peer's whole library at revision `library_rev`.
@@ -168,6 +176,7 @@ mod tests {
             size_bytes: 100,
             file_count: 2,
             manifest_digest: None,
+            unverified: false,
         }
     }
 

@@ -33,13 +33,14 @@ fn arb_32() -> impl Strategy<Value = [u8; 32]> {
 }
 
 fn arb_game() -> impl Strategy<Value = Game> {
-    (arb_game_id(), arb_version(), any::<u64>(), any::<u64>(), option::of(arb_32())).prop_map(
-        |(id, version, size_bytes, file_count, d)| Game {
+    (arb_game_id(), arb_version(), any::<u64>(), any::<u64>(), option::of(arb_32()), any::<bool>()).prop_map(
+        |(id, version, size_bytes, file_count, d, unverified)| Game {
             id,
             version,
             size_bytes,
             file_count,
             manifest_digest: d.map(Digest),
+            unverified,
         },
     )
 }

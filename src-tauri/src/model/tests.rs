@@ -36,6 +36,8 @@ fn entry(id: &str, state: PeerState) -> GameEntry {
         local_version: None,
         latest_version: Some(ver("20250314")),
         peer_count: 2,
+        offered: None,
+        unverified: false,
         downloaded_bytes: None,
     }
 }

@@ -5,4 +5,4 @@
  *
  * Mirrors [`lanspread_peer::ErrorKind`] (same snake_case names) plus the app's own kinds.
  */
-export type ErrorKind = "invalid_input" | "not_found" | "busy" | "no_peers" | "disagreement" | "integrity" | "network" | "io" | "disk_full" | "unpack" | "cancelled" | "game_dir" | "not_available" | "not_running" | "config" | "internal";
+export type ErrorKind = "invalid_input" | "not_found" | "busy" | "no_peers" | "disagreement" | "unverified" | "integrity" | "network" | "io" | "disk_full" | "unpack" | "cancelled" | "game_dir" | "not_available" | "not_running" | "config" | "internal";

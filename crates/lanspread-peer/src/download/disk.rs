@@ -1,6 +1,6 @@
-//! A download's disk side: which chunks are verified, the writes in flight, background
-//! durability (fdatasync, then the bitmap) and the `version.ini` held in memory until the
-//! commit. Owned and changed only here.
+//! A download's disk side: which chunks are verified (and which of those were verified in
+//! this run), the writes in flight, background durability (fdatasync, then the bitmap) and the
+//! `version.ini` held in memory until the commit. Owned and changed only here.
 //!
 //! The bytes go through a [`Store`]: [`DiskStore`] writes into the game root from one writer
 //! thread; tests use an in-memory store so the driver runs on virtual time.
@@ -19,7 +19,7 @@ use lanspread_proto::{Digest, GameId, GameManifest, chunk::chunk_range};
 use super::{
     files,
     scheduler::ChunkSpec,
-    state::{self, Verified},
+    state::{self, Stamp, Stamps, Verified},
     transfer::ChunkData,
 };
 use crate::library::hashes::{FileHashes, GameHashes, HashIndex};
@@ -31,14 +31,21 @@ pub(crate) trait Store: Send + 'static {
     fn write(&mut self, spec: ChunkSpec, data: ChunkData) -> io::Result<()>;
     /// The outcome of the next write handed over (cancel-safe; pending while none is).
     fn written(&mut self) -> impl Future<Output = Option<(ChunkSpec, io::Result<()>)>> + Send;
-    /// Makes the files with indexes `files` durable, then persists `verified`.
+    /// Makes the files with indexes `files` durable, then persists `verified` (with the files'
+    /// stamps). Saves run in the order they were asked for.
     fn flush(&self, files: Vec<usize>, verified: Verified) -> BoxFuture<'static, io::Result<()>>;
+    /// Re-reads `chunks` from disk and checks them against the manifest: (chunk, matches).
+    fn reverify(&self, chunks: Vec<ChunkSpec>) -> BoxFuture<'static, Vec<(ChunkSpec, bool)>>;
 }
 
 /// The disk side of a download (see the module header).
 pub(super) struct Disk<S: Store> {
     pub(super) store: S,
+    /// Chunks present and good: written in this run, or known from before.
     verified: Verified,
+    /// The subset verified in this run: written after their hash matched, or re-verified from
+    /// disk. Only a download whose every chunk is fresh commits.
+    fresh: Verified,
     /// Files with chunks written since the last flush.
     dirty: BTreeSet<usize>,
     /// Writes handed over and not reported back yet, and their bytes.
@@ -53,10 +60,11 @@ pub(super) struct Disk<S: Store> {
 }
 
 impl<S: Store> Disk<S> {
-    pub(super) fn new(store: S, manifest: &GameManifest, verified: Verified) -> Self {
+    pub(super) fn new(store: S, manifest: &GameManifest, verified: Verified, fresh: Verified) -> Self {
         Self {
             store,
             verified,
+            fresh,
             dirty: BTreeSet::new(),
             pending: 0,
             pending_bytes: 0,
@@ -69,6 +77,56 @@ impl<S: Store> Disk<S> {
     /// Whether chunk `c` of file `file` is verified (and written).
     pub(super) fn is_verified(&self, file: usize, c: u64) -> bool {
         self.verified.get(file, c)
+    }
+
+    /// Whether chunk `c` of file `file` was verified in this run.
+    pub(super) fn is_fresh(&self, file: usize, c: u64) -> bool {
+        self.fresh.get(file, c)
+    }
+
+    /// Verified chunks not verified in this run: they are re-read from disk before the commit.
+    pub(super) fn to_reverify(&self, manifest: &GameManifest) -> Vec<ChunkSpec> {
+        let mut firsts = Vec::with_capacity(manifest.files.len());
+        let mut g = 0;
+        for f in &manifest.files {
+            firsts.push(g);
+            g += f.chunks.len() as u64;
+        }
+        self.verified
+            .minus(&self.fresh)
+            .into_iter()
+            .filter(|(file, _)| !self.is_sentinel(*file))
+            .map(|(file, index)| {
+                let f = &manifest.files[file];
+                let len = lanspread_proto::chunk::chunk_len(f.size, manifest.chunk_size, index);
+                ChunkSpec { file, index, len, global: firsts[file] + index }
+            })
+            .collect()
+    }
+
+    /// A chunk known from before matched on disk: it counts as verified in this run.
+    pub(super) fn reverified(&mut self, spec: ChunkSpec) {
+        if self.verified.get(spec.file, spec.index) {
+            self.fresh.set(spec.file, spec.index, true);
+        }
+    }
+
+    /// A chunk known from before did not match on disk: it is no longer verified.
+    pub(super) fn unverify(&mut self, spec: ChunkSpec) {
+        self.verified.set(spec.file, spec.index, false);
+        self.fresh.set(spec.file, spec.index, false);
+        self.dirty.insert(spec.file);
+    }
+
+    /// The first chunk (file, index) not verified in this run, if any.
+    pub(super) fn first_stale(&self, manifest: &GameManifest) -> Option<(usize, u64)> {
+        manifest
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.is_sentinel(*i))
+            .flat_map(|(i, f)| (0..f.chunks.len() as u64).map(move |c| (i, c)))
+            .find(|(i, c)| !self.fresh.get(*i, *c))
     }
 
     /// Whether `file` is `version.ini`.
@@ -129,6 +187,7 @@ impl<S: Store> Disk<S> {
             return Ok(false);
         }
         self.verified.set(spec.file, spec.index, true);
+        self.fresh.set(spec.file, spec.index, true);
         self.dirty.insert(spec.file);
         Ok(true)
     }
@@ -140,6 +199,7 @@ impl<S: Store> Disk<S> {
         for spec in chunks {
             if !self.is_sentinel(spec.file) && !self.verified.get(spec.file, spec.index) {
                 self.verified.set(spec.file, spec.index, true);
+                self.fresh.set(spec.file, spec.index, true);
                 self.dirty.insert(spec.file);
                 newly += spec.len;
             }
@@ -147,8 +207,8 @@ impl<S: Store> Disk<S> {
         newly
     }
 
-    /// A whole-file transfer of `file` failed after truncating it: none of its chunks is
-    /// verified any more. Returns the bytes lost.
+    /// None of `file`'s chunks is verified any more (a whole-file transfer is about to truncate
+    /// it, or failed after truncating it). Returns the bytes lost.
     pub(super) fn file_lost(&mut self, manifest: &GameManifest, file: usize) -> u64 {
         let f = &manifest.files[file];
         let mut lost = 0;
@@ -157,9 +217,22 @@ impl<S: Store> Disk<S> {
                 self.verified.set(file, c, false);
                 lost += lanspread_proto::chunk::chunk_len(f.size, manifest.chunk_size, c);
             }
+            self.fresh.set(file, c, false);
         }
         self.dirty.insert(file);
         lost
+    }
+
+    /// Before a whole-file transfer truncates `file`: clears its bits and returns the save of
+    /// the cleared bitmap, which the transfer awaits before it truncates (saves run in order,
+    /// so no earlier save can bring the bits back). Also returns the bytes lost.
+    pub(super) fn clear_for_rewrite(
+        &mut self,
+        manifest: &GameManifest,
+        file: usize,
+    ) -> (u64, BoxFuture<'static, io::Result<()>>) {
+        let lost = self.file_lost(manifest, file);
+        (lost, self.store.flush(Vec::new(), self.verified.clone()))
     }
 
     /// Starts a background flush of the files written since the last one (no-op when one runs
@@ -185,21 +258,30 @@ impl<S: Store> Disk<S> {
     }
 }
 
-/// The real [`Store`]: the game root on disk, written from one writer thread.
+/// The real [`Store`]: the game root on disk, written from one writer thread; saves (sync,
+/// stamp, persist the bitmap) run on one saver thread in the order they were asked for.
 ///
 /// One writer thread per download: writes to one file serialize on its inode anyway, and a
 /// single thread avoids lock spinning and a context switch per chunk.
 pub(crate) struct DiskStore {
     root: PathBuf,
     manifest: Arc<GameManifest>,
-    digest: Digest,
     tx: std::sync::mpsc::Sender<(ChunkSpec, ChunkData)>,
     done: tokio::sync::mpsc::UnboundedReceiver<(ChunkSpec, io::Result<()>)>,
+    saves: std::sync::mpsc::Sender<SaveJob>,
+}
+
+/// One save: make `files` durable, stamp them, persist `verified` with every stamp.
+struct SaveJob {
+    files: Vec<usize>,
+    verified: Verified,
+    reply: tokio::sync::oneshot::Sender<io::Result<()>>,
 }
 
 impl DiskStore {
-    /// Starts the writer thread of a download into `root`.
-    pub(crate) fn start(root: &Path, manifest: Arc<GameManifest>, digest: Digest) -> Self {
+    /// Starts the writer and saver threads of a download into `root`; `stamps` are the files'
+    /// identities as last saved.
+    pub(crate) fn start(root: &Path, manifest: Arc<GameManifest>, digest: Digest, stamps: Stamps) -> Self {
         let (tx, rx) = std::sync::mpsc::channel::<(ChunkSpec, ChunkData)>();
         let (done_tx, done) = tokio::sync::mpsc::unbounded_channel();
         let mut writer = files::ChunkWriter::new(root);
@@ -217,8 +299,33 @@ impl DiskStore {
         if let Err(e) = spawned {
             tracing::error!(error = %e, "cannot start the writer thread");
         }
-        Self { root: root.to_path_buf(), manifest, digest, tx, done }
+        let (saves, jobs) = std::sync::mpsc::channel::<SaveJob>();
+        let (r, m) = (root.to_path_buf(), manifest.clone());
+        let spawned = std::thread::Builder::new().name("lanspread-saver".into()).spawn(move || {
+            let mut stamps = stamps;
+            while let Ok(job) = jobs.recv() {
+                let result = save(&r, &m, digest, &job, &mut stamps);
+                let _ = job.reply.send(result);
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start the saver thread");
+        }
+        Self { root: root.to_path_buf(), manifest, tx, done, saves }
     }
+}
+
+/// Syncs the job's files, records their identity, persists the bitmap with every stamp.
+fn save(root: &Path, m: &GameManifest, digest: Digest, job: &SaveJob, stamps: &mut Stamps) -> io::Result<()> {
+    files::sync_files(root, m, job.files.iter().copied())?;
+    for &i in &job.files {
+        let path = files::safe_path(root, &m.files[i].path, false)?;
+        match Stamp::of_path(&path) {
+            Some(st) => stamps.insert(i, st),
+            None => stamps.remove(&i),
+        };
+    }
+    state::save(root, m, digest, &job.verified, stamps)
 }
 
 impl Store for DiskStore {
@@ -230,25 +337,60 @@ impl Store for DiskStore {
         self.done.recv()
     }
 
-    fn flush(&self, dirty: Vec<usize>, verified: Verified) -> BoxFuture<'static, io::Result<()>> {
-        let (root, m, digest) = (self.root.clone(), self.manifest.clone(), self.digest);
-        // Every chunk the bitmap marks was written before this sync began.
-        let job = tokio::task::spawn_blocking(move || {
-            files::sync_files(&root, &m, dirty)?;
-            state::save(&root, &m, digest, &verified)
-        });
-        Box::pin(async move { job.await.map_err(io::Error::other)? })
+    fn flush(&self, files: Vec<usize>, verified: Verified) -> BoxFuture<'static, io::Result<()>> {
+        let (reply, rx) = tokio::sync::oneshot::channel();
+        let queued = self.saves.send(SaveJob { files, verified, reply });
+        Box::pin(async move {
+            queued.map_err(|_| io::Error::other("the saver thread stopped"))?;
+            rx.await.map_err(|_| io::Error::other("the saver thread stopped"))?
+        })
+    }
+
+    fn reverify(&self, chunks: Vec<ChunkSpec>) -> BoxFuture<'static, Vec<(ChunkSpec, bool)>> {
+        let (root, m) = (self.root.clone(), self.manifest.clone());
+        let job = tokio::task::spawn_blocking(move || reverify_chunks(&root, &m, &chunks));
+        Box::pin(async move { job.await.unwrap_or_default() })
     }
 }
 
-/// Makes everything durable, removes stale payload, records hashes, commits `version.ini`
-/// (blocking).
+/// Reads each chunk back and compares its hash with the manifest (a missing or short file, or
+/// any read error, is a mismatch).
+fn reverify_chunks(root: &Path, m: &GameManifest, chunks: &[ChunkSpec]) -> Vec<(ChunkSpec, bool)> {
+    let mut out = Vec::with_capacity(chunks.len());
+    let mut open: Option<(usize, std::fs::File)> = None;
+    let mut buf = Vec::new();
+    for &spec in chunks {
+        let f = &m.files[spec.file];
+        if open.as_ref().is_none_or(|(i, _)| *i != spec.file) {
+            open = files::safe_path(root, &f.path, false)
+                .and_then(std::fs::File::open)
+                .ok()
+                .map(|h| (spec.file, h));
+        }
+        let ok = match (&open, chunk_range(f.size, m.chunk_size, spec.index)) {
+            (Some((_, file)), Some(r)) => {
+                buf.resize((r.end - r.start) as usize, 0);
+                files::read_at(file, r.start, &mut buf).is_ok()
+                    && lanspread_proto::ChunkHash::of(&buf) == f.chunks[spec.index as usize]
+            }
+            _ => false,
+        };
+        out.push((spec, ok));
+    }
+    out
+}
+
+/// Makes everything durable, removes stale payload, records hashes, marks (or unmarks) the
+/// version as taken unverified, and commits `version.ini` (blocking). The marker is in its
+/// final state before `version.ini` appears, so a crash never leaves an unverified copy that
+/// looks verified.
 pub(super) fn commit(
     root: &Path,
     m: &GameManifest,
     sentinel: &[u8],
     index: &HashIndex,
     id: &GameId,
+    unverified: bool,
 ) -> io::Result<()> {
     files::sync_files(root, m, 0..m.files.len())?;
     let removed = files::remove_extraneous(root, m)?;
@@ -256,6 +398,13 @@ pub(super) fn commit(
         tracing::info!(removed = removed.len(), "removed files of the previous version");
     }
     record_hashes(root, m, index, id);
+    let marker = root.join(crate::library::UNVERIFIED_MARKER);
+    if unverified {
+        crate::platform::write_atomic(&marker, format!("{}\n", m.version).as_bytes())?;
+    } else if std::fs::symlink_metadata(&marker).is_ok() {
+        std::fs::remove_file(&marker)?;
+        crate::platform::sync_dir(root)?;
+    }
     files::commit_sentinel(root, sentinel)?;
     state::clear(root);
     files::sweep_sentinels(root);

@@ -89,22 +89,27 @@ pub(super) struct Driver<T: Transport, S: Store> {
     swarm: Option<SwarmSide>,
     meter: Meter,
     start: Instant,
+    /// Chunks known from before being re-read from disk (STATE.md, invariant 1).
+    reverify: Option<futures::future::BoxFuture<'static, Vec<(ChunkSpec, bool)>>>,
 }
 
 impl<T: Transport, S: Store> Driver<T, S> {
-    /// A driver for `manifest` with `verified` chunks already on disk; `bytes` is the game
-    /// list's counter of verified bytes.
+    /// A driver for `manifest` with `verified` chunks already on disk, `fresh` of them verified
+    /// in this run (the others are re-read from disk while the download runs); `bytes` is the
+    /// game list's counter of verified bytes.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         id: GameId,
         manifest: Arc<GameManifest>,
         verified: Verified,
+        fresh: Verified,
         env: Env,
         transport: T,
         store: S,
         bytes: Arc<std::sync::atomic::AtomicU64>,
     ) -> Self {
         let digest = manifest.digest();
-        let disk = Disk::new(store, &manifest, verified);
+        let disk = Disk::new(store, &manifest, verified, fresh);
         let cs = manifest.chunk_size;
         let mut chunks = Vec::new();
         let mut global = 0u64;
@@ -133,6 +138,7 @@ impl<T: Transport, S: Store> Driver<T, S> {
             disk,
             swarm: None,
             start: Instant::now(),
+            reverify: None,
         }
     }
 
@@ -169,6 +175,11 @@ impl<T: Transport, S: Store> Driver<T, S> {
             swarm.join_first(&self.sched, &self.requests, &have).await;
             self.swarm = Some(swarm);
         }
+        let stale = self.disk.to_reverify(&self.manifest);
+        if !stale.is_empty() {
+            tracing::debug!(chunks = stale.len(), "re-verifying chunks known from before");
+            self.reverify = Some(self.disk.store.reverify(stale));
+        }
         let result = self.drive(token).await;
         self.requests.abort_all();
         while self.disk.pending() > 0 {
@@ -190,6 +201,15 @@ impl<T: Transport, S: Store> Driver<T, S> {
                 // Never let a background save race the commit.
                 if let Some(f) = self.disk.flushing.take() {
                     let _ = f.await;
+                }
+                if let Some((file, c)) = self.disk.first_stale(&self.manifest) {
+                    return Err(err(
+                        ErrorKind::Integrity,
+                        format!(
+                            "{}: chunk {c} of {} was not verified in this run; refusing to commit",
+                            self.id, self.manifest.files[file].path
+                        ),
+                    ));
                 }
                 let (bytes, peers) = self.meter.result();
                 Ok(Finished { disk: self.disk, swarm: self.swarm, bytes, peers })
@@ -233,7 +253,11 @@ impl<T: Transport, S: Store> Driver<T, S> {
         let actions = self.sched.next_actions(self.now());
         self.apply(actions);
         loop {
-            if self.sched.is_done() && self.disk.sentinel_ok() && self.disk.pending() == 0 {
+            if self.sched.is_done()
+                && self.disk.sentinel_ok()
+                && self.disk.pending() == 0
+                && self.reverify.is_none()
+            {
                 return Ok(());
             }
             if let Some(f) = self.sched.failure() {
@@ -257,6 +281,10 @@ impl<T: Transport, S: Store> Driver<T, S> {
                     self.requests.finished(&done);
                     let actions = self.on_done(done)?;
                     self.apply(actions);
+                }
+                Some(results) = OptionFuture::from(self.reverify.as_mut()), if self.reverify.is_some() => {
+                    self.reverify = None;
+                    self.on_reverified(results);
                 }
                 Some(r) = OptionFuture::from(self.disk.flushing.as_mut()), if self.disk.flushing.is_some() => {
                     self.disk.flushing = None;
@@ -306,12 +334,15 @@ impl<T: Transport, S: Store> Driver<T, S> {
     fn apply(&mut self, actions: Vec<Action>) {
         for a in actions {
             match a {
-                Action::Fetch { work, peer } => {
-                    let spec = match work {
-                        Work::Chunk(c) => Some(self.sched.chunk(c)),
-                        Work::File(_) => None,
-                    };
-                    self.requests.start(work, spec, peer);
+                Action::Fetch { work: Work::Chunk(c), peer } => {
+                    let spec = self.sched.chunk(c);
+                    self.requests.start(Work::Chunk(c), Some(spec), None, peer);
+                }
+                Action::Fetch { work: Work::File(f), peer } => {
+                    // The file is about to be truncated: its bits go first, durably.
+                    let (lost, cleared) = self.disk.clear_for_rewrite(&self.manifest, f);
+                    self.meter.lost(lost);
+                    self.requests.start(Work::File(f), None, Some(cleared), peer);
                 }
                 Action::Cancel { work, peer } => self.requests.cancel(work, peer),
                 Action::DropPeer { peer, reason } => {
@@ -369,6 +400,32 @@ impl<T: Transport, S: Store> Driver<T, S> {
         }
         self.meter.used(done.peer);
         Ok(self.sched.on_success(done.work, done.peer, done.elapsed))
+    }
+
+    /// The re-verification of chunks known from before ended: matches count as verified in this
+    /// run, mismatches (changed on disk while we were stopped) are fetched again.
+    fn on_reverified(&mut self, results: Vec<(ChunkSpec, bool)>) {
+        let mut bad = 0u64;
+        for (spec, ok) in results {
+            // A chunk rewritten meanwhile (whole-file fallback) is judged by that rewrite.
+            if !self.disk.is_verified(spec.file, spec.index) || self.disk.is_fresh(spec.file, spec.index) {
+                continue;
+            }
+            if ok {
+                self.disk.reverified(spec);
+            } else {
+                self.disk.unverify(spec);
+                self.meter.lost(spec.len);
+                self.sched.add_chunk(spec);
+                bad += 1;
+            }
+        }
+        if bad > 0 {
+            tracing::warn!(
+                chunks = bad,
+                "chunks verified before no longer match on disk; fetching them again"
+            );
+        }
     }
 
     /// A write finished.

@@ -58,6 +58,7 @@ fn db(peers: &[PeerId]) -> Arc<RwLock<PeerGameDB>> {
             size_bytes: CHUNKS * MIB + 2,
             file_count: 2,
             manifest_digest: Some(manifest().digest()),
+            unverified: false,
         };
         let addr: SocketAddr = format!("127.0.0.1:{}", 4000 + i).parse().unwrap();
         db.apply_snapshot(*p, "p", addr, LibrarySnapshot::new(1, vec![game])).unwrap();
@@ -131,7 +132,13 @@ impl Transport for FakeNet {
         })
     }
 
-    fn file(&self, _: PeerId, _: SocketAddr, _: usize) -> BoxFuture<'static, Result<(), Failure>> {
+    fn file(
+        &self,
+        _: PeerId,
+        _: SocketAddr,
+        _: usize,
+        _cleared: BoxFuture<'static, io::Result<()>>,
+    ) -> BoxFuture<'static, Result<(), Failure>> {
         Box::pin(async { Err(Failure::Refused("no whole files here".into())) })
     }
 }
@@ -145,6 +152,8 @@ struct MemStore {
     chunks: Arc<Mutex<Written>>,
     flushed: Arc<Mutex<Option<Verified>>>,
     done: VecDeque<(ChunkSpec, io::Result<()>)>,
+    /// Chunks known from before that fail their re-verification.
+    rotten: Vec<(usize, u64)>,
 }
 
 impl Store for MemStore {
@@ -159,6 +168,15 @@ impl Store for MemStore {
         std::future::poll_fn(move |_| match done.pop_front() {
             Some(d) => std::task::Poll::Ready(Some(d)),
             None => std::task::Poll::Pending,
+        })
+    }
+
+    fn reverify(&self, chunks: Vec<ChunkSpec>) -> BoxFuture<'static, Vec<(ChunkSpec, bool)>> {
+        // Chunks listed in `rotten` no longer match on disk; the check takes a while.
+        let rotten = self.rotten.clone();
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            chunks.into_iter().map(|c| (c, !rotten.contains(&(c.file, c.index)))).collect()
         })
     }
 
@@ -181,6 +199,12 @@ struct Run {
 }
 
 async fn run(serve: &[(PeerId, Serve)]) -> Run {
+    run_resumed(serve, &[], &[]).await
+}
+
+/// Like [`run`] for a download resumed with data chunks `known` verified before, of which
+/// `rotten` no longer match on disk.
+async fn run_resumed(serve: &[(PeerId, Serve)], known: &[u64], rotten: &[u64]) -> Run {
     let m = manifest();
     let peers: Vec<PeerId> = serve.iter().map(|(p, _)| *p).collect();
     let db = db(&peers);
@@ -192,13 +216,25 @@ async fn run(serve: &[(PeerId, Serve)]) -> Run {
         db: db.clone(),
         bufs: BufPool::default(),
     };
-    let store = MemStore::default();
+    let store = MemStore { rotten: rotten.iter().map(|c| (0, *c)).collect(), ..MemStore::default() };
+    let mut verified = Verified::empty(&m);
+    for c in known {
+        verified.set(0, *c, true);
+    }
     let (chunks, flushed) = (store.chunks.clone(), store.flushed.clone());
     let (events, _rx) = tokio::sync::mpsc::unbounded_channel();
     let env = Env { me: peer(99), events, peers: db, tuning: Tuning::default() };
     let bytes = Arc::new(AtomicU64::new(0));
-    let mut d =
-        Driver::new(m.game_id.clone(), m.clone(), Verified::empty(&m), env, net, store, bytes.clone());
+    let mut d = Driver::new(
+        m.game_id.clone(),
+        m.clone(),
+        verified,
+        Verified::empty(&m),
+        env,
+        net,
+        store,
+        bytes.clone(),
+    );
     for p in &peers {
         d.add_peer(*p);
     }
@@ -254,4 +290,20 @@ async fn with_no_holder_left_the_download_fails_after_the_grace_and_keeps_what_i
     // The three chunks served, but version.ini (if among them) stays in memory.
     assert!((2..=3).contains(&kept.len()), "{kept:?}");
     assert_eq!(flushed.bytes(&m), kept.len() as u64 * MIB);
+}
+
+#[tokio::test(start_paused = true)]
+async fn chunks_known_from_before_are_reverified_and_a_rotten_one_is_fetched_again() {
+    let fast = Serve::Fast { latency: Duration::from_millis(10) };
+    let r = run_resumed(&[(peer(1), fast)], &[0, 1, 2, 3], &[2]).await;
+    let (bytes, _) = r.result.expect("completes");
+    let written: Vec<u64> = r.chunks.keys().map(|(_, c)| *c).collect();
+    assert_eq!(written, vec![2, 4, 5, 6, 7], "good chunks are kept, the rotten one comes again");
+    assert_eq!(r.chunks[&(0, 2)], payload(2));
+    assert_eq!(bytes, 5 * MIB + 2, "bytes verified in this run");
+    assert_eq!(r.bytes, CHUNKS * MIB + 2);
+    // The check ran beside the transfer: it did not add its 300 ms to a 10 ms-per-chunk download
+    // once the rest was fetched… but the download could not commit before it ended.
+    assert!(r.elapsed >= Duration::from_millis(300), "{:?}", r.elapsed);
+    assert!(r.elapsed < Duration::from_millis(600), "{:?}", r.elapsed);
 }

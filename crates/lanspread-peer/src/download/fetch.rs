@@ -36,8 +36,15 @@ pub(crate) trait Transport: Send + Sync + 'static {
     ) -> BoxFuture<'static, Result<ChunkData, Failure>>;
     /// Fetches file `file` whole from `peer` at `addr`, verifying and writing every chunk as it
     /// arrives (the file is truncated first: this is the fallback for files whose chunks keep
-    /// failing).
-    fn file(&self, peer: PeerId, addr: SocketAddr, file: usize) -> BoxFuture<'static, Result<(), Failure>>;
+    /// failing). `cleared` is the save of the bitmap without the file's bits: it must complete
+    /// before anything is truncated.
+    fn file(
+        &self,
+        peer: PeerId,
+        addr: SocketAddr,
+        file: usize,
+        cleared: BoxFuture<'static, std::io::Result<()>>,
+    ) -> BoxFuture<'static, Result<(), Failure>>;
 }
 
 /// The outcome of one request.
@@ -78,18 +85,25 @@ impl<T: Transport> Requests<T> {
         self.addrs.get(peer).copied()
     }
 
-    /// Starts fetching `work` (chunk `spec`, if a chunk) from `peer`.
-    pub(super) fn start(&mut self, work: Work, spec: Option<ChunkSpec>, peer: PeerId) {
+    /// Starts fetching `work` (chunk `spec`, if a chunk; for a whole file, `cleared` is the
+    /// save that must complete before the file is truncated) from `peer`.
+    pub(super) fn start(
+        &mut self,
+        work: Work,
+        spec: Option<ChunkSpec>,
+        cleared: Option<BoxFuture<'static, std::io::Result<()>>>,
+        peer: PeerId,
+    ) {
         let Some(addr) = self.addr(&peer) else { return };
         let t = self.transport.clone();
         let span = tracing::trace_span!("request", peer = %peer.short(), ?work);
         let handle = self.tasks.spawn(
             async move {
                 let started = Instant::now();
-                let result = match (work, spec) {
-                    (Work::Chunk(_), Some(spec)) => t.chunk(peer, addr, spec).await.map(Some),
-                    (Work::File(f), _) => t.file(peer, addr, f).await.map(|()| None),
-                    (Work::Chunk(_), None) => Err(Failure::Refused("bad work item".into())),
+                let result = match (work, spec, cleared) {
+                    (Work::Chunk(_), Some(spec), _) => t.chunk(peer, addr, spec).await.map(Some),
+                    (Work::File(f), _, Some(cleared)) => t.file(peer, addr, f, cleared).await.map(|()| None),
+                    _ => Err(Failure::Refused("bad work item".into())),
                 };
                 Done { work, peer, elapsed: started.elapsed(), result }
             }
@@ -172,11 +186,21 @@ impl Transport for QuicTransport {
         })
     }
 
-    fn file(&self, peer: PeerId, addr: SocketAddr, fi: usize) -> BoxFuture<'static, Result<(), Failure>> {
+    fn file(
+        &self,
+        peer: PeerId,
+        addr: SocketAddr,
+        fi: usize,
+        cleared: BoxFuture<'static, std::io::Result<()>>,
+    ) -> BoxFuture<'static, Result<(), Failure>> {
         let (ctx, manifest, root, id) =
             (self.ctx.clone(), self.manifest.clone(), self.root.clone(), self.id.clone());
         Box::pin(async move {
             let h = ctx.shared.pool.get(peer, addr).await.map_err(|e| Failure::Network(e.to_string()))?;
+            // Never truncate while saved state still claims the file's chunks.
+            cleared.await.map_err(|e| {
+                Failure::Network(format!("cannot save progress before rewriting a file: {e}"))
+            })?;
             let f = manifest.files[fi].clone();
             let (r, p, size) = (root.clone(), f.path.clone(), f.size);
             tokio::task::spawn_blocking(move || files::truncate_for_rewrite(&r, &p, size))

@@ -35,6 +35,14 @@ fn not_link(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Creates the game root if needed, refusing a root that is a symbolic link (a download must
+/// never rename or delete anything outside the game directory, not even `version.ini`).
+pub(crate) fn create_root(root: &Path) -> io::Result<()> {
+    not_link(root)?;
+    fs::create_dir_all(root)?;
+    not_link(root)
+}
+
 /// Creates the directories of `rel` under `root` without following links; returns the path.
 pub(crate) fn safe_path(root: &Path, rel: &RelPath, create_parents: bool) -> io::Result<PathBuf> {
     let comps: Vec<&str> = rel.components().collect();
@@ -300,16 +308,21 @@ pub(crate) fn sync_files(
 
 /// Deletes payload that is not part of `manifest` (stale files of an older version), never
 /// touching reserved names. Empty directories left behind go too, unless the manifest lists them.
+///
+/// Names compare case-folded: on Windows and macOS an old `Data/` on disk *is* the manifest's
+/// `data/`, and deleting `Data/x.bin` would delete `data/x.bin`. On a case-sensitive file
+/// system this keeps a stale file that differs from a payload name only in case, never more.
 pub(crate) fn remove_extraneous(root: &Path, manifest: &GameManifest) -> io::Result<Vec<String>> {
-    let keep: HashSet<String> = manifest.files.iter().map(|f| f.path.as_str().to_string()).collect();
+    let keep: HashSet<String> = manifest.files.iter().map(|f| f.path.fold_key()).collect();
     let keep_dirs: HashSet<String> = manifest
         .files
         .iter()
         .flat_map(|f| {
-            let comps: Vec<&str> = f.path.components().collect();
+            let key = f.path.fold_key();
+            let comps: Vec<String> = key.split('/').map(str::to_string).collect();
             (1..comps.len()).map(move |n| comps[..n].join("/"))
         })
-        .chain(manifest.empty_dirs.iter().map(|d| d.as_str().to_string()))
+        .chain(manifest.empty_dirs.iter().map(|d| d.fold_key()))
         .collect();
     let mut removed = Vec::new();
     for e in fs::read_dir(root)? {
@@ -331,17 +344,18 @@ fn sweep(
     removed: &mut Vec<String>,
 ) -> io::Result<()> {
     let md = fs::symlink_metadata(path)?;
+    let key = rel.to_lowercase();
     if md.is_dir() {
         for e in fs::read_dir(path)? {
             let e = e?;
             let child = format!("{rel}/{}", e.file_name().to_string_lossy());
             sweep(&e.path(), &child, keep, keep_dirs, removed)?;
         }
-        if !keep_dirs.contains(rel) && fs::read_dir(path)?.next().is_none() {
+        if !keep_dirs.contains(&key) && fs::read_dir(path)?.next().is_none() {
             fs::remove_dir(path)?;
             removed.push(format!("{rel}/"));
         }
-    } else if !keep.contains(rel) {
+    } else if !keep.contains(&key) {
         // Symlinks are removed as links (never followed).
         fs::remove_file(path)?;
         removed.push(rel.to_string());
@@ -459,6 +473,25 @@ mod tests {
         assert!(root.join("local/save.dat").exists());
         assert!(root.join(".lanspread/download.json").exists());
         assert!(root.join("saves").is_dir(), "listed empty dir kept");
+    }
+
+    #[test]
+    fn sweep_compares_names_case_insensitively() {
+        // On Windows and macOS `Data/X.bin` on disk is the manifest's `data/x.bin`.
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        for p in ["Data/X.bin", "Data/old.bin", "Maps/e1.bsp"] {
+            fs::create_dir_all(root.join(p).parent().unwrap()).unwrap();
+            fs::write(root.join(p), b"x").unwrap();
+        }
+        fs::create_dir_all(root.join("SAVES")).unwrap();
+        let mut m = manifest(&[("version.ini", 2), ("data/x.bin", 1)]);
+        m.empty_dirs.push(RelPath::new("saves").unwrap());
+        let mut removed = remove_extraneous(root, &m).unwrap();
+        removed.sort();
+        assert_eq!(removed, ["Data/old.bin", "Maps/", "Maps/e1.bsp"]);
+        assert_eq!(fs::read(root.join("Data/X.bin")).unwrap(), b"x");
+        assert!(root.join("SAVES").is_dir());
     }
 
     #[test]

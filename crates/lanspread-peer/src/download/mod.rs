@@ -41,11 +41,11 @@ use lanspread_proto::{
 use tokio::{task::JoinSet, time::Instant};
 
 use self::{
-    agree::{Agreement, agree},
+    agree::{Agreement, Served, agree},
     disk::DiskStore,
     driver::{Driver, Env},
     fetch::QuicTransport,
-    state::Verified,
+    state::{Stamps, Verified},
     swarm_glue::SwarmSide,
 };
 use crate::{
@@ -54,6 +54,7 @@ use crate::{
     net,
     peer_db::PeerGameDB,
     runtime::{Agreed, Ctx, EventSender, OpGuard},
+    trust,
 };
 
 /// How long manifest queries wait for peers that are still hashing.
@@ -63,22 +64,62 @@ fn err(kind: ErrorKind, msg: impl Into<String>) -> ErrorInfo {
     ErrorInfo::new(kind, msg)
 }
 
+/// What the trust rule says about `id` now (`trust.rs`).
+pub(crate) fn verdict(ctx: &Ctx, id: &GameId) -> trust::Verdict {
+    let here = ctx.library.game(id).and_then(|g| g.version);
+    let pins = ctx.catalog().get(id).map(|e| e.pins.as_slice()).unwrap_or_default();
+    let holdings = ctx.peers.read().holdings(id);
+    trust::decide(&holdings, pins, here.as_ref())
+}
+
+/// The version GetGame takes: the trusted latest, or with `accept_unverified` the newest
+/// offered one (and whether that one is unverified).
+fn choose_version(ctx: &Ctx, id: &GameId, accept_unverified: bool) -> Result<(GameVersion, bool), ErrorInfo> {
+    let v = verdict(ctx, id);
+    if accept_unverified && let Some(o) = v.offered.first() {
+        return Ok((o.version.clone(), true));
+    }
+    if let Some(latest) = v.latest {
+        return Ok((latest, false));
+    }
+    match v.offered.first() {
+        Some(o) => {
+            let db = ctx.peers.read();
+            let names: Vec<&str> = o.peers.iter().filter_map(|p| db.name_of(p)).collect();
+            Err(err(
+                ErrorKind::Unverified,
+                format!(
+                    "{id} {} is offered by {} only and nothing else confirms it (no second host, no catalog pin); \
+                     install it explicitly (`get --accept-unverified`, or \"Install unverified\" in the app) if you trust them",
+                    o.version,
+                    names.join(", ")
+                ),
+            ))
+        }
+        None => Err(err(ErrorKind::NoPeers, format!("no peer on the network has {id} right now"))),
+    }
+}
+
 /// GetGame / FetchLatestFromPeers: checks synchronously, then agrees (and maybe downloads) in
 /// the background.
-pub(crate) fn get_game(ctx: &Arc<Ctx>, id: GameId, update: bool, download: bool) -> Result<(), ErrorInfo> {
+pub(crate) fn get_game(
+    ctx: &Arc<Ctx>,
+    id: GameId,
+    update: bool,
+    download: bool,
+    accept_unverified: bool,
+) -> Result<(), ErrorInfo> {
     if !ctx.catalog().contains(&id) {
         return Err(err(ErrorKind::InvalidInput, format!("{id} is not in the catalog")));
     }
-    if ctx.peers.read().latest_version(&id).is_none() {
-        return Err(err(ErrorKind::NoPeers, format!("no peer on the network has {id} right now")));
-    }
+    let (version, unverified) = choose_version(ctx, &id, accept_unverified)?;
     let guard = ctx.ops.begin(&id, Operation::Preparing)?;
     ctx.emit_games();
     let ctx2 = ctx.clone();
     let span = tracing::info_span!("download", game = %id);
     ctx.shared.tasks.spawn_op("download", span, async move {
         let agreed = tokio::select! {
-            r = agree_on(&ctx2, &id) => r,
+            r = agree_on(&ctx2, &id, &version, unverified) => r,
             _ = guard.token().cancelled() => Err(err(ErrorKind::Cancelled, format!("{id}: cancelled"))),
         };
         match agreed {
@@ -137,31 +178,40 @@ pub(crate) fn start_download(
     Ok(())
 }
 
-/// Asks every holder of the latest version for its manifest and counts votes.
-async fn agree_on(ctx: &Arc<Ctx>, id: &GameId) -> Result<Agreed, ErrorInfo> {
-    let (version, holders) = {
+/// Asks every holder of `version` for its manifest and counts votes (per host; the catalog's
+/// pin, if any, decides).
+async fn agree_on(
+    ctx: &Arc<Ctx>,
+    id: &GameId,
+    version: &GameVersion,
+    unverified: bool,
+) -> Result<Agreed, ErrorInfo> {
+    let holders: Vec<(PeerId, std::net::SocketAddr, bool)> = {
         let db = ctx.peers.read();
-        let v = db
-            .latest_version(id)
-            .ok_or_else(|| err(ErrorKind::NoPeers, format!("no peer has {id} any more")))?;
-        let holders: Vec<(PeerId, std::net::SocketAddr)> =
-            db.peers_with(id, &v).into_iter().filter_map(|p| db.get(&p).map(|r| (p, r.addr))).collect();
-        (v, holders)
+        db.peers_with(id, version)
+            .into_iter()
+            .filter_map(|p| {
+                let r = db.get(&p)?;
+                Some((p, r.addr, r.games.get(id).is_some_and(|g| g.unverified)))
+            })
+            .collect()
     };
     if holders.is_empty() {
         return Err(err(ErrorKind::NoPeers, format!("no usable peer has {id} {version}")));
     }
     let mut set = JoinSet::new();
-    for (peer, addr) in holders {
+    for (peer, addr, unverified) in holders {
         let ctx = ctx.clone();
         let (id, version) = (id.clone(), version.clone());
-        set.spawn(async move { (peer, fetch_manifest(&ctx, peer, addr, &id, &version).await) });
+        set.spawn(
+            async move { (peer, addr, unverified, fetch_manifest(&ctx, peer, addr, &id, &version).await) },
+        );
     }
     let mut served = Vec::new();
     while let Some(r) = set.join_next().await {
-        let Ok((peer, r)) = r else { continue };
+        let Ok((peer, addr, unverified, r)) = r else { continue };
         match r {
-            Ok(m) => served.push((peer, m)),
+            Ok(manifest) => served.push(Served { peer, host: addr.ip(), unverified, manifest }),
             // An answer that is not a manifest at all (a path that escapes the root, a frame
             // over the cap, another message) is a lie, not a network failure.
             Err(
@@ -173,25 +223,25 @@ async fn agree_on(ctx: &Arc<Ctx>, id: &GameId) -> Result<Agreed, ErrorInfo> {
             Err(e) => tracing::info!(peer = %peer.short(), error = %e, "no manifest from peer"),
         }
     }
-    let (agreement, rejected) = agree(id, &version, served.clone());
+    let pin = ctx.catalog().pin(id, version);
+    let (agreement, rejected) = agree(id, version, pin, served);
     for r in rejected {
         ctx_misbehaved(ctx, r.peer, id, &r.reason);
     }
-    {
-        let mut db = ctx.peers.write();
-        for (peer, m) in served {
-            db.record_manifest(&peer, Arc::new(m));
-        }
-    }
     match agreement {
         Agreement::Agreed { manifest, peers, outvoted } => {
-            if !outvoted.is_empty() {
-                {
-                    let mut db = ctx.peers.write();
-                    for p in &outvoted {
-                        db.ban_for_game(p, id);
-                    }
+            let manifest = Arc::new(manifest);
+            {
+                // Only the agreed manifest is kept: the others were outvoted or lies.
+                let mut db = ctx.peers.write();
+                for p in &peers {
+                    db.record_manifest(p, manifest.clone());
                 }
+                for p in &outvoted {
+                    db.ban_for_game(p, id);
+                }
+            }
+            if !outvoted.is_empty() {
                 let message = format!(
                     "{} of {} peers announcing {id} {version} have different files; using the majority and ignoring {}",
                     outvoted.len(),
@@ -206,12 +256,12 @@ async fn agree_on(ctx: &Arc<Ctx>, id: &GameId) -> Result<Agreed, ErrorInfo> {
                     message,
                 });
             }
-            Ok(Agreed { manifest: Arc::new(manifest), peers })
+            Ok(Agreed { manifest, peers, unverified })
         }
         Agreement::Tie { groups } => {
             let sizes: Vec<String> = groups.iter().map(|(_, p)| p.len().to_string()).collect();
             let message = format!(
-                "peers disagree about the files of {id} {version} ({} groups of {} peers) and no copy has a majority; \
+                "peers disagree about the files of {id} {version} ({} groups of {} peers) and no copy has a majority of hosts; \
                  ask the owners to compare their copies",
                 groups.len(),
                 sizes.join("/")
@@ -225,6 +275,13 @@ async fn agree_on(ctx: &Arc<Ctx>, id: &GameId) -> Result<Agreed, ErrorInfo> {
             });
             Err(err(ErrorKind::Disagreement, message))
         }
+        Agreement::PinMissing => Err(err(
+            ErrorKind::Integrity,
+            format!(
+                "the catalog pins {id} {version} to one manifest and no peer serves it; \
+                 peers announcing that version with other files were reported"
+            ),
+        )),
         Agreement::None => Err(err(
             ErrorKind::NoPeers,
             format!("no peer served a usable file list for {id} {version}; try again in a moment"),
@@ -236,7 +293,9 @@ fn ctx_misbehaved(ctx: &Ctx, peer: PeerId, id: &GameId, reason: &str) {
     misbehaved(&ctx.peers.db(), &ctx.shared.events, peer, id, reason);
 }
 
-/// `peer` broke the rules for game `id`: it is not used for that game again, and reported.
+/// `peer` was caught lying about game `id` (data that failed verification, a manifest that
+/// contradicts the request or a pin): neither it nor its host is used for that game again, and
+/// it is reported.
 pub(super) fn misbehaved(
     peers: &RwLock<PeerGameDB>,
     events: &EventSender,
@@ -245,7 +304,7 @@ pub(super) fn misbehaved(
     reason: &str,
 ) {
     tracing::warn!(peer = %peer.short(), game = %id, reason, "peer misbehaved");
-    peers.write().unwrap_or_else(|p| p.into_inner()).ban_for_game(&peer, id);
+    peers.write().unwrap_or_else(|p| p.into_inner()).ban_liar(&peer, id);
     let _ = events.send(PeerEvent::PeerMisbehaved {
         peer_id: peer,
         game: Some(id.clone()),
@@ -342,7 +401,7 @@ async fn download(
     // Sentinel transaction: the old version is no longer complete from here on.
     let r2 = root.to_path_buf();
     let parked = tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&r2)?;
+        files::create_root(&r2)?;
         files::park_sentinel(&r2)
     })
     .await
@@ -351,10 +410,14 @@ async fn download(
     if parked {
         ctx.rescan_game(&id).await;
     }
-    let verified = prepare(root, &manifest)
+    let Prepared { verified, mut fresh, stamps } = prepare(root, &manifest)
         .await
         .map_err(blocking_failed)?
         .map_err(|e| io("cannot prepare the game's files", e))?;
+    if !ctx.shared.tuning.reverify_resumed {
+        // Benchmark comparisons only: trust resumed bits without re-reading them.
+        fresh = verified.clone();
+    }
     let bytes = guard.bytes(0);
     let env = Env {
         me: ctx.me(),
@@ -363,9 +426,9 @@ async fn download(
         tuning: ctx.shared.tuning,
     };
     let transport = QuicTransport::new(ctx.clone(), id.clone(), manifest.clone(), root.to_path_buf());
-    let store = DiskStore::start(root, manifest.clone(), digest);
+    let store = DiskStore::start(root, manifest.clone(), digest, stamps);
     let mut driver =
-        Driver::new(id.clone(), manifest.clone(), verified, env, transport, store, bytes.clone());
+        Driver::new(id.clone(), manifest.clone(), verified, fresh, env, transport, store, bytes.clone());
     if ctx.shared.swarming {
         let have = driver.local_bitfield();
         driver = driver.with_swarm(SwarmSide::start(ctx.clone(), id.clone(), manifest.clone(), digest, have));
@@ -381,7 +444,7 @@ async fn download(
         peers: agreed.peers.clone(),
     });
     let finished = driver.run(guard.token()).await?;
-    let committed = commit(ctx, &id, root, &manifest, finished.disk.sentinel()).await;
+    let committed = commit(ctx, &id, root, &manifest, finished.disk.sentinel(), agreed.unverified).await;
     if let Some(swarm) = finished.swarm {
         swarm.end(committed.is_ok());
     }
@@ -389,24 +452,61 @@ async fn download(
     Ok((finished.bytes, finished.peers))
 }
 
-/// Pre-creates the payload files, saves the manifest, and loads the verified bitmap (or
-/// rebuilds it by re-hashing what is on disk); from here on the game shows as paused if
-/// anything stops the download.
+/// What a download starts from.
+struct Prepared {
+    /// Chunks present and good as far as we know.
+    verified: Verified,
+    /// The subset re-verified from disk just now (files without saved state, or whose identity
+    /// changed since their bits were saved).
+    fresh: Verified,
+    /// The files' identities as saved.
+    stamps: Stamps,
+}
+
+/// Pre-creates the payload files, saves the manifest, loads the verified bitmap and drops the
+/// bits of files that changed while we were stopped, re-verifying those files (or, without
+/// usable state, every file already there) from disk. Re-verified chunks are made durable
+/// before their bits are saved. From here on the game shows as paused if anything stops the
+/// download.
 async fn prepare(
     root: &Path,
     manifest: &Arc<GameManifest>,
-) -> Result<std::io::Result<Verified>, tokio::task::JoinError> {
+) -> Result<std::io::Result<Prepared>, tokio::task::JoinError> {
     let (m, r) = (manifest.clone(), root.to_path_buf());
     tokio::task::spawn_blocking(move || {
         let digest = m.digest();
         let prior = files::prepare(&r, &m)?;
         state::save_manifest(&r, &m)?;
-        let verified = match state::load(&r, &m, digest) {
-            Some(v) => v,
-            None => disk::rehash_existing(&r, &m, &prior),
+        let (mut verified, mut stamps, recheck) = match state::load(&r, &m, digest) {
+            Some((mut v, st)) => {
+                let changed = state::drop_changed(&r, &m, &mut v, &st);
+                if !changed.is_empty() {
+                    tracing::info!(
+                        files = changed.len(),
+                        "files changed since the download stopped; re-verifying them"
+                    );
+                }
+                (v, st, changed)
+            }
+            None => (Verified::empty(&m), Stamps::new(), (0..m.files.len()).collect()),
         };
-        state::save(&r, &m, digest, &verified)?;
-        Ok(verified)
+        let mut masked = vec![None; m.files.len()];
+        for &i in &recheck {
+            masked[i] = prior[i];
+        }
+        let fresh = disk::rehash_existing(&r, &m, &masked);
+        let rehashed: Vec<usize> = recheck.into_iter().filter(|&i| prior[i].is_some_and(|p| p > 0)).collect();
+        files::sync_files(&r, &m, rehashed.iter().copied())?;
+        for &i in &rehashed {
+            if let Some(st) =
+                files::safe_path(&r, &m.files[i].path, false).ok().and_then(|p| state::Stamp::of_path(&p))
+            {
+                stamps.insert(i, st);
+            }
+        }
+        verified.union_with(&fresh);
+        state::save(&r, &m, digest, &verified, &stamps)?;
+        Ok(Prepared { verified, fresh, stamps })
     })
     .await
 }
@@ -419,6 +519,7 @@ async fn commit(
     root: &Path,
     manifest: &Arc<GameManifest>,
     sentinel: Option<&[u8]>,
+    unverified: bool,
 ) -> Result<(), ErrorInfo> {
     let content = sentinel.unwrap_or_default().to_vec();
     let text = GameVersion::from_version_ini(&content)
@@ -431,7 +532,7 @@ async fn commit(
     }
     let (root, m, index, id2): (PathBuf, _, _, _) =
         (root.to_path_buf(), manifest.clone(), ctx.hash_index(), id.clone());
-    tokio::task::spawn_blocking(move || disk::commit(&root, &m, &content, &index, &id2))
+    tokio::task::spawn_blocking(move || disk::commit(&root, &m, &content, &index, &id2, unverified))
         .await
         .map_err(|e| err(ErrorKind::Internal, format!("{id}: {e}")))?
         .map_err(|e| err(ErrorKind::of_io(&e), format!("{id}: cannot complete the download: {e}")))

@@ -226,6 +226,45 @@ impl Scheduler {
         self
     }
 
+    /// Adds a chunk to download after all (one that was verified before but failed its
+    /// re-verification from disk). Peers holding it get it like any other pending chunk.
+    pub(crate) fn add_chunk(&mut self, spec: ChunkSpec) {
+        if self.by_global.contains_key(&spec.global) {
+            // Already scheduled: make sure it is fetched again.
+            let c = self.by_global[&spec.global];
+            if matches!(self.state[c], ChunkState::Done) {
+                self.done -= 1;
+                self.state[c] = ChunkState::Pending;
+                self.queue.push_back(Work::Chunk(c));
+            }
+            return;
+        }
+        let c = self.chunks.len();
+        self.chunks.push(spec);
+        self.state.push(ChunkState::Pending);
+        self.attempts.push(0);
+        self.by_file.entry(spec.file).or_default().push(c);
+        let holders = self.peers.values().filter(|s| s.has.as_ref().is_none_or(|h| h.get(spec.global)));
+        let (mut all, mut partial) = (0, 0);
+        for s in holders {
+            all += 1;
+            partial += u32::from(s.has.is_some());
+        }
+        self.avail.push(all);
+        self.avail_partial.push(partial);
+        self.partial_since.push(self.last_now);
+        let mut x = spec.global ^ 0x9e37_79b9_7f4a_7c15;
+        x ^= x >> 33;
+        self.tie.push(x.wrapping_mul(0xff51_afd7_ed55_8ccd));
+        self.by_global.insert(spec.global, c);
+        if self.whole_files.contains_key(&spec.file) {
+            // The file is fetched whole right now: the chunk comes with it.
+            self.state[c] = ChunkState::InFile;
+        } else {
+            self.queue.push_back(Work::Chunk(c));
+        }
+    }
+
     /// The chunk behind an id.
     pub(crate) fn chunk(&self, id: usize) -> ChunkSpec {
         self.chunks[id]

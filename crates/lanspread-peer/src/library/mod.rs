@@ -31,6 +31,10 @@ pub const DOWNLOAD_STATE_DIR: &str = ".lanspread";
 /// The download state file inside [`DOWNLOAD_STATE_DIR`].
 pub const DOWNLOAD_STATE_FILE: &str = "download.json";
 
+/// Marks a version taken unverified (from a single host, on request): holds that version's
+/// text. Written by the download that commits it, removed by the next commit.
+pub const UNVERIFIED_MARKER: &str = ".lanspread.unverified";
+
 /// Most payload entries (files + directories) scanned in one game root.
 pub const MAX_SCAN_ENTRIES: usize = 1_000_000;
 
@@ -60,6 +64,8 @@ pub struct LocalGame {
     pub installed: bool,
     /// A download state directory exists (interrupted download).
     pub has_download_state: bool,
+    /// The version on disk was taken unverified (it is announced so and casts no vote).
+    pub unverified: bool,
     /// Payload files, sorted by path.
     pub files: Vec<LocalFile>,
     /// Payload directories without files, sorted.
@@ -102,6 +108,7 @@ impl LocalLibrary {
                     version,
                     size_bytes: g.payload_bytes(),
                     file_count: g.files.len() as u64,
+                    unverified: g.unverified,
                 })
             })
             .collect();
@@ -154,11 +161,13 @@ pub fn scan_game(root: &Path, id: &GameId, cache: &mut ScanCache) -> io::Result<
         version_error: None,
         installed: false,
         has_download_state: false,
+        unverified: false,
         files: Vec::new(),
         empty_dirs: Vec::new(),
         skipped: Vec::new(),
     };
     let mut entries = 0usize;
+    let mut unverified_marker = None;
     for entry in fs::read_dir(root)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -173,6 +182,10 @@ pub fn scan_game(root: &Path, id: &GameId, cache: &mut ScanCache) -> io::Result<
         }
         if name == DOWNLOAD_STATE_DIR {
             game.has_download_state = ft.is_dir() && has_download_state(&entry.path());
+            continue;
+        }
+        if name == UNVERIFIED_MARKER && ft.is_file() {
+            unverified_marker = fs::read(entry.path()).ok();
             continue;
         }
         if is_reserved_root_name(name) {
@@ -200,6 +213,11 @@ pub fn scan_game(root: &Path, id: &GameId, cache: &mut ScanCache) -> io::Result<
             Err(e) => game.version_error = Some(e),
         }
     }
+    // The marker speaks only for the version it names (a later trusted download replaces it).
+    game.unverified = match (&game.version, unverified_marker) {
+        (Some(v), Some(m)) => GameVersion::from_version_ini(&m).is_ok_and(|mv| &mv == v),
+        _ => false,
+    };
     Ok(game)
 }
 

@@ -319,9 +319,11 @@ async fn handle_command(ctx: &Arc<Ctx>, command: PeerCommand) -> Result<(), Erro
             Ok(())
         }
         PeerCommand::SetGameDir { path } => set_game_dir(ctx, path).await,
-        PeerCommand::GetGame { id, download } => crate::download::get_game(ctx, id, false, download),
-        PeerCommand::FetchLatestFromPeers { id, download } => {
-            crate::download::get_game(ctx, id, true, download)
+        PeerCommand::GetGame { id, download, accept_unverified } => {
+            crate::download::get_game(ctx, id, false, download, accept_unverified)
+        }
+        PeerCommand::FetchLatestFromPeers { id, download, accept_unverified } => {
+            crate::download::get_game(ctx, id, true, download, accept_unverified)
         }
         PeerCommand::DownloadGameFiles { id, files } => crate::download::start_download(ctx, id, files),
         PeerCommand::InstallGame { id } => crate::ops::install(ctx, id),

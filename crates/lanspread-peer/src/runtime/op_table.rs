@@ -30,6 +30,9 @@ use crate::{
 pub(crate) struct Agreed {
     pub(crate) manifest: Arc<GameManifest>,
     pub(crate) peers: Vec<PeerId>,
+    /// The version did not pass the trust rule and was taken on explicit request: the copy is
+    /// committed as unverified.
+    pub(crate) unverified: bool,
 }
 
 /// An operation running on a game.
@@ -351,7 +354,7 @@ mod tests {
             vec![],
         ));
         let g = t.begin(&q3, Operation::Preparing).unwrap();
-        t.set_agreed(&q3, Agreed { manifest: m, peers: vec![PeerId([1; 32])] });
+        t.set_agreed(&q3, Agreed { manifest: m, peers: vec![PeerId([1; 32])], unverified: false });
         let bytes = g.bytes(10);
         bytes.fetch_add(5, Ordering::Relaxed);
         assert_eq!(t.live().download_bytes.get(&q3), Some(&15));

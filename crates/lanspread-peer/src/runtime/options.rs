@@ -65,6 +65,11 @@ pub struct Tuning {
     pub initial_mtu: Option<u16>,
     /// UDP socket receive buffer in bytes (the kernel caps it at `net.core.rmem_max`).
     pub socket_recv_buffer: usize,
+    /// Re-read from disk, before the commit, every chunk a resumed download knew from before.
+    /// Only a benchmark comparing the cost of that check turns it off: without it a commit may
+    /// include bytes nobody verified.
+    #[doc(hidden)]
+    pub reverify_resumed: bool,
 }
 
 impl Default for Tuning {
@@ -78,6 +83,7 @@ impl Default for Tuning {
             max_mtu: 9000,
             initial_mtu: None,
             socket_recv_buffer: 2 << 20,
+            reverify_resumed: true,
         }
     }
 }

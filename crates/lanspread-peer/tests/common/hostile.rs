@@ -281,15 +281,22 @@ impl HostileServer {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
         let (reqs, me) = (requests.clone(), identity.peer_id);
+        // Connections and streams are owned by the server task: dropping the server (which
+        // aborts the task) takes them all down, as if the machine left the LAN.
         let task = tokio::spawn(async move {
+            let mut conns = tokio::task::JoinSet::new();
             while let Some(mut conn) = server.accept().await {
                 let (reqs, handler, library) = (reqs.clone(), handler.clone(), library.clone());
-                tokio::spawn(async move {
+                conns.spawn(async move {
+                    let mut streams = tokio::task::JoinSet::new();
                     while let Ok(Some(stream)) = conn.accept_bidirectional_stream().await {
                         let (reqs, handler, library) = (reqs.clone(), handler.clone(), library.clone());
-                        tokio::spawn(serve(stream, me, addr, library, reqs, handler));
+                        streams.spawn(serve(stream, me, addr, library, reqs, handler));
+                        while streams.try_join_next().is_some() {}
                     }
+                    while streams.join_next().await.is_some() {}
                 });
+                while conns.try_join_next().is_some() {}
             }
         });
         Self { addr, identity, requests, task }
@@ -399,6 +406,7 @@ impl FakeGame {
                 size_bytes: m.total_size(),
                 file_count: m.files.len() as u64,
                 manifest_digest: Some(m.digest()),
+                unverified: false,
             }],
         )
     }

@@ -36,12 +36,22 @@ impl Unpacker for NoUnpack {
     }
 }
 
+/// A fresh loopback address, 127.0.0.2 to 127.0.0.250 (127.0.0.1 is left to hostile peers).
+pub fn next_loopback() -> std::net::IpAddr {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 249;
+    std::net::IpAddr::from([127, 0, 0, 2 + n as u8])
+}
+
 pub struct TestPeer {
     pub handle: PeerRuntimeHandle,
     pub events: mpsc::UnboundedReceiver<PeerEvent>,
     pub seen: Vec<PeerEvent>,
     pub db: Arc<RwLock<PeerGameDB>>,
     pub game_dir: PathBuf,
+    /// Where it listens (its host: votes count per host).
+    pub ip: std::net::IpAddr,
+    spec: PeerSpec,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
 }
 
@@ -54,12 +64,17 @@ pub fn fast_timing() -> Timing {
     }
 }
 
+#[derive(Clone)]
 pub struct PeerSpec {
     pub upload_limit: Option<u64>,
     pub name: &'static str,
     pub discovery: DiscoveryMode,
     pub protocol_version: Option<u32>,
     pub timing: Timing,
+    /// Listen on this address (default: a fresh loopback address per peer).
+    pub bind: Option<std::net::IpAddr>,
+    /// Use this catalog (default: the bundled one).
+    pub catalog: Option<Arc<Catalog>>,
 }
 
 impl PeerSpec {
@@ -70,6 +85,8 @@ impl PeerSpec {
             protocol_version: None,
             timing: Timing::default(),
             upload_limit: None,
+            bind: None,
+            catalog: None,
         }
     }
     /// A manual-discovery peer whose uploads are capped (a slow seeder).
@@ -83,6 +100,8 @@ impl PeerSpec {
             protocol_version: None,
             timing: fast_timing(),
             upload_limit: None,
+            bind: None,
+            catalog: None,
         }
     }
 }
@@ -109,11 +128,27 @@ impl TestPeer {
         let game = tempfile::tempdir().unwrap();
         let state = tempfile::tempdir().unwrap();
         setup(game.path());
+        let ip = spec.bind.unwrap_or_else(next_loopback);
+        Self::run(spec, ip, (game, state)).await
+    }
+
+    /// Stops this peer and starts it again on the same game and state directories (same
+    /// identity, same address).
+    pub async fn restart(self) -> Self {
+        self.handle.shutdown().await;
+        let Self { spec, ip, _dirs, .. } = self;
+        Self::run(spec, ip, _dirs).await
+    }
+
+    async fn run(spec: PeerSpec, ip: std::net::IpAddr, dirs: (tempfile::TempDir, tempfile::TempDir)) -> Self {
+        let (game, state) = dirs;
         let (tx, rx) = mpsc::unbounded_channel();
         let db = Arc::new(RwLock::new(PeerGameDB::new()));
         let mut opts = PeerOptions::new(game.path());
         opts.state_dir = state.path().to_path_buf();
-        opts.bind = Some("127.0.0.1".parse().unwrap());
+        // Each peer on its own loopback address: votes count per host (the trust rule), so
+        // peers of one test must not all be one machine.
+        opts.bind = Some(ip);
         opts.name = spec.name.into();
         opts.discovery = spec.discovery;
         opts.timing = spec.timing;
@@ -122,15 +157,16 @@ impl TestPeer {
         if let Some(v) = spec.protocol_version {
             opts.protocol_version = v;
         }
-        let handle = start_peer_with(opts, tx, db.clone(), Arc::new(NoUnpack), Arc::new(Catalog::bundled()))
-            .await
-            .unwrap();
+        let catalog = spec.catalog.clone().unwrap_or_else(|| Arc::new(Catalog::bundled()));
+        let handle = start_peer_with(opts, tx, db.clone(), Arc::new(NoUnpack), catalog).await.unwrap();
         Self {
             handle,
             events: rx,
             seen: Vec::new(),
             db,
             game_dir: game.path().to_path_buf(),
+            ip,
+            spec,
             _dirs: (game, state),
         }
     }

@@ -19,6 +19,7 @@ fuzz_target!(|data: &[u8]| {
             size_bytes: 1,
             file_count: 1,
             manifest_digest: None,
+            unverified: false,
         };
         held.insert(id, game);
     }

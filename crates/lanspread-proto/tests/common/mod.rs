@@ -28,6 +28,7 @@ pub(crate) fn game(id: &str, v: &str) -> Game {
         size_bytes: 734_003_200,
         file_count: 3,
         manifest_digest: Some(Digest([0x11; 32])),
+        unverified: false,
     }
 }
 

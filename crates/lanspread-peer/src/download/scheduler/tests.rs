@@ -480,3 +480,42 @@ fn a_members_newer_bitfield_adds_its_new_chunks() {
     );
     assert_eq!(s.avail[1], 1, "a chunk announced twice counts once");
 }
+
+#[test]
+fn a_chunk_added_late_is_fetched_from_a_peer_that_holds_it() {
+    // Chunks 0 and 1 were verified before; chunk 1 failed its re-verification from disk.
+    let all = chunks(&[3 * MIB]);
+    let mut s = Scheduler::new(vec![all[2]], 64 * MIB);
+    let mut partial = lanspread_proto::Bitfield::new(3);
+    partial.set(2);
+    s.add_peer_with(pid(1), Some(partial));
+    s.add_peer(pid(2));
+    let acts = s.next_actions(Duration::ZERO);
+    for a in &acts {
+        if let Action::Fetch { work, peer } = a {
+            s.on_success(*work, *peer, Duration::from_millis(10));
+        }
+    }
+    assert!(s.is_done());
+    s.add_chunk(all[1]);
+    assert!(!s.is_done(), "the added chunk is pending");
+    let acts = s.next_actions(Duration::from_millis(20));
+    let fetched: Vec<(Work, PeerId)> = acts
+        .iter()
+        .filter_map(|a| if let Action::Fetch { work, peer } = a { Some((*work, *peer)) } else { None })
+        .collect();
+    assert_eq!(fetched.len(), 1);
+    assert_eq!(fetched[0].1, pid(2), "only the complete copy holds chunk 1");
+    assert_eq!(
+        s.chunk(match fetched[0].0 {
+            Work::Chunk(c) => c,
+            Work::File(_) => unreachable!(),
+        }),
+        all[1]
+    );
+    s.on_success(fetched[0].0, fetched[0].1, Duration::from_millis(10));
+    assert!(s.is_done());
+    // Adding a chunk the scheduler already finished schedules it again.
+    s.add_chunk(all[2]);
+    assert!(!s.is_done());
+}
