@@ -131,10 +131,17 @@ pub struct GameView {
     pub installed: bool,
     /// Version on disk.
     pub local_version: Option<String>,
-    /// Highest version any live peer announces.
+    /// The newest version that passes the trust rule (two hosts, a catalog pin, or the only
+    /// choice).
     pub latest_version: Option<String>,
     /// Peers announcing the latest version.
     pub peer_count: u32,
+    /// A newer version only one host offers: installed only by `install_unverified`.
+    pub offered_version: Option<String>,
+    /// Display names of the peers offering `offered_version`.
+    pub offered_by: Vec<String>,
+    /// The local copy was taken unverified (on request, from a single host).
+    pub unverified: bool,
     /// Verified bytes of a paused or running download.
     #[ts(type = "number | null")]
     pub downloaded_bytes: Option<u64>,
@@ -161,6 +168,9 @@ impl GameView {
             local_version: e.local_version.as_ref().map(|v| v.as_str().to_string()),
             latest_version: e.latest_version.as_ref().map(|v| v.as_str().to_string()),
             peer_count: count(e.peer_count),
+            offered_version: e.offered.as_ref().map(|o| o.version.as_str().to_string()),
+            offered_by: e.offered.as_ref().map(|o| o.by.clone()).unwrap_or_default(),
+            unverified: e.unverified,
             downloaded_bytes: e.downloaded_bytes,
             // Progress belongs to a running operation; the list can report the end of an
             // operation before its finished event arrives.
@@ -243,6 +253,10 @@ pub struct SettingsView {
     pub catalog_path: Option<String>,
     /// Titles in the catalog in use.
     pub catalog_size: u32,
+    /// The catalog's name (an organiser's catalog names itself), if it has one.
+    pub catalog_name: Option<String>,
+    /// Titles whose versions the catalog pins (their manifests cannot be outvoted).
+    pub pinned_titles: u32,
     /// Display name other peers see.
     pub peer_name: String,
     /// Install right after a download finishes.

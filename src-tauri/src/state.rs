@@ -262,14 +262,28 @@ impl LanSpreadState {
         if install_only {
             self.command(PeerCommand::InstallGame { id }).await
         } else {
-            self.command(PeerCommand::GetGame { id, download: true }).await
+            self.command(PeerCommand::GetGame { id, download: true, accept_unverified: false }).await
         }
     }
 
     /// Fetches the latest version from peers and installs it over the current one.
     pub async fn update_game(&self, id: &str) -> Result<(), AppError> {
         let id = parse_id(id)?;
-        self.command(PeerCommand::FetchLatestFromPeers { id, download: true }).await
+        self.command(PeerCommand::FetchLatestFromPeers { id, download: true, accept_unverified: false }).await
+    }
+
+    /// Takes the newest version even when only one host offers it (the trust rule's explicit
+    /// request): a fresh download, or an update over the installed copy. The copy is marked
+    /// unverified and casts no vote for that version.
+    pub async fn install_unverified(&self, id: &str) -> Result<(), AppError> {
+        let id = parse_id(id)?;
+        let has_copy = lock(&self.inner.model).game(id.as_str()).is_some_and(|g| g.downloaded);
+        if has_copy {
+            self.command(PeerCommand::FetchLatestFromPeers { id, download: true, accept_unverified: true })
+                .await
+        } else {
+            self.command(PeerCommand::GetGame { id, download: true, accept_unverified: true }).await
+        }
     }
 
     /// Removes the installed files; the download stays and keeps being shared.
@@ -298,12 +312,14 @@ impl LanSpreadState {
     /// Settings, game directory and runtime status.
     pub fn settings(&self) -> SettingsView {
         let s = lock(&self.inner.settings).clone();
-        let catalog_size = count(lock(&self.inner.model).catalog().len());
+        let catalog = lock(&self.inner.model).catalog().clone();
         SettingsView {
             game_dir: lock(&self.inner.dir).clone(),
             default_game_dir: self.inner.paths.default_game_dir.display().to_string(),
             catalog_path: s.catalog.map(|p| p.display().to_string()),
-            catalog_size,
+            catalog_size: count(catalog.len()),
+            catalog_name: catalog.name().map(str::to_string),
+            pinned_titles: count(catalog.pinned_titles()),
             peer_name: s
                 .peer_name
                 .filter(|n| !n.trim().is_empty())

@@ -211,6 +211,36 @@ async fn settings_change_restarts_the_peer_and_bad_input_is_refused_in_plain_wor
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Config);
     assert!(state.settings().catalog_path.is_none());
+    assert_eq!((state.settings().pinned_titles, state.settings().catalog_name), (0, None));
+
+    // An organiser's catalog (format 2) names itself and pins versions: settings say so.
+    let pinned = tmp.path().join("party.json");
+    let digest = "ab".repeat(32);
+    std::fs::write(
+        &pinned,
+        format!(
+            r#"{{"format": 2, "name": "LAN Party 2026", "titles": [
+                {{"id": "quake3", "name": "Quake III Arena", "description": "d", "genre": "FPS",
+                  "max_players": 16, "release_year": 1999, "size_bytes": 1, "art": null,
+                  "pins": {{"20250314": "{digest}"}}}},
+                {{"id": "cs16", "name": "Counter-Strike", "description": "d", "genre": "FPS",
+                  "max_players": 32, "release_year": 2000, "size_bytes": 1, "art": null}}]}}"#
+        ),
+    )
+    .unwrap();
+    let s = state
+        .update_settings(SettingsUpdate {
+            catalog_path: Some(pinned.display().to_string()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((s.catalog_size, s.pinned_titles, s.catalog_name.as_deref()), (2, 1, Some("LAN Party 2026")));
+    let s = state
+        .update_settings(SettingsUpdate { catalog_path: Some(String::new()), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(s.catalog_path.is_none());
 
     let e = state.install_game("../etc").await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidInput);
@@ -223,13 +253,15 @@ async fn settings_change_restarts_the_peer_and_bad_input_is_refused_in_plain_wor
     state.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_newer_version_on_a_peer_shows_update_available_and_update_installs_it() {
-    let tmp = tempfile::tempdir().unwrap();
-    let seeder = Seeder::start(tmp.path(), vec![spec("teeworlds", "1", 2)]).await;
-    let (state, rec) = app(app_paths(tmp.path()));
-    state.start().await;
-    connect(&state, &seeder).await;
+/// The app with v1 installed from `seeder`, whose v2 then replaces v1 (a new root, as a copy
+/// would): one machine alone offers v2. Returns the v2 spec and the event mark before it.
+async fn installed_v1_then_offered_v2(
+    tmp: &std::path::Path,
+    seeder: &Seeder,
+    state: &lanspread_app::state::LanSpreadState,
+    rec: &common::Recorder,
+) -> (GameSpec, usize) {
+    connect(state, seeder).await;
     rec.wait_game(0, "teeworlds", |g| g.state == GameState::RemoteOnly).await;
     state.install_game("teeworlds").await.unwrap();
     rec.wait(
@@ -237,19 +269,40 @@ async fn a_newer_version_on_a_peer_shows_update_available_and_update_installs_it
         |e| matches!(e, UiEvent::InstallFinished(f) if f.version.as_deref() == Some("1")),
     )
     .await;
-
-    // The seeder gets version 2 (a new root replaces the old one, as a copy would).
     let mut v2 = spec("teeworlds", "2", 2);
     v2.seed = 8;
-    let staging = tmp.path().join("staging");
+    let staging = tmp.join("staging");
     lanspread_testkit::library::write_game(&staging, &v2).unwrap();
     let root = seeder.game_dir.join("teeworlds");
     std::fs::remove_dir_all(&root).unwrap();
     std::fs::rename(staging.join("teeworlds"), &root).unwrap();
 
+    // One machine alone offering v2 is not an update (trust rule): the card shows the offer.
     let mark = rec.len();
+    let g = rec.wait_game(mark, "teeworlds", |g| g.offered_version.as_deref() == Some("2")).await;
+    assert!(g.installed && g.state != GameState::UpdateAvailable, "{g:?}");
+    assert_eq!(g.latest_version, None, "no version passes: v1 is only here, v2 on one host");
+    assert_eq!(g.offered_by, vec!["seedbox".to_string()]);
+    (v2, mark)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newer_version_on_two_hosts_shows_update_available_and_update_installs_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeder = Seeder::start(tmp.path(), vec![spec("teeworlds", "1", 2)]).await;
+    let (state, rec) = app(app_paths(tmp.path()));
+    state.start().await;
+    let (v2, mark) = installed_v1_then_offered_v2(tmp.path(), &seeder, &state, &rec).await;
+    // Update does not take the lone offer.
+    let e = state.update_game("teeworlds").await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unverified, "{}", e.message);
+
+    // A second host with the same v2 makes it the latest.
+    let second = Seeder::start_host(tmp.path(), vec![v2.clone()], "second", "127.0.0.2").await;
+    state.connect_to(second.handle.local_addr(), second.handle.peer_id()).await.unwrap();
     let g = rec.wait_game(mark, "teeworlds", |g| g.state == GameState::UpdateAvailable).await;
     assert_eq!((g.local_version.as_deref(), g.latest_version.as_deref()), (Some("1"), Some("2")));
+    assert_eq!(g.offered_version, None);
     assert!(g.installed);
     state.update_game("teeworlds").await.unwrap();
     rec.wait_from(
@@ -263,6 +316,35 @@ async fn a_newer_version_on_a_peer_shows_update_available_and_update_installs_it
     assert_installed(&game_root, &v2);
     let g = rec.wait_game(mark, "teeworlds", |g| g.state == GameState::Installed).await;
     assert_eq!(g.local_version.as_deref(), Some("2"));
+    assert!(!g.unverified);
+    state.shutdown().await;
+    seeder.handle.shutdown().await;
+    second.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn install_unverified_takes_a_lone_offer_and_marks_the_copy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeder = Seeder::start(tmp.path(), vec![spec("teeworlds", "1", 2)]).await;
+    let (state, rec) = app(app_paths(tmp.path()));
+    state.start().await;
+    let (v2, mark) = installed_v1_then_offered_v2(tmp.path(), &seeder, &state, &rec).await;
+    state.install_unverified("teeworlds").await.unwrap();
+    rec.wait_from(
+        mark,
+        "installed v2",
+        Duration::from_secs(60),
+        |e| matches!(e, UiEvent::InstallFinished(f) if f.version.as_deref() == Some("2")),
+    )
+    .await;
+    let game_root = std::path::PathBuf::from(state.settings().game_dir.path).join("teeworlds");
+    assert_installed(&game_root, &v2);
+    assert!(game_root.join(".lanspread.unverified").is_file());
+    let g = rec
+        .wait_game(mark, "teeworlds", |g| g.local_version.as_deref() == Some("2") && g.operation.is_none())
+        .await;
+    assert!(g.unverified, "{g:?}");
+    assert_eq!(g.offered_version, None);
     state.shutdown().await;
     seeder.handle.shutdown().await;
 }

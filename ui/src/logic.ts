@@ -15,7 +15,7 @@ export interface Badge {
 }
 
 /** What a button does. */
-export type ActionKind = "install" | "resume" | "update" | "uninstall" | "cancel";
+export type ActionKind = "install" | "resume" | "update" | "install_unverified" | "uninstall" | "cancel";
 
 /** A button on a game card. */
 export interface Action {
@@ -82,8 +82,48 @@ export function badgeFor(g: GameView): Badge {
 
 const NO_PEERS_HINT = "No peer on the network has this game right now";
 
+/**
+ * The button for a newer version only one host offers (the trust rule does not take it
+ * silently), or `null`.
+ */
+export function unverifiedAction(g: GameView): Action | null {
+  if (g.offered_version == null || g.operation != null) return null;
+  const by = g.offered_by.length > 0 ? g.offered_by.join(", ") : "one peer";
+  return {
+    kind: "install_unverified",
+    label: `Get v${g.offered_version} (unverified)`,
+    style: "secondary",
+    disabled: false,
+    hint: `Only ${by} offers v${g.offered_version}; no second machine vouches for its files`,
+  };
+}
+
+/** The line about an unverified offer or copy, or `null`. */
+export function trustLine(g: GameView): string | null {
+  if (g.offered_version != null) {
+    const by = g.offered_by.length > 0 ? g.offered_by.join(", ") : "one peer";
+    return `v${g.offered_version} offered by ${by} only · unverified`;
+  }
+  if (g.unverified && g.local_version) return `v${g.local_version} taken unverified`;
+  return null;
+}
+
 /** The buttons a game offers, first one primary. */
 export function actionsFor(g: GameView): Action[] {
+  const base = baseActions(g);
+  const extra = unverifiedAction(g);
+  if (extra == null) return base;
+  // With nothing else to press (no trusted version anywhere), the offer is the primary button.
+  if (base.length === 0 || base.every((a) => a.disabled)) {
+    return [
+      { ...extra, style: "primary" },
+      ...base.map((a): Action => ({ ...a, style: a.style === "primary" ? "secondary" : a.style })),
+    ];
+  }
+  return [...base, extra];
+}
+
+function baseActions(g: GameView): Action[] {
   if (g.operation === "uninstalling") return [];
   if (g.operation != null) {
     return [{ kind: "cancel", label: "Cancel", style: "secondary", disabled: false }];
@@ -246,6 +286,7 @@ const TITLES: Record<ErrorKind, string> = {
   busy: "Busy right now",
   no_peers: "No peer has this game right now",
   disagreement: "Peers disagree about this game",
+  unverified: "Only one machine offers this version",
   integrity: "A peer sent damaged data",
   network: "Network problem",
   io: "Could not read or write files",
@@ -285,6 +326,7 @@ export function failureTitle(what: "download" | "install" | "uninstall" | Action
     install: "Installing",
     resume: "Resuming",
     update: "Updating",
+    install_unverified: "Getting",
     uninstall: "Uninstalling",
     cancel: "Cancelling",
   };
@@ -332,4 +374,10 @@ export function shortPath(path: string, home: string | null, max = 36): string {
 export function homeFrom(defaultGameDir: string): string | null {
   const m = defaultGameDir.match(/^(.*)[\\/]Games[\\/]lanspread$/);
   return m ? m[1] : null;
+}
+
+/** `"12 titles pinned by LAN Party 2026"`: versions an organiser's catalog vouches for. */
+export function pinsLine(n: number, catalogName: string | null): string {
+  const titles = n === 1 ? "1 title" : `${n} titles`;
+  return `${titles} pinned by ${catalogName ?? "this catalog"}`;
 }

@@ -6,16 +6,47 @@ import {
   filterCounts,
   homeFrom,
   percent,
+  pinsLine,
   progressFill,
   progressLine,
   shortPath,
   sizeVersionLine,
   toAppError,
+  trustLine,
   visibleGames,
 } from "../src/logic.ts";
 import { game } from "./fixtures.ts";
 
 const kinds = (g: ReturnType<typeof game>) => actionsFor(g).map((a) => a.kind);
+
+Deno.test("an unverified offer: a line naming who offers it and a secondary Get button", () => {
+  const g = game({
+    state: "installed",
+    installed: true,
+    downloaded: true,
+    local_version: "1",
+    latest_version: "1",
+    offered_version: "2",
+    offered_by: ["laptop"],
+  });
+  assertEquals(trustLine(g), "v2 offered by laptop only · unverified");
+  assertEquals(actionsFor(g).map((a) => [a.kind, a.style, a.label]), [
+    ["uninstall", "danger", "Uninstall"],
+    ["install_unverified", "secondary", "Get v2 (unverified)"],
+  ]);
+  // Never while an operation runs, and no line without an offer.
+  assertEquals(kinds({ ...g, operation: "downloading" }), ["cancel"]);
+  assertEquals(trustLine(game()), null);
+  // A copy taken unverified says so.
+  assertEquals(trustLine(game({ local_version: "2", unverified: true })), "v2 taken unverified");
+  // With every other button greyed out, the offer is the primary one.
+  const alone = actionsFor(game({ peer_count: 0, offered_version: "2", offered_by: ["a", "b"] }));
+  assertEquals(alone.map((a) => [a.kind, a.style]), [["install_unverified", "primary"], [
+    "install",
+    "secondary",
+  ]]);
+  assertEquals(alone[0].hint, "Only a, b offers v2; no second machine vouches for its files");
+});
 
 Deno.test("remote-only: 'On N peers' and Install", () => {
   assertEquals(badgeFor(game({ peer_count: 2 })), { label: "On 2 peers", tone: "info" });
@@ -225,4 +256,9 @@ Deno.test("paths shorten to ~ and keep their end", () => {
     shortPath("/mnt/storage/very/long/path/to/the/lan/party/games", null, 20),
     "…the/lan/party/games",
   );
+});
+
+Deno.test("pinned titles are credited to the catalog that pins them", () => {
+  assertEquals(pinsLine(12, "LAN Party 2026"), "12 titles pinned by LAN Party 2026");
+  assertEquals(pinsLine(1, null), "1 title pinned by this catalog");
 });

@@ -1,4 +1,4 @@
-//! Library commands: list, install, update, uninstall, cancel.
+//! Library commands: list, install, update, install an unverified offer, uninstall, cancel.
 
 use tauri::State;
 
@@ -20,6 +20,12 @@ pub(crate) async fn install_game(state: State<'_, LanSpreadState>, id: String) -
 #[tauri::command]
 pub(crate) async fn update_game(state: State<'_, LanSpreadState>, id: String) -> Result<(), AppError> {
     state.update_game(&id).await
+}
+
+/// Takes the newest version although only one host offers it (marked unverified).
+#[tauri::command]
+pub(crate) async fn install_unverified(state: State<'_, LanSpreadState>, id: String) -> Result<(), AppError> {
+    state.install_unverified(&id).await
 }
 
 /// Removes the installed files (the download stays shared).

@@ -132,14 +132,25 @@ impl Seeder {
     /// A seeder that serves at most `limit` bytes per second (a transfer that takes a while,
     /// whatever the machine's speed).
     pub async fn start_with_upload_limit(root: &Path, specs: Vec<GameSpec>, limit: Option<u64>) -> Self {
-        let game_dir = root.join("seed-games");
+        Self::start_at(root, specs, limit, "seedbox", "127.0.0.1").await
+    }
+
+    /// A second machine: its own name, directories under `root/<name>-*` and loopback address
+    /// `ip` (the trust rule counts hosts by address).
+    pub async fn start_host(root: &Path, specs: Vec<GameSpec>, name: &str, ip: &str) -> Self {
+        Self::start_at(root, specs, None, name, ip).await
+    }
+
+    async fn start_at(root: &Path, specs: Vec<GameSpec>, limit: Option<u64>, name: &str, ip: &str) -> Self {
+        let prefix = if name == "seedbox" { "seed".to_string() } else { name.to_string() };
+        let game_dir = root.join(format!("{prefix}-games"));
         for s in &specs {
             write_game(&game_dir, s).unwrap();
         }
         let mut opts = PeerOptions::new(&game_dir);
-        opts.state_dir = root.join("seed-state");
-        opts.bind = Some("127.0.0.1".parse().unwrap());
-        opts.name = "seedbox".into();
+        opts.state_dir = root.join(format!("{prefix}-state"));
+        opts.bind = Some(ip.parse().unwrap());
+        opts.name = name.into();
         opts.discovery = DiscoveryMode::Manual;
         opts.timing = fast_timing();
         opts.upload_limit = limit;

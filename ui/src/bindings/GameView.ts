@@ -60,13 +60,26 @@ installed: boolean,
  */
 local_version: string | null, 
 /**
- * Highest version any live peer announces.
+ * The newest version that passes the trust rule (two hosts, a catalog pin, or the only
+ * choice).
  */
 latest_version: string | null, 
 /**
  * Peers announcing the latest version.
  */
 peer_count: number, 
+/**
+ * A newer version only one host offers: installed only by `install_unverified`.
+ */
+offered_version: string | null, 
+/**
+ * Display names of the peers offering `offered_version`.
+ */
+offered_by: Array<string>, 
+/**
+ * The local copy was taken unverified (on request, from a single host).
+ */
+unverified: boolean, 
 /**
  * Verified bytes of a paused or running download.
  */

@@ -23,6 +23,14 @@ catalog_path: string | null,
  */
 catalog_size: number, 
 /**
+ * The catalog's name (an organiser's catalog names itself), if it has one.
+ */
+catalog_name: string | null, 
+/**
+ * Titles whose versions the catalog pins (their manifests cannot be outvoted).
+ */
+pinned_titles: number, 
+/**
  * Display name other peers see.
  */
 peer_name: string, 

@@ -8,6 +8,7 @@ import {
   progressFill,
   progressLine,
   sizeVersionLine,
+  trustLine,
 } from "../logic.ts";
 
 interface Props {
@@ -43,6 +44,7 @@ export function GameCard({ game, pending, onAction }: Props) {
   const actions = actionsFor(game);
   const fill = progressFill(game);
   const line = progressLine(game);
+  const trust = trustLine(game);
   return (
     <article
       class={`card state-${game.state}${game.operation ? " busy" : ""}`}
@@ -58,6 +60,7 @@ export function GameCard({ game, pending, onAction }: Props) {
         <h3 class="title" title={game.description}>{game.name}</h3>
         <div class="meta">{detailsLine(game)}</div>
         <div class="meta version">{sizeVersionLine(game)}</div>
+        {trust && <div class="meta trust" data-testid="trust">{trust}</div>}
         {fill != null && (
           <div
             class={`bar${fill < 0 ? " indeterminate" : ""}${

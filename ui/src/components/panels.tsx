@@ -2,7 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { AppError, GameView, PeerView, SettingsUpdate, SettingsView } from "../bindings/index.ts";
-import { describeError, peerCountLabel } from "../logic.ts";
+import { describeError, peerCountLabel, pinsLine } from "../logic.ts";
 import { CloseIcon } from "./icons.tsx";
 
 interface ModalProps {
@@ -197,6 +197,12 @@ export function SettingsDialog({ settings, onChangeDir, onPickCatalog, onSave, o
           <div class="field-row">
             <span class="grow">
               {catalog ? <code>{catalog}</code> : `Bundled catalog (${settings.catalog_size} games)`}
+              {settings.pinned_titles > 0 && (
+                <span class="hint" data-testid="pins">
+                  {" "}
+                  {pinsLine(settings.pinned_titles, settings.catalog_name)}
+                </span>
+              )}
             </span>
             <button
               type="button"
