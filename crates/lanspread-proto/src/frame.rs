@@ -18,6 +18,9 @@ pub const MAX_REQUEST_FRAME: usize = 8 << 20;
 /// checked by a test).
 pub const MAX_RESPONSE_FRAME: usize = 48 << 20;
 
+/// Cap for the answers that carry no list: pongs, acks, file-data headers, errors.
+pub const MAX_SMALL_RESPONSE: usize = 64 << 10;
+
 /// Errors while reading or writing frames.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -70,6 +73,18 @@ pub fn encode_frame<T: Serialize>(msg: &T, max: usize) -> Result<Vec<u8>, FrameE
     }
     buf[..FRAME_HEADER_LEN].copy_from_slice(&(len as u32).to_be_bytes());
     Ok(buf)
+}
+
+/// Encodes `Response::Manifest(manifest)` as one frame without copying the manifest (a seeder
+/// encodes each manifest once and shares the bytes among every stream that asks).
+pub fn encode_manifest_response(manifest: &crate::GameManifest) -> Result<Vec<u8>, FrameError> {
+    /// `Response`'s wire shape for its manifest variant, borrowing.
+    #[derive(Serialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    enum ResponseRef<'a> {
+        Manifest(&'a crate::GameManifest),
+    }
+    encode_frame(&ResponseRef::Manifest(manifest), MAX_RESPONSE_FRAME)
 }
 
 /// Decodes one frame from the start of `buf`; returns the message and the bytes consumed.

@@ -13,6 +13,60 @@ use crate::{
 
 /// Most files a manifest may list.
 pub const MAX_MANIFEST_FILES: usize = 500_000;
+/// Most empty directories a manifest may list.
+pub const MAX_MANIFEST_EMPTY_DIRS: usize = 500_000;
+/// Most chunk hashes one file may list (16 TiB at the largest chunk size).
+pub const MAX_FILE_CHUNKS: usize = 1 << 20;
+
+/// Deserializes a list, refusing it as soon as it grows past `N` items: a hostile manifest
+/// cannot make the decoder allocate for more than the caps allow.
+mod bounded {
+    use std::{fmt, marker::PhantomData};
+
+    use serde::{
+        Deserialize, Deserializer,
+        de::{Error, SeqAccess, Visitor},
+    };
+
+    pub(super) fn vec<'de, D, T, const N: usize>(d: D) -> Result<Vec<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        struct V<T, const N: usize>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>, const N: usize> Visitor<'de> for V<T, N> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a list of at most {N} items")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(N).min(1024));
+                while let Some(item) = seq.next_element()? {
+                    if out.len() == N {
+                        return Err(A::Error::custom(format!("more than {N} items")));
+                    }
+                    out.push(item);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(V::<T, N>(PhantomData))
+    }
+
+    pub(super) fn files<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<super::GameFileDescription>, D::Error> {
+        vec::<D, _, { super::MAX_MANIFEST_FILES }>(d)
+    }
+
+    pub(super) fn dirs<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<super::RelPath>, D::Error> {
+        vec::<D, _, { super::MAX_MANIFEST_EMPTY_DIRS }>(d)
+    }
+
+    pub(super) fn chunks<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<super::ChunkHash>, D::Error> {
+        vec::<D, _, { super::MAX_FILE_CHUNKS }>(d)
+    }
+}
 
 /// One payload file of a game.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +76,7 @@ pub struct GameFileDescription {
     /// File size in bytes.
     pub size: u64,
     /// BLAKE3 hash of each chunk, in order; `chunk_count(size, chunk_size)` entries.
+    #[serde(deserialize_with = "bounded::chunks")]
     pub chunks: Vec<ChunkHash>,
 }
 
@@ -38,9 +93,10 @@ pub struct GameManifest {
     /// Chunk size in bytes: a power of two from 1 MiB to 16 MiB.
     pub chunk_size: u32,
     /// Payload files sorted by path (byte order), including `version.ini`.
+    #[serde(deserialize_with = "bounded::files")]
     pub files: Vec<GameFileDescription>,
     /// Directories that contain no files but are part of the payload, sorted.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "bounded::dirs")]
     pub empty_dirs: Vec<RelPath>,
 }
 
@@ -81,6 +137,9 @@ pub enum ManifestError {
     /// `version.ini` is implausibly large.
     #[error("version.ini is {0} bytes; a version file is at most {MAX_VERSION_INI_BYTES} bytes")]
     VersionIniTooLarge(u64),
+    /// More empty directories than [`MAX_MANIFEST_EMPTY_DIRS`].
+    #[error("manifest lists {0} empty directories; at most {MAX_MANIFEST_EMPTY_DIRS} are allowed")]
+    TooManyEmptyDirs(usize),
     /// More files than [`MAX_MANIFEST_FILES`].
     #[error("manifest lists {0} files; at most {MAX_MANIFEST_FILES} are allowed")]
     TooManyFiles(usize),
@@ -110,6 +169,9 @@ impl GameManifest {
         }
         if self.files.len() > MAX_MANIFEST_FILES {
             return Err(ManifestError::TooManyFiles(self.files.len()));
+        }
+        if self.empty_dirs.len() > MAX_MANIFEST_EMPTY_DIRS {
+            return Err(ManifestError::TooManyEmptyDirs(self.empty_dirs.len()));
         }
         let mut total: u64 = 0;
         let mut seen = HashSet::with_capacity(self.files.len() + self.empty_dirs.len());
@@ -262,5 +324,26 @@ mod tests {
         assert_eq!(a.digest(), b.digest());
         b.files[0].chunks[0] = ChunkHash([7; 32]);
         assert_ne!(a.digest(), b.digest());
+    }
+
+    #[test]
+    fn lists_are_refused_while_decoding_once_past_their_cap() {
+        #[derive(Debug, Deserialize)]
+        struct Three {
+            #[serde(deserialize_with = "super::bounded::vec::<_, _, 3>")]
+            items: Vec<u32>,
+        }
+        assert_eq!(serde_json::from_str::<Three>(r#"{"items":[1,2,3]}"#).unwrap().items, [1, 2, 3]);
+        let e = serde_json::from_str::<Three>(r#"{"items":[1,2,3,4]}"#).unwrap_err();
+        assert!(e.to_string().contains("more than 3 items"), "{e}");
+        // The real caps are wired to the manifest's lists: one empty directory too many is
+        // refused by the decoder, not after it.
+        let dirs: Vec<String> = (0..=MAX_MANIFEST_EMPTY_DIRS).map(|i| format!("\"d{i}\"")).collect();
+        let json = format!(
+            r#"{{"game_id":"quake3","version":"1","chunk_size":1048576,"files":[],"empty_dirs":[{}]}}"#,
+            dirs.join(",")
+        );
+        let e = serde_json::from_str::<GameManifest>(&json).unwrap_err();
+        assert!(e.to_string().contains(&format!("more than {MAX_MANIFEST_EMPTY_DIRS} items")), "{e}");
     }
 }

@@ -261,6 +261,23 @@ impl Response {
 }
 
 impl Request {
+    /// The largest answer this request can legitimately get: the reader refuses a bigger
+    /// frame from its header alone. Only a manifest or swarm answer may use the full
+    /// [`MAX_RESPONSE_FRAME`](crate::frame::MAX_RESPONSE_FRAME); a library answer is as large
+    /// as a request may be; everything else is small.
+    pub fn response_cap(&self) -> usize {
+        use crate::frame::{MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, MAX_SMALL_RESPONSE};
+        match self {
+            Self::GetGame(_) | Self::SwarmJoin(_) => MAX_RESPONSE_FRAME,
+            Self::Hello(_) | Self::ListGames => MAX_REQUEST_FRAME,
+            Self::Ping(_)
+            | Self::GetGameFileData(_)
+            | Self::GetGameFileChunk(_)
+            | Self::LibraryDelta(_)
+            | Self::Have(_) => MAX_SMALL_RESPONSE,
+        }
+    }
+
     /// The snake_case tag of this request, for logs.
     pub fn kind(&self) -> &'static str {
         match self {

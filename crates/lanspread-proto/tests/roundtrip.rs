@@ -171,6 +171,15 @@ proptest! {
     }
 
     #[test]
+    fn a_shared_manifest_frame_is_byte_identical_to_the_response(m in arb_manifest()) {
+        let shared = lanspread_proto::frame::encode_manifest_response(&m).unwrap();
+        let owned = encode_frame(&Response::Manifest(m.clone()), MAX_RESPONSE_FRAME).unwrap();
+        prop_assert_eq!(&shared, &owned);
+        let (back, _): (Response, usize) = decode_frame(&shared, MAX_RESPONSE_FRAME).unwrap();
+        prop_assert_eq!(back, Response::Manifest(m));
+    }
+
+    #[test]
     fn every_truncation_is_a_typed_error(r in arb_request(), cut in any::<prop::sample::Index>()) {
         let frame = encode_frame(&r, MAX_REQUEST_FRAME).unwrap();
         let at = cut.index(frame.len());

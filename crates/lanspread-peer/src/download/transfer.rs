@@ -4,7 +4,7 @@
 use bytes::BytesMut;
 use lanspread_proto::{
     ChunkHash, ErrorCode, FileDataHeader, GetGameFileChunk, GetGameFileData, Request, Response,
-    frame::{MAX_RESPONSE_FRAME, read_frame},
+    frame::{MAX_SMALL_RESPONSE, read_frame},
 };
 use s2n_quic::{connection::Handle, stream::BidirectionalStream};
 
@@ -36,7 +36,7 @@ async fn read_header(
     length: u64,
     file_size: u64,
 ) -> Result<(), Failure> {
-    let resp: Response = read_frame(stream, MAX_RESPONSE_FRAME).await.map_err(|e| net_failure(e.into()))?;
+    let resp: Response = read_frame(stream, MAX_SMALL_RESPONSE).await.map_err(|e| net_failure(e.into()))?;
     match resp {
         Response::FileData(FileDataHeader { offset: o, length: l, file_size: s }) => {
             if o != offset || l != length || s != file_size {

@@ -16,7 +16,7 @@ use std::{
 
 use lanspread_proto::{
     PeerId, Request, Response,
-    frame::{FrameError, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, read_frame, write_frame},
+    frame::{FrameError, MAX_REQUEST_FRAME, read_frame, write_frame},
 };
 use s2n_quic::{client::Connect, connection::Handle, provider::limits::Limits, stream::BidirectionalStream};
 use tokio::sync::Mutex as AsyncMutex;
@@ -338,7 +338,8 @@ pub(crate) async fn request(handle: &Handle, req: &Request, timeout: Duration) -
     let fut = async {
         let mut stream = open_stream(handle).await?;
         send_request(&mut stream, req).await?;
-        let resp: Response = read_frame(&mut stream, MAX_RESPONSE_FRAME).await?;
+        // Each kind of request has its own answer cap: a pong is never 48 MiB.
+        let resp: Response = read_frame(&mut stream, req.response_cap()).await?;
         Ok::<_, NetError>(resp)
     };
     match tokio::time::timeout(timeout, fut).await {

@@ -16,12 +16,12 @@ use bytes::{Bytes, BytesMut};
 use lanspread_proto::{
     ErrorCode, FileDataHeader, FrameError, GameId, GameVersion, GamesList, Pong, RelPath, Request, Response,
     chunk::{chunk_range, is_valid_chunk_size},
-    frame::{FRAME_HEADER_LEN, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, write_frame},
+    frame::{FRAME_HEADER_LEN, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, encode_frame},
 };
 use s2n_quic::{connection::Connection, stream::BidirectionalStream};
 use tokio::{io::AsyncReadExt, sync::Semaphore};
 
-use super::{CloseCode, REQUEST_READ_TIMEOUT};
+use super::{CloseCode, REQUEST_READ_TIMEOUT, uploads::Uploads};
 use crate::{
     error::ErrorInfo,
     runtime::{Ctx, manifests, sync},
@@ -31,8 +31,18 @@ use crate::{
 
 /// Bytes read from disk and sent per QUIC write.
 const SEND_PIECE: usize = 256 << 10;
-/// A transfer whose receiver accepts nothing for this long is reset (it holds a send slot).
-const SEND_STALL: std::time::Duration = std::time::Duration::from_secs(15);
+/// A response or transfer whose receiver accepts nothing for this long is reset.
+const SEND_STALL: Duration = Duration::from_secs(15);
+/// While another transfer waits for a send slot, a receiver that takes longer than this for one
+/// [`SEND_PIECE`] (slower than 128 KiB/s) loses its slot: a trickle reader cannot starve others.
+const CONTENDED_PIECE: Duration = Duration::from_secs(2);
+/// How often a blocked send checks for contention.
+const CONTENTION_CHECK: Duration = Duration::from_millis(250);
+/// Encoded response bytes one connection's streams may hold at once (manifests excepted: one
+/// shared copy per game serves every stream). Over it, a stream gets `Busy`.
+const CONNECTION_RESPONSE_BUDGET: usize = 16 << 20;
+/// Responses up to this size are sent outside the budget.
+const SMALL_RESPONSE: usize = 64 << 10;
 /// Request bytes that all inbound streams together may buffer while their requests arrive.
 /// Without it, streams that announce near-cap requests and trickle them in would hold up to
 /// 256 streams × 8 MiB per connection until their read timeout.
@@ -78,6 +88,7 @@ async fn serve_connection(ctx: Arc<Ctx>, mut conn: Connection, budget: Arc<Semap
     };
     tracing::debug!("inbound connection");
     let net = ctx.shared.cancel.net.clone();
+    let responses = Arc::new(Semaphore::new(CONNECTION_RESPONSE_BUDGET));
     loop {
         let stream = tokio::select! {
             biased;
@@ -90,12 +101,13 @@ async fn serve_connection(ctx: Arc<Ctx>, mut conn: Connection, budget: Arc<Semap
                 _ => return,
             },
         };
-        let (ctx2, budget, net) = (ctx.clone(), budget.clone(), net.clone());
+        let (ctx2, budget, net, responses) = (ctx.clone(), budget.clone(), net.clone(), responses.clone());
         let span = tracing::debug_span!("stream", id = stream.id());
         ctx.shared.tasks.spawn(Role::Work, "stream", span, async move {
+            let mut out = Out { stream, responses: &responses };
             tokio::select! {
                 _ = net.cancelled() => {}
-                _ = serve_stream(&ctx2, peer, remote, stream, &budget) => {}
+                _ = serve_stream(&ctx2, peer, remote, &mut out, &budget) => {}
             }
         });
     }
@@ -105,59 +117,56 @@ async fn serve_stream(
     ctx: &Arc<Ctx>,
     peer: lanspread_proto::PeerId,
     remote: SocketAddr,
-    mut stream: BidirectionalStream,
+    out: &mut Out<'_>,
     budget: &Semaphore,
 ) {
     let req: Request =
-        match tokio::time::timeout(REQUEST_READ_TIMEOUT, read_request(&mut stream, budget)).await {
+        match tokio::time::timeout(REQUEST_READ_TIMEOUT, read_request(&mut out.stream, budget)).await {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
                 tracing::debug!(peer = %peer.short(), error = %e, "bad request frame");
-                let _ = respond(&mut stream, &Response::error(ErrorCode::BadRequest, e.to_string())).await;
+                let _ = out.respond(&Response::error(ErrorCode::BadRequest, e.to_string())).await;
                 return;
             }
             Err(_) => {
                 tracing::debug!(peer = %peer.short(), "request not received in time; closing the stream");
-                let _ = stream.reset(CloseCode::RequestTimeout.into());
+                let _ = out.stream.reset(CloseCode::RequestTimeout.into());
                 return;
             }
         };
     ctx.peers.write().touch(&peer);
     let kind = req.kind();
     let result = match req {
-        Request::Hello(hello) => respond(&mut stream, &sync::accept_hello(ctx, peer, remote, hello)).await,
+        Request::Hello(hello) => out.respond(&sync::accept_hello(ctx, peer, remote, hello)).await,
         Request::Ping(p) => {
             let rev = ctx.library.rev();
-            respond(&mut stream, &Response::Pong(Pong { nonce: p.nonce, library_rev: rev })).await
+            out.respond(&Response::Pong(Pong { nonce: p.nonce, library_rev: rev })).await
         }
         Request::ListGames => {
             let snap = ctx.library.snapshot();
-            respond(
-                &mut stream,
-                &Response::Games(GamesList { library_rev: snap.library_rev, games: snap.games }),
-            )
-            .await
+            out.respond(&Response::Games(GamesList { library_rev: snap.library_rev, games: snap.games }))
+                .await
         }
         Request::GetGame(g) => {
-            let resp =
-                match manifests::manifest_for(ctx, &g.game_id, g.version.as_ref(), Duration::from_secs(5))
-                    .await
-                {
-                    Ok(m) => Response::Manifest((*m).clone()),
-                    Err(r) => Response::error(r.code, r.message),
-                };
-            respond(&mut stream, &resp).await
+            match manifests::manifest_for(ctx, &g.game_id, g.version.as_ref(), Duration::from_secs(5)).await {
+                // One encoded frame per manifest, shared by every stream that asks (no copy).
+                Ok(m) => match ctx.manifests.frame(&m).await {
+                    Ok(frame) => out.send_frame(frame).await,
+                    Err(e) => out.respond(&Response::error(ErrorCode::Internal, e.to_string())).await,
+                },
+                Err(r) => out.respond(&Response::error(r.code, r.message)).await,
+            }
         }
         Request::GetGameFileData(r) => {
-            serve_file(ctx, &mut stream, &r.game_id, &r.version, &r.path, None, peer).await
+            serve_file(ctx, out, &r.game_id, &r.version, &r.path, None, peer).await
         }
         Request::GetGameFileChunk(r) => {
             if !is_valid_chunk_size(r.chunk_size) {
-                respond(&mut stream, &Response::error(ErrorCode::BadRequest, "invalid chunk size")).await
+                out.respond(&Response::error(ErrorCode::BadRequest, "invalid chunk size")).await
             } else {
                 serve_file(
                     ctx,
-                    &mut stream,
+                    out,
                     &r.game_id,
                     &r.version,
                     &r.path,
@@ -167,7 +176,7 @@ async fn serve_stream(
                 .await
             }
         }
-        Request::LibraryDelta(d) => respond(&mut stream, &sync::accept_delta(ctx, peer, d)).await,
+        Request::LibraryDelta(d) => out.respond(&sync::accept_delta(ctx, peer, d)).await,
         Request::SwarmJoin(j) => {
             let resp = if ctx.shared.swarming {
                 // A complete local copy of that manifest makes us a member (a seeder).
@@ -181,9 +190,9 @@ async fn serve_stream(
             } else {
                 Response::SwarmPeers(lanspread_proto::SwarmPeers { members: vec![] })
             };
-            respond(&mut stream, &resp).await
+            out.respond(&resp).await
         }
-        Request::Have(h) => respond(&mut stream, &ctx.swarms.on_have(peer, h)).await,
+        Request::Have(h) => out.respond(&ctx.swarms.on_have(peer, h)).await,
     };
     if let Err(e) = result {
         tracing::debug!(peer = %peer.short(), request = kind, error = %e, "stream ended early");
@@ -226,9 +235,97 @@ async fn read_request(stream: &mut BidirectionalStream, budget: &Semaphore) -> R
     serde_json::from_slice(&body).map_err(FrameError::Decode)
 }
 
-async fn respond(stream: &mut BidirectionalStream, resp: &Response) -> Result<(), String> {
-    write_frame(stream, resp, MAX_RESPONSE_FRAME).await.map_err(|e| e.to_string())?;
-    stream.close().await.map_err(|e| e.to_string())
+/// The answering side of one stream, with its connection's response budget.
+struct Out<'a> {
+    stream: BidirectionalStream,
+    responses: &'a Semaphore,
+}
+
+/// Why a send gave up.
+enum SendFail {
+    /// The receiver took nothing for [`SEND_STALL`].
+    Stalled,
+    /// Another transfer waits for a slot and this receiver is slower than the minimum rate.
+    TooSlow,
+    /// The stream failed.
+    Stream(String),
+}
+
+impl Out<'_> {
+    /// Encodes and sends one response, then finishes the stream. A large response must fit
+    /// the connection's budget; otherwise the stream gets `Busy` (the memory is not taken).
+    async fn respond(&mut self, resp: &Response) -> Result<(), String> {
+        let frame = encode_frame(resp, MAX_RESPONSE_FRAME).map_err(|e| e.to_string())?;
+        let _permit = if frame.len() > SMALL_RESPONSE {
+            let want = u32::try_from(frame.len()).unwrap_or(u32::MAX);
+            match self.responses.try_acquire_many(want) {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    drop(frame);
+                    let busy = Response::error(
+                        ErrorCode::Busy,
+                        "too many large answers are unread on this connection; read them or try again",
+                    );
+                    let small = encode_frame(&busy, SMALL_RESPONSE).map_err(|e| e.to_string())?;
+                    return self.send_frame(Bytes::from(small)).await;
+                }
+            }
+        } else {
+            None
+        };
+        self.send_frame(Bytes::from(frame)).await
+    }
+
+    /// Sends an encoded frame (shared bytes are not copied) in pieces, each with a stall
+    /// timeout, then finishes the stream (waiting for the receiver to take everything).
+    async fn send_frame(&mut self, frame: Bytes) -> Result<(), String> {
+        let mut at = 0;
+        while at < frame.len() {
+            let end = (at + SEND_PIECE).min(frame.len());
+            self.send(frame.slice(at..end), None).await.map_err(|e| self.fail(e))?;
+            at = end;
+        }
+        match tokio::time::timeout(SEND_STALL, self.stream.close()).await {
+            Ok(r) => r.map_err(|e| e.to_string()),
+            Err(_) => Err(self.fail(SendFail::Stalled)),
+        }
+    }
+
+    /// Sends one piece. Gives up after [`SEND_STALL`] without progress, or — when `uploads`
+    /// is given and another transfer waits for a send slot — after [`CONTENDED_PIECE`].
+    async fn send(&mut self, piece: Bytes, uploads: Option<&Uploads>) -> Result<(), SendFail> {
+        let started = tokio::time::Instant::now();
+        let mut send = std::pin::pin!(self.stream.send(piece));
+        loop {
+            match tokio::time::timeout(CONTENTION_CHECK, &mut send).await {
+                Ok(r) => return r.map_err(|e| SendFail::Stream(e.to_string())),
+                Err(_) => {
+                    let waited = started.elapsed();
+                    if waited >= SEND_STALL {
+                        return Err(SendFail::Stalled);
+                    }
+                    if waited >= CONTENDED_PIECE && uploads.is_some_and(Uploads::contended) {
+                        return Err(SendFail::TooSlow);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Resets the stream for `e` and says why, for the log.
+    fn fail(&mut self, e: SendFail) -> String {
+        match e {
+            SendFail::Stalled => {
+                let _ = self.stream.reset(CloseCode::SendStalled.into());
+                format!("the receiver took nothing for {} s", SEND_STALL.as_secs())
+            }
+            SendFail::TooSlow => {
+                let _ = self.stream.reset(CloseCode::SendStalled.into());
+                "the receiver was too slow while others waited for a send slot".to_string()
+            }
+            SendFail::Stream(e) => e,
+        }
+    }
 }
 
 /// Finds the file to serve, or the error to answer.
@@ -358,7 +455,7 @@ async fn read_piece(file: &Arc<std::fs::File>, offset: u64, want: usize) -> std:
 
 async fn serve_file(
     ctx: &Arc<Ctx>,
-    stream: &mut BidirectionalStream,
+    out: &mut Out<'_>,
     game_id: &GameId,
     version: &GameVersion,
     path: &RelPath,
@@ -374,14 +471,12 @@ async fn serve_file(
                 && ctx.shared.swarming
             {
                 if !ctx.swarms.admit(game_id, version, file_idx, idx, peer, tokio::time::Instant::now()) {
-                    return respond(
-                        stream,
-                        &Response::error(
+                    return out
+                        .respond(&Response::error(
                             ErrorCode::Busy,
                             "another peer of the swarm has this chunk; fetch it there",
-                        ),
-                    )
-                    .await;
+                        ))
+                        .await;
                 }
                 handed_out =
                     Some(HandedOut { ctx, game_id, version, file: file_idx, index: idx, arrived: false });
@@ -391,8 +486,8 @@ async fn serve_file(
         Err(resp) => match chunk.and_then(|(cs, idx)| partial_chunk(ctx, game_id, version, path, cs, idx)) {
             // A game we are downloading: only verified chunks are served.
             Some(Ok(x)) => x,
-            Some(Err(r)) => return respond(stream, &r).await,
-            None => return respond(stream, &resp).await,
+            Some(Err(r)) => return out.respond(&r).await,
+            None => return out.respond(&resp).await,
         },
     };
     let range = match chunk {
@@ -400,11 +495,9 @@ async fn serve_file(
         Some((cs, idx)) => match chunk_range(size, cs, idx) {
             Some(r) => r,
             None => {
-                return respond(
-                    stream,
-                    &Response::error(ErrorCode::NotFound, format!("{path} has no chunk {idx}")),
-                )
-                .await;
+                return out
+                    .respond(&Response::error(ErrorCode::NotFound, format!("{path} has no chunk {idx}")))
+                    .await;
             }
         },
     };
@@ -412,20 +505,19 @@ async fn serve_file(
         Ok(Ok(f)) => f,
         Ok(Err(e)) => {
             tracing::warn!(game = %game_id, %path, error = %e, "refusing to serve a file");
-            return respond(
-                stream,
-                &Response::error(ErrorCode::NotFound, format!("{path} cannot be served: {e}")),
-            )
-            .await;
+            return out
+                .respond(&Response::error(ErrorCode::NotFound, format!("{path} cannot be served: {e}")))
+                .await;
         }
-        Err(e) => return respond(stream, &Response::error(ErrorCode::Internal, e.to_string())).await,
+        Err(e) => return out.respond(&Response::error(ErrorCode::Internal, e.to_string())).await,
     };
     let asked = std::time::Instant::now();
-    let _slot = ctx.uploads.slot().await.ok_or("the server is stopping")?;
+    let _slot = ctx.uploads.slot(peer).await.ok_or("the server is stopping")?;
     let slotted = asked.elapsed();
     let file = Arc::new(file);
     let header = FileDataHeader { offset: range.start, length: range.end - range.start, file_size: size };
-    write_frame(stream, &Response::FileData(header), MAX_RESPONSE_FRAME).await.map_err(|e| e.to_string())?;
+    let header = encode_frame(&Response::FileData(header), SMALL_RESPONSE).map_err(|e| e.to_string())?;
+    out.send(Bytes::from(header), Some(&ctx.uploads)).await.map_err(|e| out.fail(e))?;
     let mut at = range.start;
     while at < range.end {
         let want = ((range.end - at) as usize).min(SEND_PIECE);
@@ -433,21 +525,20 @@ async fn serve_file(
             Ok(b) => b,
             Err(e) => {
                 // Abort the stream so the reader sees an error rather than a short body.
-                let _ = stream.reset(CloseCode::ReadFailed.into());
+                let _ = out.stream.reset(CloseCode::ReadFailed.into());
                 return Err(format!("{path}: {e}"));
             }
         };
-        match tokio::time::timeout(SEND_STALL, stream.send(bytes)).await {
-            Ok(r) => r.map_err(|e| e.to_string())?,
-            Err(_) => {
-                let _ = stream.reset(CloseCode::SendStalled.into());
-                return Err(format!("{path}: the receiver took nothing for {} s", SEND_STALL.as_secs()));
-            }
+        if let Err(e) = out.send(bytes, Some(&ctx.uploads)).await {
+            return Err(format!("{path}: {}", out.fail(e)));
         }
         at += want as u64;
         ctx.uploads.sent(want as u64).await;
     }
-    stream.close().await.map_err(|e| e.to_string())?;
+    match tokio::time::timeout(SEND_STALL, out.stream.close()).await {
+        Ok(r) => r.map_err(|e| e.to_string())?,
+        Err(_) => return Err(format!("{path}: {}", out.fail(SendFail::Stalled))),
+    }
     if let Some(h) = &mut handed_out {
         h.arrived = true;
     }

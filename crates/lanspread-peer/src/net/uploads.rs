@@ -1,5 +1,5 @@
-//! [`Uploads`]: what serving other peers may use — inbound connections per peer, send slots,
-//! the upload rate cap — and the count of bytes served.
+//! [`Uploads`]: what serving other peers may use — inbound connections per peer, send slots
+//! (handed out fairly per peer), the upload rate cap — and the count of bytes served.
 
 use std::{
     collections::HashMap,
@@ -11,7 +11,7 @@ use std::{
 };
 
 use lanspread_proto::PeerId;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::oneshot;
 
 use super::{MAX_CONNECTIONS, MAX_CONNECTIONS_PER_PEER};
 
@@ -20,11 +20,12 @@ use super::{MAX_CONNECTIONS, MAX_CONNECTIONS_PER_PEER};
 /// many peers ask and however large the chunks are.
 pub(crate) const SEND_SLOTS: usize = 16;
 
-/// Serving limits and counters (one lock: the inbound connection counts).
+/// Serving limits and counters (two locks, never held together: the inbound connection
+/// counts, and the send slots).
 #[derive(Debug)]
 pub(crate) struct Uploads {
     inbound: Arc<Mutex<HashMap<PeerId, usize>>>,
-    slots: Semaphore,
+    slots: Arc<Mutex<Slots>>,
     limiter: Option<RateLimiter>,
     uploaded: AtomicU64,
 }
@@ -34,7 +35,7 @@ impl Uploads {
     pub(crate) fn new(upload_limit: Option<u64>) -> Self {
         Self {
             inbound: Arc::default(),
-            slots: Semaphore::new(SEND_SLOTS),
+            slots: Arc::new(Mutex::new(Slots { free: SEND_SLOTS, ..Slots::default() })),
             limiter: upload_limit.map(RateLimiter::new),
             uploaded: AtomicU64::new(0),
         }
@@ -53,9 +54,32 @@ impl Uploads {
         Some(InboundGuard { inbound: self.inbound.clone(), peer })
     }
 
-    /// Waits for one of the [`SEND_SLOTS`].
-    pub(crate) async fn slot(&self) -> Option<SemaphorePermit<'_>> {
-        self.slots.acquire().await.ok()
+    /// Waits for one of the [`SEND_SLOTS`] for a transfer to `peer`. A freed slot goes to the
+    /// waiting peer that holds the fewest slots (the earliest request among equals), so one
+    /// peer with many queued requests cannot keep another waiting behind all of them.
+    pub(crate) async fn slot(&self, peer: PeerId) -> Option<UploadSlot> {
+        let rx = {
+            let mut s = lock(&self.slots);
+            if s.free > 0 && s.waiters.is_empty() {
+                s.free -= 1;
+                *s.held.entry(peer).or_insert(0) += 1;
+                return Some(UploadSlot { slots: self.slots.clone(), peer });
+            }
+            let (tx, rx) = oneshot::channel();
+            s.waiters.push((peer, tx));
+            rx
+        };
+        let mut waiting = Waiting { rx: Some(rx), slots: self.slots.clone(), peer };
+        let granted = waiting.rx.as_mut()?.await.is_ok();
+        waiting.rx = None;
+        granted.then(|| UploadSlot { slots: self.slots.clone(), peer })
+    }
+
+    /// Whether a transfer is waiting for a send slot: a slow receiver then loses its slot.
+    pub(crate) fn contended(&self) -> bool {
+        let mut s = lock(&self.slots);
+        s.waiters.retain(|(_, tx)| !tx.is_closed());
+        !s.waiters.is_empty()
     }
 
     /// Counts `bytes` served and waits as long as the rate cap asks.
@@ -69,6 +93,79 @@ impl Uploads {
     /// Bytes served since start.
     pub(crate) fn uploaded(&self) -> u64 {
         self.uploaded.load(Ordering::Relaxed)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The send slots: how many are free, who holds how many, and who waits (in arrival order).
+#[derive(Debug, Default)]
+pub(crate) struct Slots {
+    free: usize,
+    held: HashMap<PeerId, usize>,
+    waiters: Vec<(PeerId, oneshot::Sender<()>)>,
+}
+
+impl Slots {
+    /// Hands free slots to waiters, fewest-held peer first.
+    fn grant(&mut self) {
+        while self.free > 0 {
+            self.waiters.retain(|(_, tx)| !tx.is_closed());
+            let held = &self.held;
+            let Some(i) = (0..self.waiters.len())
+                .min_by_key(|&i| (held.get(&self.waiters[i].0).copied().unwrap_or(0), i))
+            else {
+                return;
+            };
+            let (peer, tx) = self.waiters.remove(i);
+            // A waiter that goes away after this send gives the slot back (`Waiting::drop`).
+            if tx.send(()).is_ok() {
+                self.free -= 1;
+                *self.held.entry(peer).or_insert(0) += 1;
+            }
+        }
+    }
+}
+
+/// A transfer waiting for a slot. If it is dropped after a slot was granted but before it
+/// took it, the slot goes back.
+struct Waiting {
+    rx: Option<oneshot::Receiver<()>>,
+    slots: Arc<Mutex<Slots>>,
+    peer: PeerId,
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        if let Some(mut rx) = self.rx.take() {
+            rx.close();
+            if rx.try_recv().is_ok() {
+                drop(UploadSlot { slots: self.slots.clone(), peer: self.peer });
+            }
+        }
+    }
+}
+
+/// A send slot held for one transfer; dropping it frees the slot for the next waiter.
+#[derive(Debug)]
+pub(crate) struct UploadSlot {
+    slots: Arc<Mutex<Slots>>,
+    peer: PeerId,
+}
+
+impl Drop for UploadSlot {
+    fn drop(&mut self) {
+        let mut s = lock(&self.slots);
+        if let Some(n) = s.held.get_mut(&self.peer) {
+            *n -= 1;
+            if *n == 0 {
+                s.held.remove(&self.peer);
+            }
+        }
+        s.free += 1;
+        s.grant();
     }
 }
 
@@ -130,6 +227,73 @@ mod tests {
         assert!(u.admit_connection(PeerId([2; 32])).is_some(), "other peers are not affected");
         drop(held);
         assert!(u.admit_connection(a).is_some());
+    }
+
+    #[tokio::test]
+    async fn freed_slots_go_to_the_waiting_peer_holding_the_fewest() {
+        let u = Arc::new(Uploads::new(None));
+        let (hog, other) = (PeerId([1; 32]), PeerId([2; 32]));
+        let mut held = Vec::new();
+        for _ in 0..SEND_SLOTS {
+            held.push(u.slot(hog).await.unwrap());
+        }
+        assert!(!u.contended());
+        // The hog queues three more, then another peer asks once.
+        let mut queued = Vec::new();
+        for _ in 0..3 {
+            let u2 = u.clone();
+            queued.push(tokio::spawn(async move { u2.slot(hog).await.map(|_s| hog) }));
+            tokio::task::yield_now().await;
+        }
+        let u2 = u.clone();
+        let (tx, mut first) = tokio::sync::mpsc::unbounded_channel();
+        let tx2 = tx.clone();
+        let waiting_other = tokio::spawn(async move {
+            let s = u2.slot(other).await;
+            let _ = tx2.send(other);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            drop(s);
+        });
+        while !u.contended() || lock(&u.slots).waiters.len() < 4 {
+            tokio::task::yield_now().await;
+        }
+        // One slot frees: it goes to `other` (0 held), not to the hog's earlier requests.
+        held.pop();
+        assert_eq!(tokio::time::timeout(Duration::from_secs(5), first.recv()).await.unwrap(), Some(other));
+        waiting_other.await.unwrap();
+        drop(held);
+        for q in queued {
+            assert_eq!(tokio::time::timeout(Duration::from_secs(5), q).await.unwrap().unwrap(), Some(hog));
+        }
+        assert_eq!(lock(&u.slots).free, SEND_SLOTS, "every slot came back");
+        drop(tx);
+    }
+
+    #[tokio::test]
+    async fn a_waiter_that_goes_away_gives_its_slot_back() {
+        let u = Uploads::new(None);
+        let p = PeerId([3; 32]);
+        let mut held = Vec::new();
+        for _ in 0..SEND_SLOTS {
+            held.push(u.slot(p).await.unwrap());
+        }
+        // Waiters that time out (dropped before or after a grant) leak nothing.
+        for _ in 0..3 {
+            let _ = tokio::time::timeout(Duration::from_millis(5), u.slot(p)).await;
+        }
+        assert!(!u.contended(), "gone waiters do not count as contention");
+        drop(held);
+        assert_eq!(lock(&u.slots).free, SEND_SLOTS);
+        let all: Vec<_> = futures_all(&u, p).await;
+        assert_eq!(all.len(), SEND_SLOTS);
+    }
+
+    async fn futures_all(u: &Uploads, p: PeerId) -> Vec<UploadSlot> {
+        let mut v = Vec::new();
+        for _ in 0..SEND_SLOTS {
+            v.push(tokio::time::timeout(Duration::from_secs(1), u.slot(p)).await.unwrap().unwrap());
+        }
+        v
     }
 
     #[tokio::test(start_paused = true)]

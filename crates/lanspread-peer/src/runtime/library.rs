@@ -137,6 +137,12 @@ impl Library {
         self.read().library.games.get(id).cloned()
     }
 
+    /// `f` of game `id`, under the read lock: no copy of its file list (a hot path — every
+    /// manifest request — must not clone a game of 100,000 files).
+    pub(crate) fn with_game<R>(&self, id: &GameId, f: impl FnOnce(&LocalGame) -> R) -> Option<R> {
+        self.read().library.games.get(id).map(f)
+    }
+
     /// Games matching `f`.
     pub(crate) fn games_where(&self, f: impl Fn(&LocalGame) -> bool) -> Vec<LocalGame> {
         self.read().library.games.values().filter(|g| f(g)).cloned().collect()

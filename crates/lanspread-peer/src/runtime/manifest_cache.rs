@@ -1,6 +1,7 @@
 //! [`ManifestCache`]: our own manifests, one per game, reused while the game's files are
 //! unchanged, with at most one build per game at a time. The building itself (hashing on a
-//! blocking thread) is started by the caller (`runtime/manifests.rs`).
+//! blocking thread) is started by the caller (`runtime/manifests.rs`). The answer frame of each
+//! manifest is encoded once and shared by every stream that sends it.
 
 use std::{
     collections::{HashMap, hash_map::DefaultHasher},
@@ -11,7 +12,11 @@ use std::{
     },
 };
 
-use lanspread_proto::{GameId, GameManifest, GameVersion};
+use bytes::Bytes;
+use lanspread_proto::{
+    GameId, GameManifest, GameVersion,
+    frame::{FrameError, encode_manifest_response},
+};
 use tokio::sync::{Mutex, watch};
 
 use crate::library::LocalGame;
@@ -82,10 +87,12 @@ pub(crate) enum Lookup {
     Start(Job),
 }
 
-/// Our manifests by game (one lock).
+/// Our manifests by game, and the encoded answer frame of each (two locks, never held
+/// together).
 #[derive(Debug, Default)]
 pub(crate) struct ManifestCache {
     slots: Mutex<HashMap<GameId, Slot>>,
+    frames: Mutex<HashMap<GameId, (Arc<GameManifest>, Bytes)>>,
 }
 
 impl ManifestCache {
@@ -164,9 +171,29 @@ impl ManifestCache {
         }
     }
 
+    /// The `Response::Manifest` frame of `manifest`, encoded once and shared by every stream
+    /// that sends it (1,024 streams asking for a 5 MB manifest hold 5 MB, not 10 GB). Encoding
+    /// runs under the lock, so concurrent askers wait for the one encoding.
+    pub(crate) async fn frame(&self, manifest: &Arc<GameManifest>) -> Result<Bytes, FrameError> {
+        let mut frames = self.frames.lock().await;
+        if let Some((m, bytes)) = frames.get(&manifest.game_id)
+            && Arc::ptr_eq(m, manifest)
+        {
+            return Ok(bytes.clone());
+        }
+        let m = manifest.clone();
+        let bytes = tokio::task::spawn_blocking(move || encode_manifest_response(&m))
+            .await
+            .map_err(|e| FrameError::Io(std::io::Error::other(e)))??;
+        let bytes = Bytes::from(bytes);
+        frames.insert(manifest.game_id.clone(), (manifest.clone(), bytes.clone()));
+        Ok(bytes)
+    }
+
     /// Forgets everything (the game directory changed).
     pub(crate) async fn clear(&self) {
         self.slots.lock().await.clear();
+        self.frames.lock().await.clear();
     }
 }
 

@@ -39,10 +39,10 @@ pub(crate) async fn manifest_for(
     if !ctx.catalog().contains(id) {
         return Err(refuse(ErrorCode::NotInCatalog, format!("{id} is not in this peer's catalog")));
     }
-    let Some(game) = ctx.library.game(id) else {
+    let Some((version, key)) = ctx.library.with_game(id, |g| (g.version.clone(), files_key(g))) else {
         return Err(refuse(ErrorCode::UnknownGame, format!("this peer does not have {id}")));
     };
-    let Some(version) = game.version.clone() else {
+    let Some(version) = version else {
         return Err(refuse(ErrorCode::NotReady, format!("{id} is not completely downloaded here")));
     };
     if want.is_some_and(|w| *w != version) {
@@ -54,13 +54,16 @@ pub(crate) async fn manifest_for(
             format!("{id} is being changed on this peer; try again shortly"),
         ));
     }
-    let key = files_key(&game);
     let mut build = match ctx.manifests.lookup(id, &version, key).await {
         Lookup::Ready(m) => return Ok(m),
         Lookup::Building(b) => b,
         Lookup::Start(job) => {
             let b = job.build.clone();
-            start_build(ctx, game, job);
+            match ctx.library.game(id) {
+                Some(game) => start_build(ctx, game, job),
+                // Removed meanwhile: the waiters see the build end without a manifest.
+                None => ctx.manifests.finish(id, job, version.clone(), None).await,
+            }
             b
         }
     };
