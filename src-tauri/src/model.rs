@@ -198,6 +198,15 @@ impl AppModel {
             PeerEvent::ManifestDisagreement { message, .. } => {
                 vec![notice(NoticeLevel::Warning, message.clone())]
             }
+            PeerEvent::Recovered { game, actions, error } => {
+                let name = self.display_name(game);
+                match error {
+                    None => vec![notice(NoticeLevel::Info, format!("{name}: {}", actions.join("; ")))],
+                    Some(e) => {
+                        vec![notice(NoticeLevel::Warning, format!("{name}: start-up recovery failed: {e}"))]
+                    }
+                }
+            }
             PeerEvent::RuntimeFailed { component, error } => vec![notice(
                 NoticeLevel::Error,
                 format!("the network peer's {component} failed: {}", error.message),

@@ -26,6 +26,10 @@ pub(crate) async fn run(common: &Common, args: &GetArgs) -> anyhow::Result<ExitC
     let started = Instant::now();
     let (handle, mut events) =
         serve::start_with(common, args.name.as_deref(), 0, !args.no_install, !args.no_swarm, None).await?;
+    // What start-up recovery did, as `serve` prints it (JSON lines before the final one).
+    for ev in handle.recovered() {
+        out::json_line(ev);
+    }
     let deadline = args.timeout.map(|s| started + Duration::from_secs_f64(s.max(0.0)));
     let timeout = async {
         match deadline {

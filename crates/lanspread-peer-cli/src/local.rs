@@ -21,7 +21,31 @@ use serde_json::json;
 
 use crate::{opts::Common, out};
 
+/// Start-up recovery over the whole game directory, as every command that opens it runs:
+/// interrupted install transactions are finished or rolled back (games another live process
+/// holds locked are left alone). Reported on stderr, one line per game; stdout stays the
+/// command's own output.
+fn recover(common: &Common) -> anyhow::Result<()> {
+    let dir = common.game_dir()?;
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let done = install::recover_all(&dir)
+        .with_context(|| format!("start-up recovery cannot read the game directory {}", dir.display()))?;
+    for (root, result) in done {
+        let game = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        match result {
+            Ok(report) => eprintln!("recovered {game}: {}", report.actions.join("; ")),
+            // Another live process is working on it: its business, not a leftover.
+            Err(install::InstallError::Busy { .. }) => {}
+            Err(e) => eprintln!("recovery of {game} failed: {e}"),
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn list(common: &Common) -> anyhow::Result<ExitCode> {
+    recover(common)?;
     let dir = common.game_dir()?;
     let catalog = common.catalog()?;
     let lib = scan_local_library(&dir, &catalog, &mut ScanCache::default())
@@ -62,6 +86,7 @@ fn game_root(common: &Common, id: &GameId) -> anyhow::Result<std::path::PathBuf>
 
 /// `pin`: the catalog pin of a downloaded game.
 pub(crate) fn pin(common: &Common, id: &GameId) -> anyhow::Result<ExitCode> {
+    recover(common)?;
     let state_dir = common.state_dir();
     let _lock = StateDirLock::acquire(&state_dir)?;
     let root = game_root(common, id)?;
@@ -90,10 +115,7 @@ pub(crate) fn pin(common: &Common, id: &GameId) -> anyhow::Result<ExitCode> {
 pub(crate) async fn install(common: &Common, id: &GameId) -> anyhow::Result<ExitCode> {
     let _lock = StateDirLock::acquire(&common.state_dir())?;
     let root = game_root(common, id)?;
-    let report = install::recover_game(&root).context("startup recovery failed")?;
-    for a in &report.actions {
-        eprintln!("recovery: {a}");
-    }
+    recover(common)?;
     let game = scan_game(&root, id, &mut ScanCache::default())?;
     if game.version.is_none() {
         bail!("{id} is not completely downloaded (no valid version.ini); nothing to install");
@@ -134,10 +156,7 @@ pub(crate) async fn install(common: &Common, id: &GameId) -> anyhow::Result<Exit
 pub(crate) async fn uninstall(common: &Common, id: &GameId) -> anyhow::Result<ExitCode> {
     let _lock = StateDirLock::acquire(&common.state_dir())?;
     let root = game_root(common, id)?;
-    let report = install::recover_game(&root).context("startup recovery failed")?;
-    for a in &report.actions {
-        eprintln!("recovery: {a}");
-    }
+    recover(common)?;
     eprintln!("{id}: uninstalling");
     let r = root.clone();
     tokio::task::spawn_blocking(move || install::uninstall_game(&r))

@@ -392,6 +392,19 @@ pub enum PeerEvent {
         /// The new directory.
         path: PathBuf,
     },
+    /// Start-up recovery (before the first scan, and when the game directory changes) finished
+    /// or rolled back a transaction that an earlier process left interrupted (a crash, a kill,
+    /// a power cut), or could not.
+    Recovered {
+        /// The game's directory name (its catalog id when it is one).
+        game: String,
+        /// What was done, in words ("rolled back an interrupted install; the previous state is
+        /// kept").
+        actions: Vec<String>,
+        /// Why recovery failed, if it did (the game is left as it was; another process may be
+        /// working on it).
+        error: Option<String>,
+    },
     /// The runtime is listening and announcing itself.
     Ready {
         /// Our peer id.
@@ -442,6 +455,7 @@ impl PeerEvent {
             Self::PeerMisbehaved { .. } => "peer_misbehaved",
             Self::ManifestDisagreement { .. } => "manifest_disagreement",
             Self::GameDirChanged { .. } => "game_dir_changed",
+            Self::Recovered { .. } => "recovered",
             Self::Ready { .. } => "ready",
             Self::CommandFailed { .. } => "command_failed",
             Self::RuntimeFailed { .. } => "runtime_failed",

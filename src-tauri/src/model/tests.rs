@@ -258,3 +258,24 @@ fn misbehaving_peer_and_background_failures_become_notices_command_failures_do_n
     assert!(out.is_empty());
     assert!(m.apply(&PeerEvent::ShutdownComplete).is_empty());
 }
+
+#[test]
+fn start_up_recovery_becomes_a_notice_naming_the_game() {
+    let mut m = model();
+    let out = m.apply(&PeerEvent::Recovered {
+        game: "quake3".into(),
+        actions: vec!["rolled back an interrupted install; the previous state is kept".into()],
+        error: None,
+    });
+    let [UiEvent::Notice(n)] = out.as_slice() else { panic!("{out:?}") };
+    assert_eq!(n.level, NoticeLevel::Info);
+    assert_eq!(n.message, "Quake III Arena: rolled back an interrupted install; the previous state is kept");
+    let out = m.apply(&PeerEvent::Recovered {
+        game: "not-in-catalog".into(),
+        actions: vec![],
+        error: Some("permission denied".into()),
+    });
+    let [UiEvent::Notice(n)] = out.as_slice() else { panic!("{out:?}") };
+    assert_eq!(n.level, NoticeLevel::Warning);
+    assert_eq!(n.message, "not-in-catalog: start-up recovery failed: permission denied");
+}

@@ -80,6 +80,7 @@ pub struct PeerRuntimeHandle {
     tx: mpsc::Sender<CommandEnvelope>,
     ctx: Arc<Ctx>,
     done: watch::Receiver<bool>,
+    recovered: Vec<PeerEvent>,
 }
 
 impl std::fmt::Debug for PeerRuntimeHandle {
@@ -106,6 +107,11 @@ impl PeerRuntimeHandle {
         self.tx
             .try_send(CommandEnvelope { command, reply: None })
             .map_err(|_| ErrorInfo::new(ErrorKind::Busy, "the runtime is not accepting commands"))
+    }
+
+    /// What start-up recovery did (also sent as `Recovered` events before `Ready`).
+    pub fn recovered(&self) -> &[PeerEvent] {
+        &self.recovered
     }
 
     /// This peer's id.
@@ -185,6 +191,9 @@ pub async fn start_peer_with(
         Some(ip) => SocketAddr::new(ip, endpoints.local_addr.port()),
         None => endpoints.local_addr,
     };
+    // Recovery before the first scan: a crash must not leave a staging copy behind or a game
+    // showing a half-done state.
+    let recovered = recover(&opts.game_dir).await;
     let library = Library::scan(&opts.game_dir, &catalog).await;
     let cancel = Cancel::new();
     let tasks = Tasks::new(tx_events.clone());
@@ -245,6 +254,9 @@ pub async fn start_peer_with(
     tasks.spawn(Role::Component, "monitor", span.clone(), crate::monitor::run(ctx.clone()));
 
     crate::download::load_paused_progress(&ctx);
+    for ev in &recovered {
+        ctx.emit(ev.clone());
+    }
     ctx.emit(PeerEvent::Ready { peer_id: ctx.me(), addr: local_addr.to_string() });
     ctx.emit_games();
     let warm = ctx.clone();
@@ -257,7 +269,42 @@ pub async fn start_peer_with(
         let _ = done_tx.send(true);
     });
     drop(_entered);
-    Ok(PeerRuntimeHandle { tx, ctx, done: done_rx })
+    Ok(PeerRuntimeHandle { tx, ctx, done: done_rx, recovered })
+}
+
+/// Runs install recovery over every game root of `game_dir` (skipping roots another live
+/// process holds locked) and describes what it did as `Recovered` events.
+async fn recover(game_dir: &Path) -> Vec<PeerEvent> {
+    let dir = game_dir.to_path_buf();
+    let done = tokio::task::spawn_blocking(move || crate::install::recover_all(&dir)).await;
+    let done = match done {
+        Ok(Ok(done)) => done,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "start-up recovery could not read the game directory");
+            return Vec::new();
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "start-up recovery panicked");
+            return Vec::new();
+        }
+    };
+    done.into_iter()
+        // A root another live process holds locked is that process's business.
+        .filter(|(_, result)| !matches!(result, Err(crate::install::InstallError::Busy { .. })))
+        .map(|(root, result)| {
+            let game = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            match result {
+                Ok(report) => {
+                    tracing::info!(game, actions = ?report.actions, "start-up recovery");
+                    PeerEvent::Recovered { game, actions: report.actions, error: None }
+                }
+                Err(e) => {
+                    tracing::warn!(game, error = %e, "start-up recovery failed");
+                    PeerEvent::Recovered { game, actions: Vec::new(), error: Some(e.to_string()) }
+                }
+            }
+        })
+        .collect()
 }
 
 pub(crate) fn check_game_dir(dir: &Path) -> Result<(), StartError> {
@@ -343,6 +390,9 @@ async fn set_game_dir(ctx: &Arc<Ctx>, path: PathBuf) -> Result<(), ErrorInfo> {
         ));
     }
     ctx.manifests.clear().await;
+    for ev in recover(&path).await {
+        ctx.emit(ev);
+    }
     ctx.library.switch_game_dir(path.clone());
     ctx.refresh_library().await;
     ctx.emit(PeerEvent::GameDirChanged { path });
