@@ -1,6 +1,9 @@
 //! Command-line options.
 
-use std::{net::IpAddr, path::PathBuf};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+};
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
@@ -36,6 +39,24 @@ pub(crate) struct Common {
     /// Limit QUIC and mDNS to the interface with this address (default: all interfaces).
     #[arg(long, global = true, value_name = "IP")]
     pub(crate) bind: Option<IpAddr>,
+    /// A peer's address, for networks where discovery packets do not pass (repeatable). Dialled
+    /// until it answers and again whenever it is lost; its id comes from its certificate, and
+    /// the peers it knows are met through it.
+    #[arg(long = "peer", global = true, value_name = "HOST:PORT", value_parser = parse_peer_addr)]
+    pub(crate) peers: Vec<SocketAddr>,
+}
+
+/// `HOST:PORT` (a name or an IP address, `[v6]:port` for IPv6) resolved to one address.
+fn parse_peer_addr(s: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    let mut addrs = s
+        .to_socket_addrs()
+        .map_err(|e| format!("{s:?} is not HOST:PORT ({e}); e.g. 192.168.1.20:41000 or seedbox.lan:41000"))?;
+    let first = addrs.next().ok_or_else(|| format!("{s:?} resolves to no address"))?;
+    if first.port() == 0 {
+        return Err(format!("{s:?}: the port must not be 0"));
+    }
+    Ok(first)
 }
 
 #[derive(Debug, Subcommand)]

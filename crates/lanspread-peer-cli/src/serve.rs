@@ -33,6 +33,7 @@ pub(crate) async fn start_with(
     opts.swarm = swarm;
     opts.upload_limit = upload_limit_mbit.map(|m| m.max(1) * 1_000_000 / 8);
     opts.tuning = crate::tuning::from_env();
+    opts.known_peers = common.peers.clone();
     if let Some(n) = name {
         opts.name = n.to_string();
     }

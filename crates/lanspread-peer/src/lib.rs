@@ -36,5 +36,6 @@ pub use error::{ErrorInfo, ErrorKind, StartError};
 pub use lanspread_unpack::Unpacker;
 pub use peer_db::PeerGameDB;
 pub use runtime::{
-    DiscoveryMode, EventSender, PeerOptions, PeerRuntimeHandle, Timing, Tuning, start_peer, start_peer_with,
+    DiscoveryMode, EventSender, MAX_KNOWN_PEERS, PeerOptions, PeerRuntimeHandle, Timing, Tuning, start_peer,
+    start_peer_with,
 };

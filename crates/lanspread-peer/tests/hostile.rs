@@ -151,6 +151,7 @@ async fn bad_hellos_get_typed_errors_and_never_register_the_peer() {
             name: name.into(),
             listen_addrs: (0..addrs).map(|i| format!("127.0.0.1:{}", 1000 + i).parse().unwrap()).collect(),
             library: LibrarySnapshot::new(1, vec![]),
+            peers: vec![],
         })
     };
     let me = c.peer_id();

@@ -23,6 +23,19 @@ pub const MAX_PEER_NAME_CHARS: usize = 64;
 /// Most listen addresses a peer may announce.
 pub const MAX_LISTEN_ADDRS: usize = 16;
 
+/// Most peer hints one Hello or HelloAck may carry.
+pub const MAX_PEER_HINTS: usize = 64;
+
+/// Peer exchange: a peer the sender has verified (TLS identity checked), and the address it
+/// reached it at. Only a hint: the receiver dials it and the QUIC handshake proves the id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PeerHint {
+    /// The peer's id (certificate fingerprint).
+    pub peer_id: PeerId,
+    /// Where its QUIC server listens.
+    pub addr: SocketAddr,
+}
+
 /// The first message on a new connection: who I am and everything I hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hello {
@@ -36,6 +49,9 @@ pub struct Hello {
     pub listen_addrs: Vec<SocketAddr>,
     /// The sender's full library.
     pub library: LibrarySnapshot,
+    /// Peers the sender has verified (peer exchange), at most [`MAX_PEER_HINTS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peers: Vec<PeerHint>,
 }
 
 /// The answer to [`Hello`], with the same content about the answering peer.
@@ -51,6 +67,9 @@ pub struct HelloAck {
     pub listen_addrs: Vec<SocketAddr>,
     /// The answering peer's full library.
     pub library: LibrarySnapshot,
+    /// Peers the answering peer has verified (peer exchange), at most [`MAX_PEER_HINTS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peers: Vec<PeerHint>,
 }
 
 /// Liveness probe.
@@ -313,18 +332,21 @@ impl Response {
 impl Hello {
     /// Checks the fields that are not checked by decoding.
     pub fn validate(&self) -> Result<(), String> {
-        check_peer_fields(&self.name, &self.listen_addrs)
+        check_peer_fields(&self.name, &self.listen_addrs, &self.peers)
     }
 }
 
 impl HelloAck {
     /// Checks the fields that are not checked by decoding.
     pub fn validate(&self) -> Result<(), String> {
-        check_peer_fields(&self.name, &self.listen_addrs)
+        check_peer_fields(&self.name, &self.listen_addrs, &self.peers)
     }
 }
 
-fn check_peer_fields(name: &str, addrs: &[SocketAddr]) -> Result<(), String> {
+fn check_peer_fields(name: &str, addrs: &[SocketAddr], peers: &[PeerHint]) -> Result<(), String> {
+    if peers.len() > MAX_PEER_HINTS {
+        return Err(format!("at most {MAX_PEER_HINTS} peer hints are accepted"));
+    }
     if name.chars().count() > MAX_PEER_NAME_CHARS || name.chars().any(char::is_control) {
         return Err(format!("peer name must be at most {MAX_PEER_NAME_CHARS} printable characters"));
     }
@@ -355,5 +377,23 @@ mod tests {
         };
         assert!(ErrorCode::ALL.iter().all(|&c| listed(c)));
         assert_eq!(ErrorCode::ALL.len(), 10);
+    }
+
+    #[test]
+    fn peer_hints_are_capped() {
+        use super::*;
+        let hint =
+            |i: u16| PeerHint { peer_id: PeerId([1; 32]), addr: SocketAddr::from(([10, 0, 0, 1], 1000 + i)) };
+        let mut h = Hello {
+            peer_id: PeerId([2; 32]),
+            protocol_version: crate::PROTOCOL_VERSION,
+            name: "a".into(),
+            listen_addrs: vec![],
+            library: crate::LibrarySnapshot::new(0, vec![]),
+            peers: (0..MAX_PEER_HINTS as u16).map(hint).collect(),
+        };
+        assert!(h.validate().is_ok());
+        h.peers.push(hint(999));
+        assert!(h.validate().unwrap_err().contains("peer hints"));
     }
 }

@@ -99,7 +99,7 @@ fn arb_delta() -> impl Strategy<Value = LibraryDelta> {
 fn arb_request() -> impl Strategy<Value = Request> {
     prop_oneof![
         arb_hello_parts().prop_map(|(peer_id, protocol_version, name, listen_addrs, library)| {
-            Request::Hello(Hello { peer_id, protocol_version, name, listen_addrs, library })
+            Request::Hello(Hello { peer_id, protocol_version, name, listen_addrs, library, peers: vec![] })
         }),
         (any::<u64>(), any::<u64>())
             .prop_map(|(nonce, library_rev)| Request::Ping(Ping { nonce, library_rev })),
@@ -133,7 +133,14 @@ fn arb_request() -> impl Strategy<Value = Request> {
 fn arb_response() -> impl Strategy<Value = Response> {
     prop_oneof![
         arb_hello_parts().prop_map(|(peer_id, protocol_version, name, listen_addrs, library)| {
-            Response::HelloAck(HelloAck { peer_id, protocol_version, name, listen_addrs, library })
+            Response::HelloAck(HelloAck {
+                peer_id,
+                protocol_version,
+                name,
+                listen_addrs: listen_addrs.clone(),
+                library,
+                peers: listen_addrs.iter().map(|a| PeerHint { peer_id, addr: *a }).collect(),
+            })
         }),
         (any::<u64>(), any::<u64>())
             .prop_map(|(nonce, library_rev)| Response::Pong(Pong { nonce, library_rev })),

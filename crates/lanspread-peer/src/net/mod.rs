@@ -272,7 +272,28 @@ impl ConnPool {
         conns.get(peer).filter(|(a, _)| *a == addr).map(|(_, h)| h.clone())
     }
 
+    /// Connects to `addr` whose peer id we do not know yet (a typed `--peer` address): the id
+    /// is the one its TLS certificate proves. The connection is pooled under that id.
+    pub(crate) async fn dial(&self, addr: SocketAddr) -> Result<PeerId, NetError> {
+        let (handle, got) = self.open(addr, None).await?;
+        let Some(peer) = got else {
+            handle.close(CloseCode::NoCertificate.into());
+            return Err(NetError::Connect { addr, message: "the peer presented no certificate".into() });
+        };
+        self.conns.lock().unwrap_or_else(|p| p.into_inner()).insert(peer, (addr, handle));
+        Ok(peer)
+    }
+
     async fn connect(&self, peer: PeerId, addr: SocketAddr) -> Result<Handle, NetError> {
+        Ok(self.open(addr, Some(peer)).await?.0)
+    }
+
+    /// Opens a connection to `addr`, checking the certificate against `expect` when given.
+    async fn open(
+        &self,
+        addr: SocketAddr,
+        expect: Option<PeerId>,
+    ) -> Result<(Handle, Option<PeerId>), NetError> {
         let attempt = self.client.connect(Connect::new(addr).with_server_name("lanspread"));
         let conn = tokio::time::timeout(CONNECT_TIMEOUT, attempt)
             .await
@@ -283,7 +304,9 @@ impl ConnPool {
             .map_err(|e| NetError::Connect { addr, message: e.to_string() })?;
         let (mut handle, mut acceptor) = conn.split();
         let got = tls::peer_id_of(&handle);
-        if got != Some(peer) {
+        if let Some(peer) = expect
+            && got != Some(peer)
+        {
             handle.close(CloseCode::IdentityMismatch.into());
             return Err(NetError::IdentityMismatch {
                 addr,
@@ -291,19 +314,20 @@ impl ConnPool {
                 got: got.map_or_else(|| "none".into(), |g| g.short()),
             });
         }
+        let label = got.map_or_else(|| "?".into(), |g| g.short());
         let _ = handle.keep_alive(true);
         // We never accept streams on outbound connections; this task only notices closure.
         self.tasks.spawn(
             Role::Work,
             "outbound-acceptor",
-            tracing::debug_span!("outbound", peer = %peer.short(), %addr),
+            tracing::debug_span!("outbound", peer = %label, %addr),
             async move {
                 while let Ok(Some(stream)) = acceptor.accept_bidirectional_stream().await {
                     drop(stream);
                 }
             },
         );
-        Ok(handle)
+        Ok((handle, got))
     }
 
     /// Forgets (and closes) the connection to `peer`, e.g. after it stopped answering.

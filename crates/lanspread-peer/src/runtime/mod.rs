@@ -42,7 +42,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 pub(crate) use ctx::{Ctx, peer_info};
 pub(crate) use op_table::{Agreed, OpGuard};
-pub use options::{DiscoveryMode, PeerOptions, Timing, Tuning};
+pub use options::{DiscoveryMode, MAX_KNOWN_PEERS, PeerOptions, Timing, Tuning};
 
 use self::{
     library::Library, manifest_cache::ManifestCache, op_table::OpTable, peers::Peers, shared::Cancel,
@@ -251,6 +251,11 @@ pub async fn start_peer_with(
         None
     };
     tasks.spawn(Role::Component, "ping", span.clone(), crate::ping::run(ctx.clone()));
+    if !opts.known_peers.is_empty() {
+        let known: Vec<SocketAddr> =
+            opts.known_peers.iter().copied().take(options::MAX_KNOWN_PEERS).collect();
+        tasks.spawn(Role::Component, "known-peers", span.clone(), dial_known(ctx.clone(), known));
+    }
     tasks.spawn(Role::Component, "monitor", span.clone(), crate::monitor::run(ctx.clone()));
 
     crate::download::load_paused_progress(&ctx);
@@ -270,6 +275,34 @@ pub async fn start_peer_with(
     });
     drop(_entered);
     Ok(PeerRuntimeHandle { tx, ctx, done: done_rx, recovered })
+}
+
+/// Keeps the typed addresses (`--peer`) connected: dials each one whose peer is not in the
+/// peer list, at once and then every `DIAL_INTERVAL` (lost peers come back the same way).
+async fn dial_known(ctx: Arc<Ctx>, known: Vec<SocketAddr>) -> Result<(), ErrorInfo> {
+    // The id each address turned out to have, so a peer we already know is not dialled again.
+    let mut seen: std::collections::HashMap<SocketAddr, PeerId> = std::collections::HashMap::new();
+    let mut tick = tokio::time::interval(peers::DIAL_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            biased;
+            _ = ctx.shared.cancel.cancelled() => return Ok(()),
+            _ = tick.tick() => {}
+        }
+        for addr in &known {
+            let connected = {
+                let db = ctx.peers.read();
+                if let Some(id) = db.peers().find(|r| r.addr == *addr).map(|r| r.id) {
+                    seen.insert(*addr, id);
+                }
+                seen.get(addr).is_some_and(|id| *id == ctx.me() || db.get(id).is_some())
+            };
+            if !connected {
+                sync::spawn_dial(&ctx, *addr);
+            }
+        }
+    }
 }
 
 /// Runs install recovery over every game root of `game_dir` (skipping roots another live

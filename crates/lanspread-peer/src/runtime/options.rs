@@ -3,7 +3,11 @@
 //! Library code reads no environment variables: binaries and benchmarks map theirs onto
 //! these structs (see `lanspread-peer-cli`'s `tuning_from_env`).
 
-use std::{net::IpAddr, path::PathBuf, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
 
 use lanspread_proto::PROTOCOL_VERSION;
 
@@ -88,6 +92,9 @@ impl Default for Tuning {
     }
 }
 
+/// Most `--peer` addresses a peer dials.
+pub const MAX_KNOWN_PEERS: usize = 64;
+
 /// Everything that configures one peer.
 #[derive(Debug, Clone)]
 pub struct PeerOptions {
@@ -114,6 +121,10 @@ pub struct PeerOptions {
     pub swarm: bool,
     /// Cap on the upload rate in bytes per second (a seed box sharing a line); `None` = no cap.
     pub upload_limit: Option<u64>,
+    /// Known peer addresses (`--peer HOST:PORT`), dialled until they answer and whenever they
+    /// are lost: for networks where discovery packets do not pass. Their ids come from their
+    /// TLS certificates; at most [`MAX_KNOWN_PEERS`] are used.
+    pub known_peers: Vec<SocketAddr>,
     /// Protocol version we speak. Only tests change it.
     #[doc(hidden)]
     pub protocol_version: u32,
@@ -134,6 +145,7 @@ impl PeerOptions {
             auto_install: true,
             swarm: true,
             upload_limit: None,
+            known_peers: Vec::new(),
             protocol_version: PROTOCOL_VERSION,
         }
     }

@@ -2,24 +2,48 @@
 //! handshakes are in flight.
 
 use std::{
-    collections::HashSet,
+    collections::{HashMap, HashSet},
+    net::SocketAddr,
     sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard},
+    time::{Duration, Instant},
 };
 
 use lanspread_proto::PeerId;
 
 use crate::peer_db::PeerGameDB;
 
-/// The peer database and the handshakes in flight (two locks, never held together).
+/// An address learned from a hint or typed by the player is dialled at most this often: a
+/// hint costs the sender ~50 bytes, a dial costs us a QUIC handshake (no amplification).
+pub(crate) const DIAL_INTERVAL: Duration = Duration::from_secs(2);
+/// Most addresses whose last dial is remembered (older ones are forgotten first).
+const MAX_DIALED: usize = 4096;
+
+/// The peer database, the handshakes in flight and when each address was last dialled (three
+/// locks, never held together).
 #[derive(Debug)]
 pub(crate) struct Peers {
     db: Arc<RwLock<PeerGameDB>>,
     syncing: Arc<Mutex<HashSet<PeerId>>>,
+    dialed: Mutex<HashMap<SocketAddr, Instant>>,
 }
 
 impl Peers {
     pub(crate) fn new(db: Arc<RwLock<PeerGameDB>>) -> Self {
-        Self { db, syncing: Arc::default() }
+        Self { db, syncing: Arc::default(), dialed: Mutex::default() }
+    }
+
+    /// Whether `addr` may be dialled now (and records the dial): at most once per
+    /// [`DIAL_INTERVAL`] per address.
+    pub(crate) fn may_dial(&self, addr: SocketAddr, now: Instant) -> bool {
+        let mut d = self.dialed.lock().unwrap_or_else(|p| p.into_inner());
+        if d.get(&addr).is_some_and(|t| now.saturating_duration_since(*t) < DIAL_INTERVAL) {
+            return false;
+        }
+        if d.len() >= MAX_DIALED {
+            d.retain(|_, t| now.saturating_duration_since(*t) < DIAL_INTERVAL);
+        }
+        d.insert(addr, now);
+        true
     }
 
     /// Read access (lock order: see `runtime/ctx.rs`).
@@ -77,5 +101,16 @@ mod tests {
         drop(g);
         assert!(p.begin_sync(a).is_some());
         assert!(p.addr_of(&a).is_none());
+    }
+
+    #[test]
+    fn an_address_is_dialled_at_most_once_per_interval() {
+        let p = Peers::new(Arc::default());
+        let (a, b) = ("10.0.0.1:7000".parse().unwrap(), "10.0.0.2:7000".parse().unwrap());
+        let t = Instant::now();
+        assert!(p.may_dial(a, t));
+        assert!(!p.may_dial(a, t + DIAL_INTERVAL / 2), "too soon");
+        assert!(p.may_dial(b, t), "other addresses are independent");
+        assert!(p.may_dial(a, t + DIAL_INTERVAL));
     }
 }

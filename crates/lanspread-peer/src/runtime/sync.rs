@@ -1,10 +1,12 @@
 //! Library synchronisation with other peers: the Hello/HelloAck handshake (both directions
-//! apply the full snapshot before emitting events) and received deltas.
+//! apply the full snapshot before emitting events, and exchange the peers they have verified),
+//! received deltas, and dialling typed addresses.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, sync::Arc, time::Instant};
 
 use lanspread_proto::{
-    Ack, ErrorCode, Hello, HelloAck, LibraryDelta, LibrarySnapshot, PeerId, Request, Response,
+    Ack, ErrorCode, Hello, HelloAck, LibraryDelta, LibrarySnapshot, MAX_PEER_HINTS, PeerHint, PeerId,
+    Request, Response,
 };
 
 use super::{Ctx, peer_info};
@@ -21,7 +23,66 @@ pub(crate) fn hello(ctx: &Ctx) -> Hello {
         name: ctx.shared.name.clone(),
         listen_addrs: ctx.listen_addrs(),
         library: ctx.library.snapshot(),
+        peers: hints(ctx),
     }
+}
+
+/// Peer exchange: the peers we have verified, with the addresses we reach them at (at most
+/// [`MAX_PEER_HINTS`]), so that one reachable peer is enough to meet everyone.
+fn hints(ctx: &Ctx) -> Vec<PeerHint> {
+    let db = ctx.peers.read();
+    db.peers().take(MAX_PEER_HINTS).map(|r| PeerHint { peer_id: r.id, addr: r.addr }).collect()
+}
+
+/// Dials the peers a verified peer told us about that we do not know yet. Only hints: the
+/// QUIC handshake checks each id, and each address is dialled at most once per
+/// `DIAL_INTERVAL`.
+fn learn(ctx: &Arc<Ctx>, from: PeerId, hints: &[PeerHint]) {
+    let now = Instant::now();
+    for h in hints.iter().take(MAX_PEER_HINTS) {
+        if h.peer_id == ctx.me() || h.peer_id == from || h.addr.port() == 0 || h.addr.ip().is_unspecified() {
+            continue;
+        }
+        if ctx.peers.read().get(&h.peer_id).is_some() || !ctx.peers.may_dial(h.addr, now) {
+            continue;
+        }
+        tracing::debug!(peer = %h.peer_id.short(), addr = %h.addr, via = %from.short(), "dialling a peer we were told about");
+        spawn_handshake(ctx, h.peer_id, h.addr, "peer exchange");
+    }
+}
+
+/// Dials `addr` whose id we do not know (a typed `--peer` address) and handshakes with
+/// whoever its certificate proves it is. At most once per `DIAL_INTERVAL` per address.
+pub(crate) fn spawn_dial(ctx: &Arc<Ctx>, addr: SocketAddr) {
+    if !ctx.peers.may_dial(addr, Instant::now()) {
+        return;
+    }
+    let ctx2 = ctx.clone();
+    let span = tracing::info_span!("dial", %addr);
+    ctx.shared.tasks.spawn(Role::Work, "dial", span, async move {
+        let peer = tokio::select! {
+            _ = ctx2.shared.cancel.cancelled() => return,
+            r = ctx2.shared.pool.dial(addr) => r,
+        };
+        match peer {
+            Ok(peer) if peer == ctx2.me() => {
+                tracing::debug!("that address is this peer");
+                ctx2.shared.pool.drop_peer_at(&peer, addr);
+            }
+            Ok(peer) => {
+                let Some(guard) = ctx2.peers.begin_sync(peer) else { return };
+                let r = tokio::select! {
+                    _ = ctx2.shared.cancel.cancelled() => Ok(()),
+                    r = handshake(&ctx2, peer, addr) => r,
+                };
+                drop(guard);
+                if let Err(e) = r {
+                    tracing::info!(error = %e, "handshake with a typed address failed");
+                }
+            }
+            Err(e) => tracing::debug!(error = %e, "no answer at a typed address"),
+        }
+    });
 }
 
 pub(crate) fn hello_ack(ctx: &Ctx) -> HelloAck {
@@ -32,6 +93,7 @@ pub(crate) fn hello_ack(ctx: &Ctx) -> HelloAck {
         name: h.name,
         listen_addrs: h.listen_addrs,
         library: h.library,
+        peers: h.peers,
     }
 }
 
@@ -65,6 +127,7 @@ pub(crate) async fn handshake(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr) ->
         }
         ack.validate().map_err(|e| NetError::Refused(ErrorCode::BadRequest, e))?;
         apply_snapshot(ctx, peer, &ack.name, addr, ack.library);
+        learn(ctx, peer, &ack.peers);
         Ok(())
     }
     .await;
@@ -143,6 +206,7 @@ pub(crate) fn accept_hello(ctx: &Arc<Ctx>, conn_peer: PeerId, remote: SocketAddr
     let addr = dial_addr(remote, &hello.listen_addrs);
     let ack = hello_ack(ctx);
     apply_snapshot(ctx, conn_peer, &hello.name, addr, hello.library);
+    learn(ctx, conn_peer, &hello.peers);
     Response::HelloAck(ack)
 }
 

@@ -329,6 +329,7 @@ async fn serve(
             name: "hostile".into(),
             listen_addrs: vec![addr],
             library: library.clone(),
+            peers: vec![],
         })),
         Request::Ping(p) => {
             Reply::Frame(Response::Pong(Pong { nonce: p.nonce, library_rev: library.library_rev }))

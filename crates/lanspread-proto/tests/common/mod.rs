@@ -80,6 +80,7 @@ pub(crate) fn hello() -> Hello {
         name: "alpha".into(),
         listen_addrs: addrs(),
         library: snapshot(),
+        peers: vec![],
     }
 }
 
@@ -90,6 +91,7 @@ pub(crate) fn hello_ack() -> HelloAck {
         name: "bravo".into(),
         listen_addrs: addrs(),
         library: LibrarySnapshot::new(0, vec![]),
+        peers: vec![PeerHint { peer_id: peer_id(0xc3), addr: addrs()[0] }],
     }
 }
 
