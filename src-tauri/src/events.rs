@@ -142,6 +142,8 @@ pub struct GameView {
     pub offered_by: Vec<String>,
     /// The local copy was taken unverified (on request, from a single host).
     pub unverified: bool,
+    /// Started from here and still running.
+    pub running: bool,
     /// Verified bytes of a paused or running download.
     #[ts(type = "number | null")]
     pub downloaded_bytes: Option<u64>,
@@ -171,6 +173,7 @@ impl GameView {
             offered_version: e.offered.as_ref().map(|o| o.version.as_str().to_string()),
             offered_by: e.offered.as_ref().map(|o| o.by.clone()).unwrap_or_default(),
             unverified: e.unverified,
+            running: e.running,
             downloaded_bytes: e.downloaded_bytes,
             // Progress belongs to a running operation; the list can report the end of an
             // operation before its finished event arrives.

@@ -48,6 +48,7 @@ pub fn invoke_handler<R: Runtime>() -> Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool
         commands::games::install_game,
         commands::games::update_game,
         commands::games::install_unverified,
+        commands::games::play_game,
         commands::games::uninstall_game,
         commands::games::cancel_download,
         commands::peers::list_peers,

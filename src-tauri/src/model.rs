@@ -214,6 +214,8 @@ impl AppModel {
             // Commands are sent with `command()`, whose reply already carries any refusal to
             // the caller; repeating it as a notice would show it twice.
             PeerEvent::CommandFailed { .. }
+            | PeerEvent::GameStarted { .. }
+            | PeerEvent::GameExited { .. }
             | PeerEvent::GotGameFiles { .. }
             | PeerEvent::GameDirChanged { .. }
             | PeerEvent::Ready { .. }

@@ -272,6 +272,13 @@ impl LanSpreadState {
         self.command(PeerCommand::FetchLatestFromPeers { id, download: true, accept_unverified: false }).await
     }
 
+    /// Starts the installed game (detached, in its folder); the card shows it running until
+    /// its last process exits.
+    pub async fn play_game(&self, id: &str) -> Result<(), AppError> {
+        let id = parse_id(id)?;
+        self.command(PeerCommand::PlayGame { id }).await
+    }
+
     /// Takes the newest version even when only one host offers it (the trust rule's explicit
     /// request): a fresh download, or an update over the installed copy. The copy is marked
     /// unverified and casts no vote for that version.

@@ -22,6 +22,7 @@ export const api = {
   installGame: (id: string) => call<void>("install_game", { id }),
   updateGame: (id: string) => call<void>("update_game", { id }),
   installUnverified: (id: string) => call<void>("install_unverified", { id }),
+  playGame: (id: string) => call<void>("play_game", { id }),
   uninstallGame: (id: string) => call<void>("uninstall_game", { id }),
   cancelDownload: (id: string) => call<void>("cancel_download", { id }),
   listPeers: () => call<PeersList>("list_peers"),

@@ -92,6 +92,8 @@ export function App() {
         return withPending(game.id, title, () => api.updateGame(game.id));
       case "install_unverified":
         return withPending(game.id, title, () => api.installUnverified(game.id));
+      case "play":
+        return withPending(game.id, title, () => api.playGame(game.id));
       case "cancel":
         return withPending(game.id, title, () => api.cancelDownload(game.id));
       case "uninstall":

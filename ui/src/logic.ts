@@ -15,7 +15,14 @@ export interface Badge {
 }
 
 /** What a button does. */
-export type ActionKind = "install" | "resume" | "update" | "install_unverified" | "uninstall" | "cancel";
+export type ActionKind =
+  | "install"
+  | "resume"
+  | "update"
+  | "install_unverified"
+  | "play"
+  | "uninstall"
+  | "cancel";
 
 /** A button on a game card. */
 export interface Action {
@@ -60,6 +67,7 @@ export function badgeFor(g: GameView): Badge {
     case "uninstalling":
       return { label: "Uninstalling…", tone: "active" };
   }
+  if (g.running) return { label: "Running", tone: "active" };
   switch (g.state) {
     case "remote_only":
       return { label: peersLabel(g.peer_count), tone: "info" };
@@ -128,6 +136,19 @@ function baseActions(g: GameView): Action[] {
   if (g.operation != null) {
     return [{ kind: "cancel", label: "Cancel", style: "secondary", disabled: false }];
   }
+  if (g.running) {
+    return [
+      { kind: "play", label: "Running", style: "primary", disabled: true, hint: `${g.name} is running` },
+      {
+        kind: "uninstall",
+        label: "Uninstall",
+        style: "danger",
+        disabled: true,
+        hint: "Quit the game first: its files cannot change while it runs",
+      },
+    ];
+  }
+  const play: Action = { kind: "play", label: "Play", style: "primary", disabled: false };
   const uninstall: Action = { kind: "uninstall", label: "Uninstall", style: "danger", disabled: false };
   const noPeers = g.peer_count === 0;
   switch (g.state) {
@@ -152,15 +173,15 @@ function baseActions(g: GameView): Action[] {
     case "downloaded":
       return [{ kind: "install", label: "Install", style: "primary", disabled: false }];
     case "installed":
-      return [uninstall];
+      return [play, uninstall];
     case "update_available": {
       const update: Action = { kind: "update", label: "Update", style: "primary", disabled: false };
-      if (g.installed) return [update, uninstall];
+      if (g.installed) return [update, { ...play, style: "secondary" }, uninstall];
       return [update, { kind: "install", label: "Install", style: "secondary", disabled: false }];
     }
     case "local_only":
       return g.installed
-        ? [uninstall]
+        ? [play, uninstall]
         : [{ kind: "install", label: "Install", style: "primary", disabled: false }];
   }
 }
@@ -327,6 +348,7 @@ export function failureTitle(what: "download" | "install" | "uninstall" | Action
     resume: "Resuming",
     update: "Updating",
     install_unverified: "Getting",
+    play: "Starting",
     uninstall: "Uninstalling",
     cancel: "Cancelling",
   };

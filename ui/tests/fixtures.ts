@@ -21,6 +21,7 @@ export function game(over: Partial<GameView> = {}): GameView {
     offered_version: null,
     offered_by: [],
     unverified: false,
+    running: false,
     downloaded_bytes: null,
     progress: null,
     ...over,

@@ -31,6 +31,7 @@ Deno.test("an unverified offer: a line naming who offers it and a secondary Get 
   });
   assertEquals(trustLine(g), "v2 offered by laptop only · unverified");
   assertEquals(actionsFor(g).map((a) => [a.kind, a.style, a.label]), [
+    ["play", "primary", "Play"],
     ["uninstall", "danger", "Uninstall"],
     ["install_unverified", "secondary", "Get v2 (unverified)"],
   ]);
@@ -114,12 +115,26 @@ Deno.test("installing: percent from install progress, Cancel", () => {
   assertEquals(progressLine(g), "Extracting 50 B of 200 B");
 });
 
-Deno.test("installed: green badge and Uninstall only", () => {
+Deno.test("installed: green badge, Play and Uninstall", () => {
   const g = game({ state: "installed", downloaded: true, installed: true, local_version: "20250314" });
   assertEquals(badgeFor(g), { label: "Installed", tone: "success" });
   const acts = actionsFor(g);
-  assertEquals(acts.map((a) => [a.kind, a.style]), [["uninstall", "danger"]]);
+  assertEquals(acts.map((a) => [a.kind, a.style]), [["play", "primary"], ["uninstall", "danger"]]);
   assertEquals(progressFill(g), null);
+});
+
+Deno.test("running: badge says so, Play and Uninstall are greyed out with a reason", () => {
+  const g = game({
+    state: "installed",
+    downloaded: true,
+    installed: true,
+    local_version: "1",
+    running: true,
+  });
+  assertEquals(badgeFor(g), { label: "Running", tone: "active" });
+  const acts = actionsFor(g);
+  assertEquals(acts.map((a) => [a.kind, a.disabled]), [["play", true], ["uninstall", true]]);
+  assertEquals(acts[1].hint, "Quit the game first: its files cannot change while it runs");
 });
 
 Deno.test("uninstalling: no buttons", () => {
@@ -137,14 +152,14 @@ Deno.test("downloaded but not installed: Install", () => {
 Deno.test("update available: Update first, Uninstall when installed, Install otherwise", () => {
   const inst = game({ state: "update_available", downloaded: true, installed: true, local_version: "1" });
   assertEquals(badgeFor(inst), { label: "Update available", tone: "warning" });
-  assertEquals(kinds(inst), ["update", "uninstall"]);
+  assertEquals(kinds(inst), ["update", "play", "uninstall"]);
   assertEquals(kinds(game({ state: "update_available", downloaded: true })), ["update", "install"]);
 });
 
 Deno.test("local only: says so, Uninstall or Install", () => {
   const inst = game({ state: "local_only", downloaded: true, installed: true, peer_count: 0 });
   assertEquals(badgeFor(inst).label, "Installed · only here");
-  assertEquals(kinds(inst), ["uninstall"]);
+  assertEquals(kinds(inst), ["play", "uninstall"]);
   const dl = game({ state: "local_only", downloaded: true, peer_count: 0 });
   assertEquals(badgeFor(dl).label, "Only on this PC");
   assertEquals(kinds(dl), ["install"]);

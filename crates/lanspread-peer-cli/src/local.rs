@@ -166,3 +166,27 @@ pub(crate) async fn uninstall(common: &Common, id: &GameId) -> anyhow::Result<Ex
     out::json_line(&json!({"event": "uninstalled", "game": id}));
     Ok(ExitCode::SUCCESS)
 }
+
+pub(crate) fn play(common: &Common, id: &GameId, dry_run: bool) -> anyhow::Result<ExitCode> {
+    recover(common)?;
+    let catalog = common.catalog()?;
+    let Some(entry) = catalog.get(id) else { bail!("{id} is not in the catalog") };
+    let root = game_root(common, id)?;
+    let plan = lanspread_peer::launch::plan(&root, id, Some(entry))?;
+    if dry_run {
+        out::json_line(&plan);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let child = lanspread_peer::launch::start(&plan)
+        .with_context(|| format!("could not start {}", plan.program.display()))?;
+    out::json_line(&json!({
+        "event": "game_started",
+        "id": id,
+        "pid": child.id(),
+        "program": plan.program,
+        "args": plan.args,
+        "cwd": plan.cwd,
+        "source": plan.source,
+    }));
+    Ok(ExitCode::SUCCESS)
+}

@@ -35,6 +35,7 @@ fn main() -> ExitCode {
             Command::Uninstall { game_id } => local::uninstall(&cli.common, game_id).await,
             Command::List => local::list(&cli.common),
             Command::Pin { game_id } => local::pin(&cli.common, game_id),
+            Command::Play { game_id, dry_run } => local::play(&cli.common, game_id, *dry_run),
         }
     });
     // Do not wait for stray blocking tasks (a stdin reader) when leaving.

@@ -89,6 +89,17 @@ pub(crate) enum Command {
     },
     /// Print the local library as JSON.
     List,
+    /// Start an installed game, detached, in its folder; prints {"event":"game_started",...}.
+    ///
+    /// The program is the catalog's launch entry for this OS, else the only executable at the
+    /// top of local/ (or one level down), else the game's folder is opened.
+    Play {
+        /// Catalog id of the game.
+        game_id: GameId,
+        /// Print {"program":..,"args":[..],"cwd":..,"source":..} and start nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print the catalog pin of a downloaded game: {"id":ID,"pins":{"<version>":"<digest>"}}.
     ///
     /// An organiser runs this on the seed box and copies the pin into the title's entry of the

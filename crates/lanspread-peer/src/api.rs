@@ -62,6 +62,12 @@ pub enum PeerCommand {
         /// The game.
         id: GameId,
     },
+    /// Start the installed game (see `launch`): detached, in its own folder. While its
+    /// process tree runs the game is `running`, and install and uninstall are refused.
+    PlayGame {
+        /// The game.
+        id: GameId,
+    },
     /// Switch to another game directory (rescans, re-announces).
     SetGameDir {
         /// The new directory.
@@ -92,6 +98,7 @@ impl PeerCommand {
             Self::DownloadGameFiles { .. } => "download_game_files",
             Self::InstallGame { .. } => "install_game",
             Self::UninstallGame { .. } => "uninstall_game",
+            Self::PlayGame { .. } => "play_game",
             Self::SetGameDir { .. } => "set_game_dir",
             Self::GetPeerCount => "get_peer_count",
             Self::ListPeers => "list_peers",
@@ -175,6 +182,9 @@ pub struct GameEntry {
     pub offered: Option<OfferedVersion>,
     /// The local copy was taken unverified (from a single host, on request).
     pub unverified: bool,
+    /// The game was started from here and its processes still run.
+    #[serde(default)]
+    pub running: bool,
     /// Verified bytes of a paused or running download.
     pub downloaded_bytes: Option<u64>,
 }
@@ -392,6 +402,22 @@ pub enum PeerEvent {
         /// The new directory.
         path: PathBuf,
     },
+    /// A game was started ([`PeerCommand::PlayGame`]).
+    GameStarted {
+        /// The game.
+        id: GameId,
+        /// The process (and process group) id.
+        pid: u32,
+        /// The program started.
+        program: PathBuf,
+    },
+    /// A started game's last process exited.
+    GameExited {
+        /// The game.
+        id: GameId,
+        /// The first process's exit code, when it had one.
+        code: Option<i32>,
+    },
     /// Start-up recovery (before the first scan, and when the game directory changes) finished
     /// or rolled back a transaction that an earlier process left interrupted (a crash, a kill,
     /// a power cut), or could not.
@@ -456,6 +482,8 @@ impl PeerEvent {
             Self::ManifestDisagreement { .. } => "manifest_disagreement",
             Self::GameDirChanged { .. } => "game_dir_changed",
             Self::Recovered { .. } => "recovered",
+            Self::GameStarted { .. } => "game_started",
+            Self::GameExited { .. } => "game_exited",
             Self::Ready { .. } => "ready",
             Self::CommandFailed { .. } => "command_failed",
             Self::RuntimeFailed { .. } => "runtime_failed",

@@ -19,6 +19,8 @@ pub struct LiveState {
     pub operations: HashMap<GameId, Operation>,
     /// Verified bytes of running or paused downloads.
     pub download_bytes: HashMap<GameId, u64>,
+    /// Games started from here whose processes still run.
+    pub playing: std::collections::HashSet<GameId>,
 }
 
 /// Decides the summary state of one title.
@@ -118,6 +120,7 @@ pub fn aggregate(
             peer_count: holders,
             offered,
             unverified: local_game.is_some_and(|g| g.unverified),
+            running: installed && live.playing.contains(id),
             downloaded_bytes: live.download_bytes.get(id).copied(),
         });
     }

@@ -18,6 +18,7 @@ pub mod fuzz;
 pub mod game_db;
 pub mod identity;
 pub mod install;
+pub mod launch;
 pub mod library;
 mod monitor;
 mod net;

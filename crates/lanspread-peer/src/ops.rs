@@ -1,7 +1,7 @@
 //! Install and uninstall as runtime operations: one operation per game at a time (an
 //! [`OpGuard`] from the runtime's operation table), each gating the monitor's rescans and the
 //! serving of that game while it runs. The transaction engine of [`crate::install`] runs on a
-//! blocking thread.
+//! blocking thread. Also Play: starting an installed game and watching its process group.
 
 use std::{
     sync::{
@@ -19,8 +19,67 @@ use crate::{
     api::{Operation, PeerEvent},
     error::{ErrorInfo, ErrorKind},
     install::{self, InstallError},
+    launch::LaunchError,
     runtime::{Ctx, OpGuard},
 };
+
+/// How often a started game's process group is checked.
+const GAME_POLL: Duration = Duration::from_millis(500);
+
+/// PlayGame: starts the installed game (see [`crate::launch`]) and watches its process group;
+/// the game counts as running (install and uninstall refused) until its last process exits.
+/// Shutdown stops watching and leaves the game running.
+pub(crate) async fn play(ctx: &Arc<Ctx>, id: GameId) -> Result<(), ErrorInfo> {
+    let Some(entry) = ctx.catalog().get(&id).cloned() else {
+        return Err(err(ErrorKind::InvalidInput, format!("{id} is not in the catalog")));
+    };
+    let root = ctx.game_root(&id);
+    let id2 = id.clone();
+    let plan = tokio::task::spawn_blocking(move || crate::launch::plan(&root, &id2, Some(&entry)))
+        .await
+        .map_err(|e| err(ErrorKind::Internal, e.to_string()))?
+        .map_err(|e| {
+            let kind = match &e {
+                LaunchError::NotInstalled(_) | LaunchError::Escapes { .. } => ErrorKind::InvalidInput,
+                LaunchError::Io { error, .. } => ErrorKind::of_io(error),
+            };
+            err(kind, e.to_string())
+        })?;
+    ctx.ops.start_playing(&id, 0)?;
+    let mut child = match crate::launch::start(&plan) {
+        Ok(c) => c,
+        Err(e) => {
+            ctx.ops.stop_playing(&id);
+            return Err(err(
+                ErrorKind::of_io(&e),
+                format!("could not start {}: {e}", plan.program.display()),
+            ));
+        }
+    };
+    let pid = child.id();
+    tracing::info!(game = %id, pid, program = %plan.program.display(), source = ?plan.source, "game started");
+    ctx.emit(PeerEvent::GameStarted { id: id.clone(), pid, program: plan.program.clone() });
+    ctx.emit_games();
+    let ctx2 = ctx.clone();
+    let span = tracing::info_span!("game", game = %id, pid);
+    ctx.shared.tasks.spawn(crate::tasks::Role::Work, "game", span, async move {
+        let code = tokio::task::spawn_blocking(move || child.wait().ok().and_then(|s| s.code()))
+            .await
+            .unwrap_or(None);
+        // Launchers often exit at once and leave the game running in their group.
+        while crate::launch::group_alive(pid) {
+            tokio::select! {
+                _ = ctx2.shared.cancel.cancelled() => return,
+                _ = tokio::time::sleep(GAME_POLL) => {}
+            }
+        }
+        ctx2.ops.stop_playing(&id);
+        tracing::info!(code, "game exited");
+        ctx2.emit(PeerEvent::GameExited { id, code });
+        ctx2.emit_games();
+    });
+    Ok(())
+}
 
 /// Install progress events at most this often.
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);

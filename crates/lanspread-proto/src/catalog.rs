@@ -53,6 +53,50 @@ pub struct CatalogEntry {
     /// (written as the object `{"<version>": "<digest>"}`).
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "pins_map")]
     pub pins: Vec<(GameVersion, Digest)>,
+    /// How to start the game on each OS, if the catalog says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch: Option<Launch>,
+}
+
+/// Most arguments one launch entry may pass.
+pub const MAX_LAUNCH_ARGS: usize = 64;
+
+/// How to start a game, per OS (`"launch": {"windows": {...}, "linux": {...}}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Launch {
+    /// On Windows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub windows: Option<LaunchSpec>,
+    /// On Linux.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linux: Option<LaunchSpec>,
+    /// On macOS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub macos: Option<LaunchSpec>,
+}
+
+impl Launch {
+    /// The entry for the OS this build runs on.
+    pub fn for_this_os(&self) -> Option<&LaunchSpec> {
+        if cfg!(windows) {
+            self.windows.as_ref()
+        } else if cfg!(target_os = "macos") {
+            self.macos.as_ref()
+        } else {
+            self.linux.as_ref()
+        }
+    }
+}
+
+/// One OS's way to start a game.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaunchSpec {
+    /// The program, relative to the game's `local/` directory (validated like every payload
+    /// path: no `..`, no absolute path, no drive).
+    pub exe: RelPath,
+    /// Arguments, passed as they are (no shell).
+    #[serde(default)]
+    pub args: Vec<String>,
 }
 
 impl CatalogEntry {
@@ -140,6 +184,8 @@ struct RawEntry {
     art: Option<String>,
     #[serde(default)]
     pins: Option<HashMap<String, String>>,
+    #[serde(default)]
+    launch: Option<Launch>,
 }
 
 /// `pins` as a JSON object.
@@ -255,6 +301,24 @@ impl Catalog {
                 ));
             }
             pins.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+            if let Some(launch) = &r.launch {
+                for spec in [&launch.windows, &launch.linux, &launch.macos].into_iter().flatten() {
+                    if spec.args.len() > MAX_LAUNCH_ARGS {
+                        return Err(bad("launch", &format!("at most {MAX_LAUNCH_ARGS} arguments")));
+                    }
+                    if let Some(a) =
+                        spec.args.iter().find(|a| a.len() > 1024 || a.chars().any(char::is_control))
+                    {
+                        return Err(bad(
+                            "launch",
+                            &format!(
+                                "argument {:?} is longer than 1024 bytes or holds a control character",
+                                a
+                            ),
+                        ));
+                    }
+                }
+            }
             by_id.insert(id.clone(), index);
             entries.push(CatalogEntry {
                 id,
@@ -266,6 +330,7 @@ impl Catalog {
                 size_bytes: r.size_bytes,
                 art: r.art,
                 pins,
+                launch: r.launch,
             });
         }
         Ok(Self { name, format, entries, by_id })
@@ -409,6 +474,38 @@ mod tests {
         let e = Catalog::from_json(br#"{"format":3,"titles":[]}"#).unwrap_err();
         assert_eq!(e, CatalogError::UnsupportedFormat(3));
         assert!(e.to_string().contains("update lanspread"), "{e}");
+    }
+
+    #[test]
+    fn launch_entries_are_read_per_os_and_validated() {
+        let with_launch = |launch: &str| {
+            format!(
+                r#"[{{"id":"quake3","name":"Q","description":"","genre":"FPS","max_players":16,"release_year":1999,"size_bytes":0,"art":null,"launch":{launch}}}]"#
+            )
+        };
+        let ok = with_launch(
+            r#"{"windows":{"exe":"quake3.exe","args":["+set","fs_game","baseq3"]},"linux":{"exe":"bin/quake3.x86_64"}}"#,
+        );
+        let c = Catalog::from_json(ok.as_bytes()).unwrap();
+        let l = c.get_str("quake3").unwrap().launch.clone().unwrap();
+        assert_eq!(l.windows.as_ref().unwrap().args, ["+set", "fs_game", "baseq3"]);
+        assert_eq!(l.linux.as_ref().unwrap().exe.as_str(), "bin/quake3.x86_64");
+        assert!(l.linux.as_ref().unwrap().args.is_empty());
+        assert_eq!(l.macos, None);
+        // It survives a round trip through the format-2 writer.
+        let back = Catalog::from_json(&c.to_json()).unwrap();
+        assert_eq!(back.get_str("quake3").unwrap().launch, Some(l));
+        // Paths are checked like every payload path; arguments are bounded.
+        for bad in [r#"{"linux":{"exe":"../../bin/sh"}}"#, r#"{"windows":{"exe":"C:/Windows/cmd.exe"}}"#] {
+            let e = Catalog::from_json(with_launch(bad).as_bytes()).unwrap_err();
+            assert!(e.to_string().contains("launch") || e.to_string().contains("path"), "{bad}: {e}");
+        }
+        let many = format!(r#"{{"linux":{{"exe":"a","args":[{}]}}}}"#, vec!["\"x\""; 65].join(","));
+        assert!(
+            Catalog::from_json(with_launch(&many).as_bytes()).unwrap_err().to_string().contains("at most 64")
+        );
+        let ctrl = r#"{"linux":{"exe":"a","args":["a\nb"]}}"#;
+        assert!(Catalog::from_json(with_launch(ctrl).as_bytes()).is_err());
     }
 
     #[test]

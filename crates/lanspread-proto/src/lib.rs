@@ -21,7 +21,7 @@ pub mod path;
 pub mod swarm;
 pub mod version;
 
-pub use catalog::{Catalog, CatalogEntry, CatalogError};
+pub use catalog::{Catalog, CatalogEntry, CatalogError, Launch, LaunchSpec};
 pub use frame::FrameError;
 pub use ids::{ChunkHash, Digest, GameId, GameIdError, PeerId};
 pub use library::{Game, LibraryDelta, LibraryError, LibrarySnapshot};

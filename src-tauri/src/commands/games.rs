@@ -1,4 +1,4 @@
-//! Library commands: list, install, update, install an unverified offer, uninstall, cancel.
+//! Library commands: list, install, update, install an unverified offer, play, uninstall, cancel.
 
 use tauri::State;
 
@@ -20,6 +20,12 @@ pub(crate) async fn install_game(state: State<'_, LanSpreadState>, id: String) -
 #[tauri::command]
 pub(crate) async fn update_game(state: State<'_, LanSpreadState>, id: String) -> Result<(), AppError> {
     state.update_game(&id).await
+}
+
+/// Starts an installed game.
+#[tauri::command]
+pub(crate) async fn play_game(state: State<'_, LanSpreadState>, id: String) -> Result<(), AppError> {
+    state.play_game(&id).await
 }
 
 /// Takes the newest version although only one host offers it (marked unverified).

@@ -38,6 +38,7 @@ fn entry(id: &str, state: PeerState) -> GameEntry {
         peer_count: 2,
         offered: None,
         unverified: false,
+        running: false,
         downloaded_bytes: None,
     }
 }

@@ -81,6 +81,10 @@ offered_by: Array<string>,
  */
 unverified: boolean, 
 /**
+ * Started from here and still running.
+ */
+running: boolean, 
+/**
  * Verified bytes of a paused or running download.
  */
 downloaded_bytes: number | null, 

@@ -52,11 +52,13 @@ struct GameOps {
     agreed: Option<Agreed>,
     /// Verified bytes of a running download (updated by the download) or a paused one.
     bytes: Option<Arc<AtomicU64>>,
+    /// The game was started from here and its process group (this id) still runs.
+    playing: Option<u32>,
 }
 
 impl GameOps {
     fn is_empty(&self) -> bool {
-        self.running.is_none() && self.agreed.is_none() && self.bytes.is_none()
+        self.running.is_none() && self.agreed.is_none() && self.bytes.is_none() && self.playing.is_none()
     }
 }
 
@@ -90,6 +92,12 @@ impl OpTable {
         t.next_serial += 1;
         let serial = t.next_serial;
         let entry = t.games.entry(game.clone()).or_default();
+        if entry.playing.is_some() && matches!(op, Operation::Installing | Operation::Uninstalling) {
+            return Err(ErrorInfo::new(
+                ErrorKind::Busy,
+                format!("{game} is running; quit the game first (its files cannot change while it runs)"),
+            ));
+        }
         if let Some(running) = &entry.running {
             let what = match running.op {
                 Operation::Preparing | Operation::Downloading => "downloading",
@@ -143,6 +151,39 @@ impl OpTable {
         self.lock().games.values().any(|g| g.running.is_some())
     }
 
+    /// Marks `game` as started (process group `pgid`), or refuses (`Busy`) while it already
+    /// runs or while an install or uninstall changes its files.
+    pub(crate) fn start_playing(&self, game: &GameId, pgid: u32) -> Result<(), ErrorInfo> {
+        let mut t = self.lock();
+        let entry = t.games.entry(game.clone()).or_default();
+        if entry.playing.is_some() {
+            return Err(ErrorInfo::new(ErrorKind::Busy, format!("{game} is already running")));
+        }
+        if entry
+            .running
+            .as_ref()
+            .is_some_and(|r| matches!(r.op, Operation::Installing | Operation::Uninstalling))
+        {
+            return Err(ErrorInfo::new(
+                ErrorKind::Busy,
+                format!("{game} is being installed or uninstalled; start it when that has finished"),
+            ));
+        }
+        entry.playing = Some(pgid);
+        Ok(())
+    }
+
+    /// The game's processes have all exited.
+    pub(crate) fn stop_playing(&self, game: &GameId) {
+        let mut t = self.lock();
+        if let Some(entry) = t.games.get_mut(game) {
+            entry.playing = None;
+            if entry.is_empty() {
+                t.games.remove(game);
+            }
+        }
+    }
+
     /// Records the agreed manifest of `game` (for a later `DownloadGameFiles`).
     pub(crate) fn set_agreed(&self, game: &GameId, agreed: Agreed) {
         self.lock().games.entry(game.clone()).or_default().agreed = Some(agreed);
@@ -173,6 +214,9 @@ impl OpTable {
             }
             if let Some(b) = &g.bytes {
                 live.download_bytes.insert(id.clone(), b.load(Ordering::Relaxed));
+            }
+            if g.playing.is_some() {
+                live.playing.insert(id.clone());
             }
         }
         live
