@@ -3,6 +3,7 @@
 //! The CLI contract (flags, JSON lines, exit codes) is stable: scripts and benchmarks depend on
 //! it. See `--help` and docs/design.md, "Headless CLI".
 
+mod doctor;
 mod get;
 mod local;
 mod opts;
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
             Command::Install { game_id } => local::install(&cli.common, game_id).await,
             Command::Uninstall { game_id } => local::uninstall(&cli.common, game_id).await,
             Command::List => local::list(&cli.common),
+            Command::Doctor(args) => doctor::run(&cli.common, args).await,
             Command::Pin { game_id } => local::pin(&cli.common, game_id),
             Command::Play { game_id, dry_run } => local::play(&cli.common, game_id, *dry_run),
         }

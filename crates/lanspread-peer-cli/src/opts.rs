@@ -24,7 +24,7 @@ pub(crate) struct Cli {
 }
 
 /// Flags every subcommand takes.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(crate) struct Common {
     /// The game directory: one folder per game, named by its catalog id.
     #[arg(long, global = true, value_name = "DIR")]
@@ -89,6 +89,10 @@ pub(crate) enum Command {
     },
     /// Print the local library as JSON.
     List,
+    /// Why can't I see anyone? Runs the peer for a few seconds and reports this machine's
+    /// addresses and port, who was heard (mDNS, peer exchange, --peer), who connected, and why
+    /// the others did not: one JSON document on stdout, advice in words on stderr.
+    Doctor(DoctorArgs),
     /// Start an installed game, detached, in its folder; prints {"event":"game_started",...}.
     ///
     /// The program is the catalog's launch entry for this OS, else the only executable at the
@@ -132,6 +136,16 @@ pub(crate) struct ServeArgs {
     /// shared uplink.
     #[arg(long, value_name = "MBIT")]
     pub(crate) upload_limit_mbit: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DoctorArgs {
+    /// How long to listen, in seconds.
+    #[arg(long, default_value_t = 5.0, value_name = "SECS")]
+    pub(crate) seconds: f64,
+    /// Also test a connection to this address (repeatable).
+    #[arg(long, value_name = "HOST:PORT", value_parser = parse_peer_addr)]
+    pub(crate) test: Vec<SocketAddr>,
 }
 
 #[derive(Debug, Args)]

@@ -173,3 +173,46 @@ fn with_discovery_packets_dropped_one_typed_address_is_enough_to_meet_everyone()
         p.terminate(Duration::from_secs(10)).unwrap();
     }
 }
+
+/// `doctor` on one host, a peer on another: it names its interfaces, the peer it heard over
+/// mDNS and connected to, and a typed address where nothing answers, with the reason.
+#[test]
+fn doctor_reports_interfaces_who_it_heard_who_connected_and_why_the_others_did_not() {
+    let lan = Lan::new(&[None, None]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = GameSpec::new("quake3", "1", 64 << 10);
+    spec.raw = true;
+    write_game(&dir.path().join("games1"), &spec).unwrap();
+    let mut other = serve(&lan, 1, dir.path());
+    let ready = other.wait_event("ready", Duration::from_secs(10), |e| e["event"] == "ready").unwrap();
+    let other_id = ready["peer_id"].clone();
+    let dead = format!("{}:9", lan.hosts[1].ip);
+    std::fs::create_dir_all(dir.path().join("games0")).unwrap();
+    let out = lan
+        .command(0, env!("CARGO_BIN_EXE_lanspread-peer-cli"))
+        .args(["doctor", "--seconds", "6", "--test", &dead, "--game-dir"])
+        .arg(dir.path().join("games0"))
+        .arg("--state-dir")
+        .arg(dir.path().join("state0"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let own_ip = lan.hosts[0].ip.to_string();
+    assert!(doc["interfaces"].as_array().unwrap().iter().any(|i| i["ip"] == own_ip), "{doc}");
+    assert!(doc["port"].as_u64().unwrap() > 0);
+    let heard = doc["heard"].as_array().unwrap();
+    assert!(heard.iter().any(|h| h["via"] == "mdns" && h["peer_id"] == other_id), "{doc}");
+    assert!(heard.iter().any(|h| h["via"] == "typed" && h["addr"] == dead), "{doc}");
+    let connected = doc["connected"].as_array().unwrap();
+    assert!(connected.iter().any(|c| c["peer_id"] == other_id && c["games"] == 1), "{doc}");
+    let failed = doc["failed"].as_array().unwrap();
+    assert!(failed.iter().any(|f| f["addr"] == dead && !f["reason"].as_str().unwrap().is_empty()), "{doc}");
+    assert!(
+        stderr.contains("Connected to 1 peer(s).")
+            && stderr.contains(&format!("Could not connect to {dead}")),
+        "{stderr}"
+    );
+    other.terminate(Duration::from_secs(10)).unwrap();
+}

@@ -348,6 +348,29 @@ pub enum PeerEvent {
         /// What went wrong.
         error: ErrorInfo,
     },
+    /// A peer was heard of, before any handshake (diagnostics, once per peer and address): an
+    /// mDNS record, a peer-exchange hint, or a typed `--peer` address.
+    PeerHeard {
+        /// The id it claims (unknown for a typed address).
+        peer_id: Option<PeerId>,
+        /// The address heard.
+        addr: String,
+        /// `mdns`, `peer_exchange` or `typed`.
+        via: String,
+        /// The protocol version it announces (mDNS only).
+        protocol_version: Option<u32>,
+        /// The name it announces (mDNS only).
+        name: Option<String>,
+    },
+    /// A handshake with a peer heard of failed (diagnostics): why we are not connected.
+    HandshakeFailed {
+        /// The id expected (unknown for a typed address).
+        peer_id: Option<PeerId>,
+        /// The address dialled.
+        addr: String,
+        /// Why, in words.
+        reason: String,
+    },
     /// A peer appeared (after a successful handshake).
     PeerDiscovered {
         /// The peer.
@@ -483,6 +506,8 @@ impl PeerEvent {
             Self::GameDirChanged { .. } => "game_dir_changed",
             Self::Recovered { .. } => "recovered",
             Self::GameStarted { .. } => "game_started",
+            Self::PeerHeard { .. } => "peer_heard",
+            Self::HandshakeFailed { .. } => "handshake_failed",
             Self::GameExited { .. } => "game_exited",
             Self::Ready { .. } => "ready",
             Self::CommandFailed { .. } => "command_failed",

@@ -17,6 +17,7 @@ use lanspread_proto::{PeerId, Ping, Request, Response};
 use tokio::sync::mpsc;
 
 use crate::{
+    api::PeerEvent,
     error::{ErrorInfo, ErrorKind},
     net,
     runtime::{Ctx, sync},
@@ -98,6 +99,18 @@ fn resolved(ctx: &Arc<Ctx>, d: Discovered, ignored: &mut HashSet<String>) {
     let Ok(peer) = d.advert.peer_id.parse::<PeerId>() else { return };
     if peer == ctx.me() {
         return;
+    }
+    if let Some(ip) = pick_addr(&d.addrs, ctx.shared.bind) {
+        let addr = SocketAddr::new(ip, d.advert.port);
+        if ctx.peers.first_heard(Some(peer), addr) {
+            ctx.emit(PeerEvent::PeerHeard {
+                peer_id: Some(peer),
+                addr: addr.to_string(),
+                via: "mdns".into(),
+                protocol_version: Some(d.advert.protocol_version),
+                name: Some(d.advert.name.clone()),
+            });
+        }
     }
     if d.advert.protocol_version != ctx.shared.protocol_version {
         if ignored.insert(d.advert.peer_id.clone()) {

@@ -18,18 +18,29 @@ pub(crate) const DIAL_INTERVAL: Duration = Duration::from_secs(2);
 /// Most addresses whose last dial is remembered (older ones are forgotten first).
 const MAX_DIALED: usize = 4096;
 
-/// The peer database, the handshakes in flight and when each address was last dialled (three
-/// locks, never held together).
+/// The peer database, the handshakes in flight, when each address was last dialled and which
+/// peers were heard of (four locks, never held together).
 #[derive(Debug)]
 pub(crate) struct Peers {
     db: Arc<RwLock<PeerGameDB>>,
     syncing: Arc<Mutex<HashSet<PeerId>>>,
     dialed: Mutex<HashMap<SocketAddr, Instant>>,
+    heard: Mutex<HashSet<(Option<PeerId>, SocketAddr)>>,
 }
 
 impl Peers {
     pub(crate) fn new(db: Arc<RwLock<PeerGameDB>>) -> Self {
-        Self { db, syncing: Arc::default(), dialed: Mutex::default() }
+        Self { db, syncing: Arc::default(), dialed: Mutex::default(), heard: Mutex::default() }
+    }
+
+    /// Whether `peer` at `addr` is heard of for the first time (diagnostics report each once;
+    /// at most [`MAX_DIALED`] are remembered).
+    pub(crate) fn first_heard(&self, peer: Option<PeerId>, addr: SocketAddr) -> bool {
+        let mut h = self.heard.lock().unwrap_or_else(|p| p.into_inner());
+        if h.len() >= MAX_DIALED {
+            return false;
+        }
+        h.insert((peer, addr))
     }
 
     /// Whether `addr` may be dialled now (and records the dial): at most once per

@@ -47,6 +47,15 @@ fn learn(ctx: &Arc<Ctx>, from: PeerId, hints: &[PeerHint]) {
             continue;
         }
         tracing::debug!(peer = %h.peer_id.short(), addr = %h.addr, via = %from.short(), "dialling a peer we were told about");
+        if ctx.peers.first_heard(Some(h.peer_id), h.addr) {
+            ctx.emit(PeerEvent::PeerHeard {
+                peer_id: Some(h.peer_id),
+                addr: h.addr.to_string(),
+                via: "peer_exchange".into(),
+                protocol_version: None,
+                name: None,
+            });
+        }
         spawn_handshake(ctx, h.peer_id, h.addr, "peer exchange");
     }
 }
@@ -56,6 +65,15 @@ fn learn(ctx: &Arc<Ctx>, from: PeerId, hints: &[PeerHint]) {
 pub(crate) fn spawn_dial(ctx: &Arc<Ctx>, addr: SocketAddr) {
     if !ctx.peers.may_dial(addr, Instant::now()) {
         return;
+    }
+    if ctx.peers.first_heard(None, addr) {
+        ctx.emit(PeerEvent::PeerHeard {
+            peer_id: None,
+            addr: addr.to_string(),
+            via: "typed".into(),
+            protocol_version: None,
+            name: None,
+        });
     }
     let ctx2 = ctx.clone();
     let span = tracing::info_span!("dial", %addr);
@@ -78,9 +96,21 @@ pub(crate) fn spawn_dial(ctx: &Arc<Ctx>, addr: SocketAddr) {
                 drop(guard);
                 if let Err(e) = r {
                     tracing::info!(error = %e, "handshake with a typed address failed");
+                    ctx2.emit(PeerEvent::HandshakeFailed {
+                        peer_id: Some(peer),
+                        addr: addr.to_string(),
+                        reason: e.to_string(),
+                    });
                 }
             }
-            Err(e) => tracing::debug!(error = %e, "no answer at a typed address"),
+            Err(e) => {
+                tracing::debug!(error = %e, "no answer at a typed address");
+                ctx2.emit(PeerEvent::HandshakeFailed {
+                    peer_id: None,
+                    addr: addr.to_string(),
+                    reason: e.to_string(),
+                });
+            }
         }
     });
 }
@@ -152,7 +182,14 @@ pub(crate) fn spawn_handshake(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr, wh
         drop(guard);
         match r {
             Ok(()) => tracing::debug!(why, "synced"),
-            Err(e) => tracing::info!(why, error = %e, "handshake failed"),
+            Err(e) => {
+                tracing::info!(why, error = %e, "handshake failed");
+                ctx2.emit(PeerEvent::HandshakeFailed {
+                    peer_id: Some(peer),
+                    addr: addr.to_string(),
+                    reason: e.to_string(),
+                });
+            }
         }
     });
 }

@@ -1,0 +1,165 @@
+//! `doctor`: "why can't I see anyone?" Runs the peer for a few seconds (mDNS, typed addresses,
+//! peer exchange: everything `serve` does, without installing anything) and reports what it
+//! saw: this machine's addresses and port, who was heard on which path, who connected, and why
+//! the others did not. One JSON document on stdout; the advice in words on stderr.
+
+use std::{
+    collections::BTreeMap,
+    process::ExitCode,
+    time::{Duration, Instant},
+};
+
+use lanspread_peer::PeerEvent;
+use lanspread_proto::PROTOCOL_VERSION;
+use serde_json::{Value, json};
+
+use crate::{
+    opts::{Common, DoctorArgs},
+    out, serve, signals,
+};
+
+pub(crate) async fn run(common: &Common, args: &DoctorArgs) -> anyhow::Result<ExitCode> {
+    let mut common = common.clone();
+    common.peers.extend(args.test.iter().copied());
+    let (handle, mut events) = serve::start_with(&common, None, 0, false, true, None).await?;
+    let port = handle.local_addr().port();
+    let deadline = Instant::now() + Duration::from_secs_f64(args.seconds.clamp(1.0, 600.0));
+    let mut heard: Vec<Value> = Vec::new();
+    let mut connected: BTreeMap<String, Value> = BTreeMap::new();
+    let mut failed: Vec<Value> = Vec::new();
+    loop {
+        let ev = tokio::select! {
+            ev = events.recv() => ev,
+            _ = tokio::time::sleep_until(deadline.into()) => break,
+            _ = signals::stop_requested() => break,
+        };
+        let Some(ev) = ev else { break };
+        match ev {
+            PeerEvent::PeerHeard { peer_id, addr, via, protocol_version, name } => heard.push(json!({
+                "via": via, "peer_id": peer_id, "addr": addr, "protocol_version": protocol_version, "name": name,
+            })),
+            PeerEvent::PeerDiscovered { peer } => {
+                connected.insert(
+                    peer.peer_id.to_hex(),
+                    json!({"peer_id": peer.peer_id, "name": peer.name, "addr": peer.addr, "games": peer.game_count}),
+                );
+            }
+            PeerEvent::PeerLost { peer_id, .. } => {
+                connected.remove(&peer_id.to_hex());
+            }
+            PeerEvent::HandshakeFailed { peer_id, addr, reason } => {
+                failed.push(json!({"peer_id": peer_id, "addr": addr, "reason": reason}));
+            }
+            _ => {}
+        }
+    }
+    handle.shutdown().await;
+    let connected: Vec<Value> = connected.into_values().collect();
+    let advice = advise(&heard, &connected, &failed, port, args.seconds);
+    for line in &advice {
+        eprintln!("{line}");
+    }
+    let doc = json!({
+        "peer_id": handle.peer_id(),
+        "port": port,
+        "protocol_version": PROTOCOL_VERSION,
+        "interfaces": interfaces(),
+        "heard": heard,
+        "connected": connected,
+        "failed": failed,
+        "advice": advice,
+    });
+    out::json_line(&doc);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// This machine's network interfaces and addresses.
+fn interfaces() -> Vec<Value> {
+    let mut out: Vec<Value> = if_addrs::get_if_addrs()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| {
+            let ip = i.ip();
+            let link_local = match ip {
+                std::net::IpAddr::V4(v4) => v4.is_link_local(),
+                std::net::IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) == 0xfe80,
+            };
+            json!({"name": i.name, "ip": ip, "loopback": i.is_loopback(), "link_local": link_local})
+        })
+        .collect();
+    out.sort_by_key(|v| (v["name"].as_str().unwrap_or_default().to_string(), v["ip"].to_string()));
+    out
+}
+
+/// What the findings mean, in words.
+fn advise(heard: &[Value], connected: &[Value], failed: &[Value], port: u16, seconds: f64) -> Vec<String> {
+    let mut out = Vec::new();
+    if connected.is_empty() {
+        out.push(format!("Connected to no peer within {seconds:.0} s."));
+    } else {
+        out.push(format!("Connected to {} peer(s).", connected.len()));
+    }
+    if !heard.iter().any(|h| h["via"] == "mdns") {
+        out.push(
+            "Nothing answered on mDNS: the network may drop multicast (Wi-Fi client isolation, some \
+             switches) or a firewall blocks UDP port 5353. Start lanspread with --peer HOST:PORT of a \
+             machine that runs it (its doctor shows its address and port)."
+                .to_string(),
+        );
+    }
+    for h in heard {
+        if let Some(v) = h["protocol_version"].as_u64()
+            && v != u64::from(PROTOCOL_VERSION)
+        {
+            out.push(format!(
+                "{} at {} speaks protocol {v}, this lanspread speaks {PROTOCOL_VERSION}: update lanspread on one of the machines.",
+                h["name"].as_str().unwrap_or("a peer"),
+                h["addr"].as_str().unwrap_or("?"),
+            ));
+        }
+    }
+    for f in failed {
+        out.push(format!(
+            "Could not connect to {}: {}. A firewall on that machine may block its UDP port.",
+            f["addr"].as_str().unwrap_or("?"),
+            f["reason"].as_str().unwrap_or("?"),
+        ));
+    }
+    out.push(format!("This peer listens on UDP port {port} (QUIC); others reach it with --peer <this machine's address>:{port}."));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advice_names_missing_mdns_other_versions_and_failed_connections() {
+        let lines = advise(
+            &[],
+            &[],
+            &[json!({"addr": "10.0.0.9:41000", "reason": "no answer within 4s"})],
+            41000,
+            5.0,
+        );
+        assert_eq!(lines[0], "Connected to no peer within 5 s.");
+        assert!(
+            lines[1].contains("Nothing answered on mDNS") && lines[1].contains("--peer HOST:PORT"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[2].starts_with("Could not connect to 10.0.0.9:41000: no answer within 4s."),
+            "{lines:?}"
+        );
+        assert!(lines.last().unwrap().contains("UDP port 41000"));
+        let old = json!({"via": "mdns", "name": "oldbox", "addr": "10.0.0.5:4000", "protocol_version": 1});
+        let lines = advise(&[old], &[json!({})], &[], 1, 5.0);
+        assert_eq!(lines[0], "Connected to 1 peer(s).");
+        assert!(
+            lines.iter().any(|l| l
+                == &format!("oldbox at 10.0.0.5:4000 speaks protocol 1, this lanspread speaks {PROTOCOL_VERSION}: update lanspread on one of the machines.")),
+            "{lines:?}"
+        );
+        assert!(!lines.iter().any(|l| l.contains("Nothing answered on mDNS")));
+    }
+}
