@@ -493,9 +493,10 @@ pub(crate) fn resume(o: &Opts) -> Result<Section> {
     let (mut checked, mut trusted): (Runs, Runs) = (Vec::new(), Vec::new());
     for run in 0..o.runs * 2 {
         let check = (run % 4 == 0) || (run % 4 == 3);
-        let games = sp.join("dl/games");
-        let state = sp.join("dl/state");
-        let _ = std::fs::remove_dir_all(sp.join("dl"));
+        // Where `verify` looks for host 1's download.
+        let games = sp.join("dl1/games");
+        let state = sp.join("dl1/state");
+        let _ = std::fs::remove_dir_all(sp.join("dl1"));
         std::fs::create_dir_all(&games)?;
         let (g, s) = (games.to_string_lossy().to_string(), state.to_string_lossy().to_string());
         let half = half_mib.to_string();
@@ -507,8 +508,14 @@ pub(crate) fn resume(o: &Opts) -> Result<Section> {
         if pause.status.success() {
             bail!("the pausing get finished the download instead of stopping half-way");
         }
-        let st: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(games.join(GAME).join(".lanspread/download.json"))?)?;
+        let state_file = games.join(GAME).join(".lanspread/download.json");
+        let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&state_file).with_context(|| {
+            format!(
+                "no download state at {} after the pausing get: {}",
+                state_file.display(),
+                String::from_utf8_lossy(&pause.stderr).lines().last().unwrap_or_default()
+            )
+        })?)?;
         let kept = st["verified_bytes"].as_u64().context("verified_bytes")?;
         let mut args = vec![];
         if !check {
