@@ -286,6 +286,26 @@ async fn installed_v1_then_offered_v2(
     (v2, mark)
 }
 
+/// Waits (after `mark`) until v2 of teeworlds is installed, checks its files byte for byte and
+/// returns the game root.
+async fn v2_installed(
+    state: &lanspread_app::state::LanSpreadState,
+    rec: &common::Recorder,
+    mark: usize,
+    v2: &GameSpec,
+) -> std::path::PathBuf {
+    rec.wait_from(
+        mark,
+        "installed v2",
+        Duration::from_secs(60),
+        |e| matches!(e, UiEvent::InstallFinished(f) if f.version.as_deref() == Some("2")),
+    )
+    .await;
+    let game_root = std::path::PathBuf::from(state.settings().game_dir.path).join("teeworlds");
+    assert_installed(&game_root, v2);
+    game_root
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newer_version_on_two_hosts_shows_update_available_and_update_installs_it() {
     let tmp = tempfile::tempdir().unwrap();
@@ -305,15 +325,8 @@ async fn a_newer_version_on_two_hosts_shows_update_available_and_update_installs
     assert_eq!(g.offered_version, None);
     assert!(g.installed);
     state.update_game("teeworlds").await.unwrap();
-    rec.wait_from(
-        mark,
-        "installed v2",
-        Duration::from_secs(60),
-        |e| matches!(e, UiEvent::InstallFinished(f) if f.version.as_deref() == Some("2")),
-    )
-    .await;
-    let game_root = std::path::PathBuf::from(state.settings().game_dir.path).join("teeworlds");
-    assert_installed(&game_root, &v2);
+    let game_root = v2_installed(&state, &rec, mark, &v2).await;
+    assert!(!game_root.join(".lanspread.unverified").exists());
     let g = rec.wait_game(mark, "teeworlds", |g| g.state == GameState::Installed).await;
     assert_eq!(g.local_version.as_deref(), Some("2"));
     assert!(!g.unverified);
@@ -330,15 +343,7 @@ async fn install_unverified_takes_a_lone_offer_and_marks_the_copy() {
     state.start().await;
     let (v2, mark) = installed_v1_then_offered_v2(tmp.path(), &seeder, &state, &rec).await;
     state.install_unverified("teeworlds").await.unwrap();
-    rec.wait_from(
-        mark,
-        "installed v2",
-        Duration::from_secs(60),
-        |e| matches!(e, UiEvent::InstallFinished(f) if f.version.as_deref() == Some("2")),
-    )
-    .await;
-    let game_root = std::path::PathBuf::from(state.settings().game_dir.path).join("teeworlds");
-    assert_installed(&game_root, &v2);
+    let game_root = v2_installed(&state, &rec, mark, &v2).await;
     assert!(game_root.join(".lanspread.unverified").is_file());
     let g = rec
         .wait_game(mark, "teeworlds", |g| g.local_version.as_deref() == Some("2") && g.operation.is_none())

@@ -509,13 +509,14 @@ pub(crate) fn resume(o: &Opts) -> Result<Section> {
             bail!("the pausing get finished the download instead of stopping half-way");
         }
         let state_file = games.join(GAME).join(".lanspread/download.json");
-        let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&state_file).with_context(|| {
-            format!(
-                "no download state at {} after the pausing get: {}",
-                state_file.display(),
-                String::from_utf8_lossy(&pause.stderr).lines().last().unwrap_or_default()
-            )
-        })?)?;
+        let st: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&state_file).with_context(|| {
+                format!(
+                    "no download state at {} after the pausing get: {}",
+                    state_file.display(),
+                    String::from_utf8_lossy(&pause.stderr).lines().last().unwrap_or_default()
+                )
+            })?)?;
         let kept = st["verified_bytes"].as_u64().context("verified_bytes")?;
         let mut args = vec![];
         if !check {

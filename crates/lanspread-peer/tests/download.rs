@@ -193,11 +193,14 @@ async fn a_peer_serving_corrupt_data_is_detected_reported_and_bypassed() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cancelled_download_pauses_and_resumes_without_refetching_verified_chunks() {
-    let files = vec![("big.bin".to_string(), bytes(9, 48 * MIB))];
-    // 16 MB/s: slow enough to cancel half-way.
-    let s1 = TestPeer::start(PeerSpec::slow("s1", 16_000_000), |d| seed_game(d, &files)).await;
+/// A slow seeder (16 MB/s) of ut2004 with `files` and a downloader that fetched more than
+/// `at` bytes of it and was then cancelled; returns them, the game id and the downloader's
+/// end event.
+async fn cancelled_after(
+    files: &[(String, Vec<u8>)],
+    at: usize,
+) -> (TestPeer, TestPeer, lanspread_proto::GameId, PeerEvent) {
+    let s1 = TestPeer::start(PeerSpec::slow("s1", 16_000_000), |d| seed_game(d, files)).await;
     let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
     connect_all(&dl, &[&s1]).await;
     let id: lanspread_proto::GameId = "ut2004".parse().unwrap();
@@ -208,11 +211,18 @@ async fn a_cancelled_download_pauses_and_resumes_without_refetching_verified_chu
     dl.wait_for(
         "progress",
         Duration::from_secs(20),
-        |e| matches!(e, PeerEvent::DownloadGameFilesProgress(p) if p.bytes_done > 10 * MIB as u64),
+        |e| matches!(e, PeerEvent::DownloadGameFilesProgress(p) if p.bytes_done > at as u64),
     )
     .await;
     dl.handle.command(PeerCommand::Cancel { id: id.clone() }).await.unwrap();
-    let failed = wait_finished(&mut dl, Duration::from_secs(10)).await;
+    let end = wait_finished(&mut dl, Duration::from_secs(10)).await;
+    (s1, dl, id, end)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_download_pauses_and_resumes_without_refetching_verified_chunks() {
+    let files = vec![("big.bin".to_string(), bytes(9, 48 * MIB))];
+    let (s1, mut dl, id, failed) = cancelled_after(&files, 10 * MIB).await;
     let PeerEvent::DownloadGameFilesFailed { error, .. } = failed else { panic!("{failed:?}") };
     assert_eq!(error.kind, lanspread_peer::ErrorKind::Cancelled);
     let paused = dl
@@ -287,23 +297,7 @@ async fn an_update_replaces_stale_payload_and_keeps_the_install() {
 async fn resume_after_tampering_while_stopped_ends_byte_identical() {
     let files: Vec<(String, Vec<u8>)> =
         (0..4).map(|i| (format!("data{i}.bin"), bytes(40 + i, 6 * MIB))).collect();
-    // 16 MB/s: slow enough to stop half-way.
-    let s1 = TestPeer::start(PeerSpec::slow("s1", 16_000_000), |d| seed_game(d, &files)).await;
-    let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
-    connect_all(&dl, &[&s1]).await;
-    let id: lanspread_proto::GameId = "ut2004".parse().unwrap();
-    dl.handle
-        .command(PeerCommand::GetGame { id: id.clone(), download: true, accept_unverified: false })
-        .await
-        .unwrap();
-    dl.wait_for(
-        "half",
-        Duration::from_secs(20),
-        |e| matches!(e, PeerEvent::DownloadGameFilesProgress(p) if p.bytes_done > 12 * MIB as u64),
-    )
-    .await;
-    dl.handle.command(PeerCommand::Cancel { id: id.clone() }).await.unwrap();
-    wait_finished(&mut dl, Duration::from_secs(10)).await;
+    let (s1, mut dl, id, _) = cancelled_after(&files, 12 * MIB).await;
     // Which files have verified chunks saved: tamper with three of them while stopped.
     let root = dl.game_dir.join("ut2004");
     let state: serde_json::Value =
