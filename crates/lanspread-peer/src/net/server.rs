@@ -14,7 +14,8 @@ use std::{
 
 use bytes::{Bytes, BytesMut};
 use lanspread_proto::{
-    ErrorCode, FileDataHeader, FrameError, GameId, GameVersion, GamesList, Pong, RelPath, Request, Response,
+    ErrorCode, FileDataHeader, FrameError, GameId, GameVersion, GamesList, PeerId, Pong, RelPath, Request,
+    Response,
     chunk::{chunk_range, is_valid_chunk_size},
     frame::{FRAME_HEADER_LEN, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, encode_frame},
 };
@@ -292,8 +293,9 @@ impl Out<'_> {
     }
 
     /// Sends one piece. Gives up after [`SEND_STALL`] without progress, or — when `uploads`
-    /// is given and another transfer waits for a send slot — after [`CONTENDED_PIECE`].
-    async fn send(&mut self, piece: Bytes, uploads: Option<&Uploads>) -> Result<(), SendFail> {
+    /// is given and another peer than the receiver waits for a send slot — after
+    /// [`CONTENDED_PIECE`].
+    async fn send(&mut self, piece: Bytes, uploads: Option<(&Uploads, PeerId)>) -> Result<(), SendFail> {
         let started = tokio::time::Instant::now();
         let mut send = std::pin::pin!(self.stream.send(piece));
         loop {
@@ -304,7 +306,7 @@ impl Out<'_> {
                     if waited >= SEND_STALL {
                         return Err(SendFail::Stalled);
                     }
-                    if waited >= CONTENDED_PIECE && uploads.is_some_and(Uploads::contended) {
+                    if waited >= CONTENDED_PIECE && uploads.is_some_and(|(u, peer)| u.contended_for(&peer)) {
                         return Err(SendFail::TooSlow);
                     }
                 }
@@ -517,7 +519,7 @@ async fn serve_file(
     let file = Arc::new(file);
     let header = FileDataHeader { offset: range.start, length: range.end - range.start, file_size: size };
     let header = encode_frame(&Response::FileData(header), SMALL_RESPONSE).map_err(|e| e.to_string())?;
-    out.send(Bytes::from(header), Some(&ctx.uploads)).await.map_err(|e| out.fail(e))?;
+    out.send(Bytes::from(header), Some((&ctx.uploads, peer))).await.map_err(|e| out.fail(e))?;
     let mut at = range.start;
     while at < range.end {
         let want = ((range.end - at) as usize).min(SEND_PIECE);
@@ -529,7 +531,7 @@ async fn serve_file(
                 return Err(format!("{path}: {e}"));
             }
         };
-        if let Err(e) = out.send(bytes, Some(&ctx.uploads)).await {
+        if let Err(e) = out.send(bytes, Some((&ctx.uploads, peer))).await {
             return Err(format!("{path}: {}", out.fail(e)));
         }
         at += want as u64;

@@ -75,11 +75,12 @@ impl Uploads {
         granted.then(|| UploadSlot { slots: self.slots.clone(), peer })
     }
 
-    /// Whether a transfer is waiting for a send slot: a slow receiver then loses its slot.
-    pub(crate) fn contended(&self) -> bool {
+    /// Whether another peer than `peer` waits for a send slot: a slow receiver then loses its
+    /// slot. (A peer's own queued requests never evict its transfers: its pipeline, its pace.)
+    pub(crate) fn contended_for(&self, peer: &PeerId) -> bool {
         let mut s = lock(&self.slots);
         s.waiters.retain(|(_, tx)| !tx.is_closed());
-        !s.waiters.is_empty()
+        s.waiters.iter().any(|(p, _)| p != peer)
     }
 
     /// Counts `bytes` served and waits as long as the rate cap asks.
@@ -237,7 +238,7 @@ mod tests {
         for _ in 0..SEND_SLOTS {
             held.push(u.slot(hog).await.unwrap());
         }
-        assert!(!u.contended());
+        assert!(!u.contended_for(&other));
         // The hog queues three more, then another peer asks once.
         let mut queued = Vec::new();
         for _ in 0..3 {
@@ -254,7 +255,7 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(50)).await;
             drop(s);
         });
-        while !u.contended() || lock(&u.slots).waiters.len() < 4 {
+        while !u.contended_for(&hog) || lock(&u.slots).waiters.len() < 4 {
             tokio::task::yield_now().await;
         }
         // One slot frees: it goes to `other` (0 held), not to the hog's earlier requests.
@@ -281,7 +282,7 @@ mod tests {
         for _ in 0..3 {
             let _ = tokio::time::timeout(Duration::from_millis(5), u.slot(p)).await;
         }
-        assert!(!u.contended(), "gone waiters do not count as contention");
+        assert!(!u.contended_for(&PeerId([9; 32])), "gone waiters do not count as contention");
         drop(held);
         assert_eq!(lock(&u.slots).free, SEND_SLOTS);
         let all: Vec<_> = futures_all(&u, p).await;
