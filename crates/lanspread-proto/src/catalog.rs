@@ -95,7 +95,7 @@ pub struct LaunchSpec {
     /// path: no `..`, no absolute path, no drive).
     pub exe: RelPath,
     /// Arguments, passed as they are (no shell).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
 }
 
