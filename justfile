@@ -28,13 +28,17 @@ build-app:
     cargo build -p lanspread-app --features custom-protocol
 
 # Everything CI checks: lint, build, then all tests inside an isolated network namespace.
-test: lint build-tests fuzz-smoke
+# Each stage prints its time ("stage NAME: N s").
+test:
+    scripts/stage.sh lint just lint
+    scripts/stage.sh build-tests just build-tests
+    scripts/stage.sh fuzz-smoke just fuzz-smoke
     scripts/netns-run.sh just _test-inner
 
 _test-inner:
-    cargo test --workspace --offline -- --test-threads 2
-    deno test --allow-read --allow-env ui/tests/
-    just e2e
+    scripts/stage.sh cargo-test cargo test --workspace --offline -- --test-threads 2
+    scripts/stage.sh deno-test deno test --allow-read --allow-env ui/tests/
+    scripts/stage.sh e2e just e2e
 
 # Compile every test binary (outside the namespace, where the registry is reachable), plus
 # the app, peer CLI and testkit binaries the end-to-end test runs.
