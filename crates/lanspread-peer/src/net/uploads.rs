@@ -239,19 +239,20 @@ mod tests {
             held.push(u.slot(hog).await.unwrap());
         }
         assert!(!u.contended_for(&other));
-        // The hog queues three more, then another peer asks once.
-        let mut queued = Vec::new();
+        // The hog queues three more, then another peer asks once (tasks in a JoinSet: the
+        // crate's only bare spawn stays in tasks.rs).
+        let mut queued = tokio::task::JoinSet::new();
         for _ in 0..3 {
             let u2 = u.clone();
-            queued.push(tokio::spawn(async move { u2.slot(hog).await.map(|_s| hog) }));
+            queued.spawn(async move { u2.slot(hog).await.map(|_s| hog) });
             tokio::task::yield_now().await;
         }
         let u2 = u.clone();
         let (tx, mut first) = tokio::sync::mpsc::unbounded_channel();
-        let tx2 = tx.clone();
-        let waiting_other = tokio::spawn(async move {
+        let mut waiting_other = tokio::task::JoinSet::new();
+        waiting_other.spawn(async move {
             let s = u2.slot(other).await;
-            let _ = tx2.send(other);
+            let _ = tx.send(other);
             tokio::time::sleep(Duration::from_millis(50)).await;
             drop(s);
         });
@@ -261,13 +262,15 @@ mod tests {
         // One slot frees: it goes to `other` (0 held), not to the hog's earlier requests.
         held.pop();
         assert_eq!(tokio::time::timeout(Duration::from_secs(5), first.recv()).await.unwrap(), Some(other));
-        waiting_other.await.unwrap();
+        waiting_other.join_next().await.unwrap().unwrap();
         drop(held);
-        for q in queued {
-            assert_eq!(tokio::time::timeout(Duration::from_secs(5), q).await.unwrap().unwrap(), Some(hog));
+        let mut got = 0;
+        while let Some(r) = tokio::time::timeout(Duration::from_secs(5), queued.join_next()).await.unwrap() {
+            assert_eq!(r.unwrap(), Some(hog));
+            got += 1;
         }
+        assert_eq!(got, 3);
         assert_eq!(lock(&u.slots).free, SEND_SLOTS, "every slot came back");
-        drop(tx);
     }
 
     #[tokio::test]
