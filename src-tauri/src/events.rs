@@ -33,6 +33,8 @@ pub enum GameState {
     Installed,
     /// A peer announces a higher version than the local one.
     UpdateAvailable,
+    /// Installed, and a newer version is downloaded: "Install update" needs no network.
+    UpdateDownloaded,
     /// On disk, but no peer has it.
     LocalOnly,
 }
@@ -47,6 +49,7 @@ impl From<lanspread_peer::GameState> for GameState {
             P::Downloaded => Self::Downloaded,
             P::Installed => Self::Installed,
             P::UpdateAvailable => Self::UpdateAvailable,
+            P::UpdateDownloaded => Self::UpdateDownloaded,
             P::LocalOnly => Self::LocalOnly,
         }
     }
@@ -129,8 +132,10 @@ pub struct GameView {
     pub downloaded: bool,
     /// Installed.
     pub installed: bool,
-    /// Version on disk.
+    /// Version on disk (the downloaded payload).
     pub local_version: Option<String>,
+    /// The version the install holds (`"unknown"` for installs recorded before versions were).
+    pub installed_version: Option<String>,
     /// The newest version that passes the trust rule (two hosts, a catalog pin, or the only
     /// choice).
     pub latest_version: Option<String>,
@@ -168,6 +173,7 @@ impl GameView {
             downloaded: e.downloaded,
             installed: e.installed,
             local_version: e.local_version.as_ref().map(|v| v.as_str().to_string()),
+            installed_version: e.installed_version.clone(),
             latest_version: e.latest_version.as_ref().map(|v| v.as_str().to_string()),
             peer_count: count(e.peer_count),
             offered_version: e.offered.as_ref().map(|o| o.version.as_str().to_string()),

@@ -83,6 +83,8 @@ export function badgeFor(g: GameView): Badge {
       return { label: "Installed", tone: "success" };
     case "update_available":
       return { label: "Update available", tone: "warning" };
+    case "update_downloaded":
+      return { label: "Update ready", tone: "warning" };
     case "local_only":
       return { label: g.installed ? "Installed · only here" : "Only on this PC", tone: "muted" };
   }
@@ -179,6 +181,21 @@ function baseActions(g: GameView): Action[] {
       if (g.installed) return [update, { ...play, style: "secondary" }, uninstall];
       return [update, { kind: "install", label: "Install", style: "secondary", disabled: false }];
     }
+    case "update_downloaded":
+      // The newer version is already on disk: installing it needs no peer.
+      return [
+        {
+          kind: "install",
+          label: "Install update",
+          style: "primary",
+          disabled: false,
+          hint: g.installed_version && g.local_version
+            ? `Installs v${g.local_version} over v${g.installed_version}; your saves and settings stay`
+            : undefined,
+        },
+        { ...play, style: "secondary" },
+        uninstall,
+      ];
     case "local_only":
       return g.installed
         ? [play, uninstall]
@@ -245,7 +262,7 @@ function matchesFilter(g: GameView, f: Filter): boolean {
     case "active":
       return g.operation != null || g.state === "paused" || g.state === "downloading";
     case "updates":
-      return g.state === "update_available";
+      return g.state === "update_available" || g.state === "update_downloaded";
   }
 }
 
@@ -264,6 +281,7 @@ const STATUS_RANK: Record<GameView["state"], number> = {
   downloading: 0,
   paused: 1,
   update_available: 2,
+  update_downloaded: 2,
   installed: 3,
   downloaded: 4,
   local_only: 5,
@@ -371,8 +389,12 @@ export function detailsLine(g: GameView): string {
 export function sizeVersionLine(g: GameView): string {
   const parts: string[] = [];
   if (g.size_bytes > 0) parts.push(formatBytes(g.size_bytes));
-  if (g.state === "update_available" && g.local_version && g.latest_version) {
-    parts.push(`v${g.local_version} → v${g.latest_version}`);
+  // What is installed, when it is not what the payload or the peers have.
+  const installed = g.installed_version && g.installed_version !== "unknown" ? g.installed_version : null;
+  if (g.state === "update_available" && g.latest_version && (installed ?? g.local_version)) {
+    parts.push(`v${installed ?? g.local_version} → v${g.latest_version}`);
+  } else if (g.state === "update_downloaded" && installed && g.local_version) {
+    parts.push(`v${installed} → v${g.local_version}`);
   } else if (g.local_version ?? g.latest_version) {
     parts.push(`v${g.local_version ?? g.latest_version}`);
   }

@@ -16,6 +16,7 @@ export function game(over: Partial<GameView> = {}): GameView {
     downloaded: false,
     installed: false,
     local_version: null,
+    installed_version: null,
     latest_version: "20250314",
     peer_count: 2,
     offered_version: null,

@@ -156,6 +156,36 @@ Deno.test("update available: Update first, Uninstall when installed, Install oth
   assertEquals(kinds(game({ state: "update_available", downloaded: true })), ["update", "install"]);
 });
 
+Deno.test("a downloaded update: Install update first (no peer needed), Play still works", () => {
+  const g = game({
+    state: "update_downloaded",
+    downloaded: true,
+    installed: true,
+    peer_count: 0,
+    local_version: "2",
+    installed_version: "1",
+  });
+  assertEquals(badgeFor(g), { label: "Update ready", tone: "warning" });
+  assertEquals(kinds(g), ["install", "play", "uninstall"]);
+  const first = actionsFor(g)[0];
+  assertEquals([first.label, first.disabled, first.style], ["Install update", false, "primary"]);
+  assertEquals(sizeVersionLine(g), "500 MB · v1 → v2");
+});
+
+Deno.test("update available over an older install names the installed version", () => {
+  const g = game({
+    state: "update_available",
+    installed: true,
+    downloaded: true,
+    local_version: "2",
+    installed_version: "1",
+    latest_version: "3",
+  });
+  assertEquals(sizeVersionLine(g), "500 MB · v1 → v3");
+  const unknown = game({ ...g, installed_version: "unknown" });
+  assertEquals(sizeVersionLine(unknown), "500 MB · v2 → v3");
+});
+
 Deno.test("local only: says so, Uninstall or Install", () => {
   const inst = game({ state: "local_only", downloaded: true, installed: true, peer_count: 0 });
   assertEquals(badgeFor(inst).label, "Installed · only here");
@@ -173,6 +203,7 @@ Deno.test("every state has a badge and the first button is the primary one", () 
     "downloaded",
     "installed",
     "update_available",
+    "update_downloaded",
     "local_only",
   ] as const;
   for (const state of states) {

@@ -1,6 +1,7 @@
 //! Local subcommands without network: `list`, `install`, `uninstall`.
 
 use std::{
+    collections::BTreeMap,
     process::ExitCode,
     sync::{Arc, atomic::AtomicBool},
     time::Instant,
@@ -23,29 +24,43 @@ use crate::{opts::Common, out};
 
 /// Start-up recovery over the whole game directory, as every command that opens it runs:
 /// interrupted install transactions are finished or rolled back (games another live process
-/// holds locked are left alone). Reported on stderr, one line per game; stdout stays the
-/// command's own output.
-fn recover(common: &Common) -> anyhow::Result<()> {
+/// holds locked are left alone). Reported on stderr, one line per game (stdout stays the
+/// command's own output); returned per game directory name for `list`'s document.
+fn recover(common: &Common) -> anyhow::Result<BTreeMap<String, Recovered>> {
+    let mut out = BTreeMap::new();
     let dir = common.game_dir()?;
     if !dir.is_dir() {
-        return Ok(());
+        return Ok(out);
     }
     let done = install::recover_all(&dir)
         .with_context(|| format!("start-up recovery cannot read the game directory {}", dir.display()))?;
     for (root, result) in done {
         let game = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         match result {
-            Ok(report) => eprintln!("recovered {game}: {}", report.actions.join("; ")),
+            Ok(report) => {
+                eprintln!("recovered {game}: {}", report.actions.join("; "));
+                out.insert(game, Recovered { actions: report.actions, error: None });
+            }
             // Another live process is working on it: its business, not a leftover.
             Err(install::InstallError::Busy { .. }) => {}
-            Err(e) => eprintln!("recovery of {game} failed: {e}"),
+            Err(e) => {
+                eprintln!("recovery of {game} failed: {e}");
+                out.insert(game, Recovered { actions: Vec::new(), error: Some(e.to_string()) });
+            }
         }
     }
-    Ok(())
+    Ok(out)
+}
+
+/// What start-up recovery did to one game.
+#[derive(serde::Serialize)]
+struct Recovered {
+    actions: Vec<String>,
+    error: Option<String>,
 }
 
 pub(crate) fn list(common: &Common) -> anyhow::Result<ExitCode> {
-    recover(common)?;
+    let mut recovered = recover(common)?;
     let dir = common.game_dir()?;
     let catalog = common.catalog()?;
     let lib = scan_local_library(&dir, &catalog, &mut ScanCache::default())
@@ -60,10 +75,13 @@ pub(crate) fn list(common: &Common) -> anyhow::Result<ExitCode> {
                 "version": g.version,
                 "downloaded": g.downloaded(),
                 "installed": g.installed,
+                "installed_version": g.installed_version.as_ref().map(ToString::to_string),
                 "paused": g.has_download_state && !g.downloaded(),
                 "size_bytes": g.payload_bytes(),
                 "file_count": g.files.len(),
                 "problem": g.version_error,
+                // What start-up recovery of this run did to the game (null when nothing).
+                "recovered": recovered.remove(g.id.as_str()),
             })
         })
         .collect();

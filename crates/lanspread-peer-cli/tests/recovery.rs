@@ -121,10 +121,21 @@ fn kill_9_during_install_is_rolled_back_by_the_next_list_and_the_game_shows_its_
     assert_eq!(leftovers(&root), Vec::<String>::new(), "{stderr}");
     let g = game(&doc, "quake3");
     assert_eq!((g["downloaded"].as_bool(), g["installed"].as_bool()), (Some(true), Some(false)), "{g}");
+    assert!(g["installed_version"].is_null(), "{g}");
+    // The document says what recovery did, next to the game it did it to.
+    assert!(g["recovered"]["error"].is_null(), "{g}");
+    let actions = g["recovered"]["actions"].to_string();
+    assert!(actions.contains("rolled back an interrupted install"), "{actions}");
     assert!(!root.join("local").exists());
-    // And the game installs normally afterwards.
+    // And the game installs normally afterwards; the next list has nothing to recover and
+    // names the installed version.
     assert!(run(dir, &["install", "quake3"]).status.success());
     assert_installed(&root);
+    let (doc, _) = list(dir);
+    let g = game(&doc, "quake3");
+    assert!(g["recovered"].is_null(), "{g}");
+    assert_eq!(g["installed_version"], g["version"], "{g}");
+    assert!(g["installed_version"].is_string(), "{g}");
 }
 
 #[test]
@@ -176,4 +187,51 @@ fn kill_9_during_uninstall_is_finished_by_the_next_serve_which_says_so_on_stdout
     assert_eq!(leftovers(&root), Vec::<String>::new());
     assert!(!root.join("local").exists(), "the uninstall was finished, not undone");
     assert!(root.join("version.ini").is_file(), "the download stays");
+}
+
+/// An update (`install` over an older install) killed mid-way: the next `list` rolls it back,
+/// names the version `local/` really holds, keeps the player's data, and the update then
+/// installs normally.
+#[test]
+fn kill_9_during_an_update_keeps_the_old_version_and_the_players_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let games = dir.join("games");
+    let root = write_game(&games, &spec()).unwrap();
+    assert!(run(dir, &["install", "quake3"]).status.success());
+    std::fs::write(root.join("local/save.dat"), b"my save").unwrap();
+    let mut v2 = spec();
+    v2.version = "20250401".into();
+    v2.seed = 6;
+    write_game(&games, &v2).unwrap();
+    // A fast machine may finish the update first: then put v1 back and try again.
+    let caught = (0..5).any(|_| {
+        let hit = kill_when(dir, &["install", "quake3"], &root.join(".local.installing"));
+        if !hit {
+            write_game(&games, &spec()).unwrap();
+            assert!(run(dir, &["install", "quake3"]).status.success());
+            write_game(&games, &v2).unwrap();
+        }
+        hit
+    });
+    assert!(caught, "the update always finished before it could be killed");
+
+    let (doc, stderr) = list(dir);
+    assert_eq!(leftovers(&root), Vec::<String>::new(), "{stderr}");
+    let g = game(&doc, "quake3");
+    let actions = g["recovered"]["actions"].to_string();
+    assert!(actions.contains("rolled back an interrupted update"), "{actions}");
+    assert_eq!(g["installed_version"], "20250314", "the old install stays, and says so: {g}");
+    assert_eq!(g["version"], "20250401", "{g}");
+    assert_installed(&root);
+    assert_eq!(std::fs::read(root.join("local/save.dat")).unwrap(), b"my save");
+
+    let out = run(dir, &["install", "quake3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (doc, _) = list(dir);
+    assert_eq!(game(&doc, "quake3")["installed_version"], "20250401");
+    for (name, data) in archive_entries(&v2) {
+        assert!(std::fs::read(root.join("local").join(&name)).unwrap() == data, "local/{name} differs");
+    }
+    assert_eq!(std::fs::read(root.join("local/save.dat")).unwrap(), b"my save");
 }

@@ -125,6 +125,8 @@ pub enum GameState {
     Installed,
     /// A peer announces a higher version than the local one.
     UpdateAvailable,
+    /// Installed, and a different (newer) version is downloaded: installing it needs no network.
+    UpdateDownloaded,
     /// On disk, but no peer has it.
     LocalOnly,
 }
@@ -170,8 +172,12 @@ pub struct GameEntry {
     pub downloaded: bool,
     /// Installed (`local/` present).
     pub installed: bool,
-    /// Version on disk.
+    /// Version on disk (the downloaded payload).
     pub local_version: Option<GameVersion>,
+    /// The version `local/` holds, from its install record (`"unknown"` for installs recorded
+    /// before versions were); `None` when not installed.
+    #[serde(default)]
+    pub installed_version: Option<String>,
     /// The newest version that passes the trust rule (votes per host, pins; see
     /// `docs/security.md`).
     pub latest_version: Option<GameVersion>,

@@ -7,6 +7,7 @@ use lanspread_proto::{Catalog, GameId};
 
 use crate::{
     api::{GameEntry, GameState, OfferedVersion, Operation},
+    install::InstalledVersion,
     library::LocalLibrary,
     peer_db::PeerGameDB,
     trust,
@@ -23,10 +24,12 @@ pub struct LiveState {
     pub playing: std::collections::HashSet<GameId>,
 }
 
-/// Decides the summary state of one title.
+/// Decides the summary state of one title. `install_behind`: installed, and the downloaded
+/// version is not the one `local/` holds.
 pub fn decide_state(
     downloaded: bool,
     installed: bool,
+    install_behind: bool,
     paused: bool,
     local_newer_or_equal: Option<bool>,
     remote_holders: usize,
@@ -41,6 +44,7 @@ pub fn decide_state(
     if downloaded || installed {
         return match local_newer_or_equal {
             Some(false) => GameState::UpdateAvailable,
+            _ if install_behind => GameState::UpdateDownloaded,
             None if remote_holders == 0 => GameState::LocalOnly,
             _ if installed => GameState::Installed,
             _ => GameState::Downloaded,
@@ -72,6 +76,13 @@ pub fn aggregate(
         let paused = local_game.is_some_and(|g| g.has_download_state);
         let operation = live.operations.get(id).copied();
         let local_version = local_game.and_then(|g| g.version.clone());
+        let installed_version = local_game.and_then(|g| g.installed_version.clone());
+        // An install of unknown version (recorded before versions were) counts as current:
+        // "Install update" is offered only when the record names another version.
+        let install_behind = match (&installed_version, &local_version) {
+            (Some(InstalledVersion::Known(i)), Some(l)) => i != l,
+            _ => false,
+        };
         let verdict = trust::decide(&peers.holdings(id), &entry.pins, local_version.as_ref());
         if !downloaded
             && !installed
@@ -90,7 +101,15 @@ pub fn aggregate(
             _ => None,
         };
         let holders = verdict.holders.len();
-        let state = decide_state(downloaded, installed, paused, local_newer_or_equal, holders, operation);
+        let state = decide_state(
+            downloaded,
+            installed,
+            install_behind,
+            paused,
+            local_newer_or_equal,
+            holders,
+            operation,
+        );
         let offered = verdict.offered.first().map(|o| OfferedVersion {
             version: o.version.clone(),
             by: o.peers.iter().filter_map(|p| peers.name_of(p)).map(str::to_string).collect(),
@@ -116,6 +135,7 @@ pub fn aggregate(
             downloaded,
             installed,
             local_version,
+            installed_version: installed_version.map(|v| v.to_string()),
             latest_version,
             peer_count: holders,
             offered,
@@ -135,23 +155,28 @@ mod tests {
 
     #[test]
     fn state_table() {
-        // (downloaded, installed, paused, local>=remote, holders, op) -> state
+        // (downloaded, installed, install behind, paused, local>=remote, holders, op) -> state
         let cases = [
-            ((false, false, false, Some(true), 2, None), RemoteOnly),
-            ((false, false, false, Some(true), 2, Some(Operation::Downloading)), Downloading),
-            ((false, false, true, Some(true), 2, None), Paused),
-            ((false, false, true, None, 0, None), Paused),
-            ((true, false, false, Some(true), 1, None), Downloaded),
-            ((true, true, false, Some(true), 1, None), Installed),
-            ((true, true, false, Some(false), 1, None), UpdateAvailable),
-            ((true, false, false, Some(false), 1, None), UpdateAvailable),
-            ((true, true, false, None, 0, None), LocalOnly),
-            ((true, false, false, None, 0, None), LocalOnly),
-            ((true, true, false, Some(false), 1, Some(Operation::Downloading)), Downloading),
-            ((true, true, false, Some(true), 1, Some(Operation::Installing)), Installed),
+            ((false, false, false, false, Some(true), 2, None), RemoteOnly),
+            ((false, false, false, false, Some(true), 2, Some(Operation::Downloading)), Downloading),
+            ((false, false, false, true, Some(true), 2, None), Paused),
+            ((false, false, false, true, None, 0, None), Paused),
+            ((true, false, false, false, Some(true), 1, None), Downloaded),
+            ((true, true, false, false, Some(true), 1, None), Installed),
+            ((true, true, false, false, Some(false), 1, None), UpdateAvailable),
+            ((true, false, false, false, Some(false), 1, None), UpdateAvailable),
+            ((true, true, false, false, None, 0, None), LocalOnly),
+            ((true, false, false, false, None, 0, None), LocalOnly),
+            ((true, true, false, false, Some(false), 1, Some(Operation::Downloading)), Downloading),
+            ((true, true, false, false, Some(true), 1, Some(Operation::Installing)), Installed),
+            // Downloaded newer than installed: "Install update", no network needed.
+            ((true, true, true, false, Some(true), 1, None), UpdateDownloaded),
+            ((true, true, true, false, None, 0, None), UpdateDownloaded),
+            // A peer has newer still: that update wins.
+            ((true, true, true, false, Some(false), 1, None), UpdateAvailable),
         ];
-        for ((d, i, p, n, h, op), want) in cases {
-            assert_eq!(decide_state(d, i, p, n, h, op), want, "{:?}", (d, i, p, n, h, op));
+        for ((d, i, b, p, n, h, op), want) in cases {
+            assert_eq!(decide_state(d, i, b, p, n, h, op), want, "{:?}", (d, i, b, p, n, h, op));
         }
     }
 }

@@ -181,6 +181,8 @@ fn is_program(name: &str, md: &fs::Metadata) -> bool {
 /// (its id is the child's pid), so the game outlives this process and its whole tree can be
 /// watched with [`group_alive`].
 pub fn start(plan: &LaunchPlan) -> io::Result<Child> {
+    #[cfg(unix)]
+    ensure_executable(&plan.program)?;
     let mut cmd = Command::new(&plan.program);
     cmd.args(&plan.args)
         .current_dir(&plan.cwd)
@@ -199,6 +201,22 @@ pub fn start(plan: &LaunchPlan) -> io::Result<Child> {
         cmd.creation_flags(0x0000_0200 | 0x0000_0008);
     }
     cmd.spawn()
+}
+
+/// The payload carries no permission bits (manifests list bytes, not modes), so a program that
+/// arrived by download is not executable on Unix. The player asked to start exactly this file
+/// inside `local/`: give it the execute bits its read bits allow, as launchers do.
+#[cfg(unix)]
+fn ensure_executable(program: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(program)?;
+    let mode = meta.permissions().mode();
+    if !meta.is_file() || mode & 0o111 != 0 {
+        return Ok(());
+    }
+    // r-- → r-x for each of user, group and others.
+    let exec = (mode & 0o444) >> 2;
+    std::fs::set_permissions(program, std::fs::Permissions::from_mode(mode | exec))
 }
 
 /// Whether any process of group `pgid` still runs (Unix); elsewhere `false` (the direct child

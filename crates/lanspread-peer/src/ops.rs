@@ -49,7 +49,9 @@ pub(crate) async fn play(ctx: &Arc<Ctx>, id: GameId) -> Result<(), ErrorInfo> {
     let mut child = match crate::launch::start(&plan) {
         Ok(c) => c,
         Err(e) => {
-            ctx.ops.stop_playing(&id);
+            // Nothing can have been deferred in between: the flag is only set while playing
+            // and this start has not been announced.
+            let _ = ctx.ops.stop_playing(&id);
             return Err(err(
                 ErrorKind::of_io(&e),
                 format!("could not start {}: {e}", plan.program.display()),
@@ -73,10 +75,17 @@ pub(crate) async fn play(ctx: &Arc<Ctx>, id: GameId) -> Result<(), ErrorInfo> {
                 _ = tokio::time::sleep(GAME_POLL) => {}
             }
         }
-        ctx2.ops.stop_playing(&id);
+        let waiting_update = ctx2.ops.stop_playing(&id);
         tracing::info!(code, "game exited");
-        ctx2.emit(PeerEvent::GameExited { id, code });
+        ctx2.emit(PeerEvent::GameExited { id: id.clone(), code });
         ctx2.emit_games();
+        // An update that finished downloading while the game ran swaps in now.
+        if waiting_update {
+            tracing::info!("installing the update that waited for the game to exit");
+            if let Err(error) = install(&ctx2, id.clone()) {
+                ctx2.emit(PeerEvent::InstallGameFailed { id, error });
+            }
+        }
     });
     Ok(())
 }
@@ -101,6 +110,16 @@ fn install_error(e: &InstallError) -> ErrorInfo {
         _ => ErrorKind::Io,
     };
     err(kind, e.to_string())
+}
+
+/// After a download: installs it, or — while the game runs — lets it wait until the game
+/// exits (the card shows "Update ready" meanwhile).
+pub(crate) fn install_after_download(ctx: &Arc<Ctx>, id: GameId) -> Result<(), ErrorInfo> {
+    if ctx.ops.install_after_exit(&id) {
+        tracing::info!(game = %id, "the game is running: its update installs when it exits");
+        return Ok(());
+    }
+    install(ctx, id)
 }
 
 /// InstallGame: installs (or updates) a downloaded game in the background.

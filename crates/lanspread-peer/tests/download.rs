@@ -293,6 +293,96 @@ async fn an_update_replaces_stale_payload_and_keeps_the_install() {
     dl.handle.shutdown().await;
 }
 
+async fn install(p: &mut TestPeer, id: &str) -> PeerEvent {
+    p.handle.command(PeerCommand::InstallGame { id: id.parse().unwrap() }).await.unwrap();
+    p.wait_for("install done", Duration::from_secs(20), |e| {
+        matches!(e, PeerEvent::InstallGameFinished { .. } | PeerEvent::InstallGameFailed { .. })
+    })
+    .await
+}
+
+async fn wait_entry(
+    p: &mut TestPeer,
+    what: &str,
+    pred: impl Fn(&lanspread_peer::GameEntry) -> bool,
+) -> lanspread_peer::GameEntry {
+    let of = |games: &[lanspread_peer::GameEntry]| games.iter().find(|g| g.id.as_str() == "ut2004").cloned();
+    // The newest list already seen may be the answer (it came before the event waited on last).
+    let last = p.seen.iter().rev().find_map(|e| match e {
+        PeerEvent::ListGames { games } => Some(of(games)),
+        _ => None,
+    });
+    if let Some(Some(g)) = last
+        && pred(&g)
+    {
+        return g;
+    }
+    let ev = p
+        .wait_for(what, Duration::from_secs(10), |e| {
+            matches!(e, PeerEvent::ListGames { games } if games.iter().any(|g| g.id.as_str() == "ut2004" && pred(g)))
+        })
+        .await;
+    let PeerEvent::ListGames { games } = ev else { unreachable!() };
+    of(&games).unwrap()
+}
+
+/// With auto-install off, a downloaded update never dead-ends: the library knows which version
+/// `local/` holds, offers "Install update" (state `update_downloaded`) without any peer, and
+/// installing it carries the player's data over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_downloaded_update_is_known_and_installs_without_peers() {
+    let v1 = [("data/a.bin".to_string(), bytes(1, MIB)), ("data/old.bin".to_string(), bytes(2, 1000))];
+    let v2 = [("data/a.bin".to_string(), bytes(3, MIB)), ("data/new.bin".to_string(), bytes(4, 2000))];
+    let seed = |d: &std::path::Path| {
+        let f: Vec<(&str, &[u8])> = v2.iter().map(|(p, d)| (p.as_str(), d.as_slice())).collect();
+        write_game(d, "ut2004", "3370", &f);
+    };
+    let seeder = TestPeer::start(PeerSpec::manual("s"), seed).await;
+    let seeder2 = TestPeer::start(PeerSpec::manual("s2"), seed).await;
+    let mut dl = TestPeer::start(PeerSpec::manual("dl"), |d| {
+        let f: Vec<(&str, &[u8])> = v1.iter().map(|(p, d)| (p.as_str(), d.as_slice())).collect();
+        write_game(d, "ut2004", "3369", &f);
+    })
+    .await;
+    let root = dl.game_dir.join("ut2004");
+    let fin = install(&mut dl, "ut2004").await;
+    assert!(matches!(fin, PeerEvent::InstallGameFinished { .. }), "{fin:?}");
+    let e = wait_entry(&mut dl, "v1 installed", |g| g.installed).await;
+    assert_eq!((e.state, e.installed_version.as_deref()), (GameState::LocalOnly, Some("3369")));
+    std::fs::write(root.join("local/save.dat"), b"my save").unwrap();
+
+    connect_all(&dl, &[&seeder, &seeder2]).await;
+    wait_entry(&mut dl, "update available", |g| g.state == GameState::UpdateAvailable).await;
+    dl.handle
+        .command(PeerCommand::FetchLatestFromPeers {
+            id: "ut2004".parse().unwrap(),
+            download: true,
+            accept_unverified: false,
+        })
+        .await
+        .unwrap();
+    let fin = wait_finished(&mut dl, Duration::from_secs(30)).await;
+    assert!(matches!(fin, PeerEvent::DownloadGameFilesFinished { .. }), "{fin:?}");
+    // The peers go away: installing what is on disk needs none of them.
+    seeder.handle.shutdown().await;
+    seeder2.handle.shutdown().await;
+    let e = wait_entry(&mut dl, "update downloaded", |g| g.state == GameState::UpdateDownloaded).await;
+    assert_eq!(e.installed_version.as_deref(), Some("3369"));
+    assert_eq!(e.local_version.as_ref().map(|v| v.as_str()), Some("3370"));
+    assert_eq!(std::fs::read(root.join("local/data/a.bin")).unwrap(), v1[0].1, "v1 still installed");
+
+    let fin = install(&mut dl, "ut2004").await;
+    let PeerEvent::InstallGameFinished { carried_over, .. } = fin else { panic!("{fin:?}") };
+    assert_eq!(carried_over, vec!["save.dat".to_string()]);
+    let e = wait_entry(&mut dl, "v2 installed", |g| g.installed_version.as_deref() == Some("3370")).await;
+    assert_ne!(e.state, GameState::UpdateDownloaded);
+    assert_eq!(std::fs::read(root.join("local/data/a.bin")).unwrap(), v2[0].1);
+    assert_eq!(std::fs::read(root.join("local/data/new.bin")).unwrap(), v2[1].1);
+    assert!(!root.join("local/data/old.bin").exists(), "a file v2 no longer ships is dropped");
+    assert_eq!(std::fs::read(root.join("local/save.dat")).unwrap(), b"my save");
+    dl.handle.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_after_tampering_while_stopped_ends_byte_identical() {
     let files: Vec<(String, Vec<u8>)> =

@@ -34,6 +34,7 @@ fn entry(id: &str, state: PeerState) -> GameEntry {
         downloaded: false,
         installed: false,
         local_version: None,
+        installed_version: None,
         latest_version: Some(ver("20250314")),
         peer_count: 2,
         offered: None,

@@ -3,4 +3,4 @@
 /**
  * Where a title stands on this machine (mirrors the runtime's states).
  */
-export type GameState = "remote_only" | "downloading" | "paused" | "downloaded" | "installed" | "update_available" | "local_only";
+export type GameState = "remote_only" | "downloading" | "paused" | "downloaded" | "installed" | "update_available" | "update_downloaded" | "local_only";

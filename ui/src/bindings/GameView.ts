@@ -56,9 +56,13 @@ downloaded: boolean,
  */
 installed: boolean, 
 /**
- * Version on disk.
+ * Version on disk (the downloaded payload).
  */
 local_version: string | null, 
+/**
+ * The version the install holds (`"unknown"` for installs recorded before versions were).
+ */
+installed_version: string | null, 
 /**
  * The newest version that passes the trust rule (two hosts, a catalog pin, or the only
  * choice).

@@ -373,7 +373,7 @@ async fn run_download(ctx: &Arc<Ctx>, guard: OpGuard, agreed: Agreed) {
             // The list after the terminal event always shows the outcome.
             ctx.emit_games_now(true);
             if ctx.shared.auto_install
-                && let Err(e) = crate::ops::install(ctx, id.clone())
+                && let Err(e) = crate::ops::install_after_download(ctx, id.clone())
             {
                 ctx.emit(PeerEvent::InstallGameFailed { id, error: e });
             }

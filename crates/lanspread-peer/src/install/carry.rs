@@ -15,8 +15,10 @@
 //! directories are not carried. Without a readable record every file not shipped by the new
 //! version is carried (the safe direction).
 //!
-//! **The record.** `.lanspread.installed.json` lists the size and modification time of every
-//! file the current install extracted. A transaction writes the next record to
+//! **The record.** `.lanspread.installed.json` names the version the current install holds
+//! (read from `version.ini` when the transaction started; records written before versions were
+//! recorded load with the version unknown) and lists the size and modification time of every
+//! file it extracted. A transaction writes the next record to
 //! `.lanspread.installed.json.next` while staging and renames it into place right after the new
 //! `local/` is, so the record always describes the `local/` it sits next to (recovery finishes
 //! or discards the rename together with the swap).
@@ -29,10 +31,11 @@ use std::{
     time::UNIX_EPOCH,
 };
 
+use lanspread_proto::GameVersion;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    InstallError, MARKER, RECORD, RECORD_NEXT, RECORD_TMP,
+    InstallError, InstalledVersion, MARKER, RECORD, RECORD_NEXT, RECORD_TMP,
     ctx::{Ctx, Fail, io_err},
     fsops::{self, Kind},
     intent, platform,
@@ -63,12 +66,30 @@ impl Stamp {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Record {
     format: u32,
+    /// The installed version; `None` in records written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) version: Option<GameVersion>,
     pub(crate) files: BTreeMap<String, Stamp>,
+}
+
+/// The head of a record: what the library reads on a scan (the file list is skipped).
+#[derive(Deserialize)]
+struct RecordHead {
+    format: u32,
+    #[serde(default)]
+    version: Option<GameVersion>,
+}
+
+/// The version a record names: `None` if the record is missing or unreadable, `Unknown` if it
+/// predates recorded versions.
+pub(crate) fn recorded_version(bytes: &[u8]) -> Option<InstalledVersion> {
+    let head = serde_json::from_slice::<RecordHead>(bytes).ok().filter(|h| h.format == FORMAT)?;
+    Some(head.version.map_or(InstalledVersion::Unknown, InstalledVersion::Known))
 }
 
 impl Record {
     /// Stamps every regular file under `dir` (the staging tree, before carry-over).
-    pub(crate) fn snapshot(dir: &Path) -> io::Result<Self> {
+    pub(crate) fn snapshot(dir: &Path, version: Option<GameVersion>) -> io::Result<Self> {
         let mut files = BTreeMap::new();
         for entry in fsops::walk(dir, &|name| name == MARKER)? {
             if entry.kind == Kind::File {
@@ -76,7 +97,7 @@ impl Record {
                 files.insert(entry.slash(), Stamp::of(&meta));
             }
         }
-        Ok(Self { format: FORMAT, files })
+        Ok(Self { format: FORMAT, version, files })
     }
 
     /// The record of the current install, if readable.

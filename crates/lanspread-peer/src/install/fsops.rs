@@ -314,5 +314,8 @@ pub(crate) fn copy_file(
     if let Ok(mtime) = meta.modified() {
         let _ = dst.set_modified(mtime);
     }
+    // Keep the permission bits (a program stays executable).
+    #[cfg(unix)]
+    dst.set_permissions(meta.permissions()).map_err(io_err("set permissions of", to))?;
     Ok(total)
 }

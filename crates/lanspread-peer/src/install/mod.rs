@@ -98,6 +98,40 @@ const RECORD_TMP: &str = ".lanspread.installed.json.tmp";
 /// The per-root lock file.
 pub const LOCK: &str = ".lanspread.lock";
 
+/// Which version `local/` holds, as the install record says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstalledVersion {
+    /// The version the install transaction recorded.
+    Known(lanspread_proto::GameVersion),
+    /// Installed by a release that did not record versions (or without a valid `version.ini`).
+    Unknown,
+}
+
+impl InstalledVersion {
+    /// The recorded version, if known.
+    pub fn known(&self) -> Option<&lanspread_proto::GameVersion> {
+        match self {
+            Self::Known(v) => Some(v),
+            Self::Unknown => None,
+        }
+    }
+}
+
+impl std::fmt::Display for InstalledVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Known(v) => v.fmt(f),
+            Self::Unknown => f.write_str("unknown"),
+        }
+    }
+}
+
+/// The version named by the install record bytes (`.lanspread.installed.json`): `None` when
+/// they are not a record.
+pub fn recorded_version(record: &[u8]) -> Option<InstalledVersion> {
+    carry::recorded_version(record)
+}
+
 /// Where an install or update is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -163,7 +163,9 @@ fn install_then_uninstall_round_trip() {
         Some((InstallPhase::Committing, 7, 7))
     );
     assert_clean(&root);
-    assert!(root.join(RECORD).is_file());
+    // The record names the version the install holds.
+    let record = fs::read(root.join(RECORD)).unwrap();
+    assert_eq!(recorded_version(&record), Some(InstalledVersion::Known("1".parse().unwrap())));
     // The payload next to the archive stays where it is and is not copied.
     assert_eq!(fs::read(root.join("readme.nfo")).unwrap(), b"greetings");
 

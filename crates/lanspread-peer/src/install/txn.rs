@@ -159,7 +159,12 @@ fn stage(
     source::stage(ctx, prepared, unpacker, &p.staging, cancel, &mut |done| {
         progress(InstallProgress { phase: InstallPhase::Extracting, bytes_done: done, total_bytes: total })
     })?;
-    let record = Record::snapshot(&p.staging).map_err(io_err("list", &p.staging))?;
+    // The version this install holds: `version.ini` as it is now (the caller serializes
+    // downloads and installs of one root, so it cannot change under the transaction).
+    let version = std::fs::read(p.root.join(VERSION_INI))
+        .ok()
+        .and_then(|bytes| lanspread_proto::GameVersion::from_version_ini(&bytes).ok());
+    let record = Record::snapshot(&p.staging, version).map_err(io_err("list", &p.staging))?;
     let carried = if update {
         progress(InstallProgress { phase: InstallPhase::Committing, bytes_done: total, total_bytes: total });
         carry::carry_over(ctx, &p.local, &p.staging, Record::load(&p.root).as_ref(), cancel)?

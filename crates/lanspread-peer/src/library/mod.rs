@@ -25,6 +25,8 @@ use lanspread_proto::{
     path::LOCAL_DIR, path::VERSION_INI,
 };
 
+use crate::install::{self, InstalledVersion};
+
 /// The name of the per-game download state directory.
 pub const DOWNLOAD_STATE_DIR: &str = ".lanspread";
 
@@ -62,6 +64,8 @@ pub struct LocalGame {
     pub version_error: Option<String>,
     /// `local/` is a directory.
     pub installed: bool,
+    /// The version `local/` holds (its install record); `None` when not installed.
+    pub installed_version: Option<InstalledVersion>,
     /// A download state directory exists (interrupted download).
     pub has_download_state: bool,
     /// The version on disk was taken unverified (it is announced so and casts no vote).
@@ -120,6 +124,7 @@ impl LocalLibrary {
 #[derive(Debug, Default)]
 pub struct ScanCache {
     versions: HashMap<PathBuf, (u64, i128, Result<GameVersion, String>)>,
+    records: HashMap<PathBuf, (u64, i128, Option<InstalledVersion>)>,
 }
 
 /// Scans `game_dir` for catalog game roots. A missing game directory is an error; unreadable
@@ -160,6 +165,7 @@ pub fn scan_game(root: &Path, id: &GameId, cache: &mut ScanCache) -> io::Result<
         version: None,
         version_error: None,
         installed: false,
+        installed_version: None,
         has_download_state: false,
         unverified: false,
         files: Vec::new(),
@@ -168,6 +174,7 @@ pub fn scan_game(root: &Path, id: &GameId, cache: &mut ScanCache) -> io::Result<
     };
     let mut entries = 0usize;
     let mut unverified_marker = None;
+    let mut record = None;
     for entry in fs::read_dir(root)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -182,6 +189,10 @@ pub fn scan_game(root: &Path, id: &GameId, cache: &mut ScanCache) -> io::Result<
         }
         if name == DOWNLOAD_STATE_DIR {
             game.has_download_state = ft.is_dir() && has_download_state(&entry.path());
+            continue;
+        }
+        if name == install::RECORD && ft.is_file() {
+            record = Some(entry.path());
             continue;
         }
         if name == UNVERIFIED_MARKER && ft.is_file() {
@@ -213,12 +224,34 @@ pub fn scan_game(root: &Path, id: &GameId, cache: &mut ScanCache) -> io::Result<
             Err(e) => game.version_error = Some(e),
         }
     }
+    if game.installed {
+        game.installed_version = Some(match record {
+            Some(path) => installed_version(&path, cache),
+            // Installed before records existed (or the record was lost): the files are there,
+            // their version is not known.
+            None => InstalledVersion::Unknown,
+        });
+    }
     // The marker speaks only for the version it names (a later trusted download replaces it).
     game.unverified = match (&game.version, unverified_marker) {
         (Some(v), Some(m)) => GameVersion::from_version_ini(&m).is_ok_and(|mv| &mv == v),
         _ => false,
     };
     Ok(game)
+}
+
+/// The version an install record names, re-read only when the record changed.
+fn installed_version(path: &Path, cache: &mut ScanCache) -> InstalledVersion {
+    let Ok(md) = fs::metadata(path) else { return InstalledVersion::Unknown };
+    let key = (md.len(), mtime_ns(&md));
+    if let Some((s, m, v)) = cache.records.get(path)
+        && (*s, *m) == key
+    {
+        return v.clone().unwrap_or(InstalledVersion::Unknown);
+    }
+    let v = fs::read(path).ok().and_then(|b| install::recorded_version(&b));
+    cache.records.insert(path.to_path_buf(), (key.0, key.1, v.clone()));
+    v.unwrap_or(InstalledVersion::Unknown)
 }
 
 fn has_download_state(dir: &Path) -> bool {

@@ -67,6 +67,35 @@ fn scan_gates_by_catalog_and_reads_states() {
     assert_eq!(snap.games[0].size_bytes, 18);
 }
 
+/// The install record names the installed version; records from before versions were recorded
+/// (and installs without a record) load as "unknown", and a changed record is re-read.
+#[test]
+fn installed_version_comes_from_the_install_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("alpha");
+    write(&root.join("version.ini"), b"2\n");
+    let id: GameId = "alpha".parse().unwrap();
+    let mut cache = ScanCache::default();
+    assert_eq!(scan_game(&root, &id, &mut cache).unwrap().installed_version, None, "not installed");
+    fs::create_dir_all(root.join("local")).unwrap();
+    assert_eq!(scan_game(&root, &id, &mut cache).unwrap().installed_version, Some(InstalledVersion::Unknown));
+    let legacy = br#"{"format":1,"files":{"a.bin":{"size":1,"mtime_ns":5}}}"#;
+    write(&root.join(install::RECORD), legacy);
+    assert_eq!(scan_game(&root, &id, &mut cache).unwrap().installed_version, Some(InstalledVersion::Unknown));
+    write(
+        &root.join(install::RECORD),
+        br#"{"format":1,"version":"1","files":{"a.bin":{"size":1,"mtime_ns":5}}}"#,
+    );
+    let game = scan_game(&root, &id, &mut cache).unwrap();
+    assert_eq!(game.installed_version, Some(InstalledVersion::Known("1".parse().unwrap())));
+    assert_eq!(game.version, Some("2".parse().unwrap()), "the payload's version is another thing");
+    write(&root.join(install::RECORD), br#"{"format":1,"version":"2","files":{}}"#);
+    let game = scan_game(&root, &id, &mut cache).unwrap();
+    assert_eq!(game.installed_version, Some(InstalledVersion::Known("2".parse().unwrap())), "re-read");
+    write(&root.join(install::RECORD), b"garbage");
+    assert_eq!(scan_game(&root, &id, &mut cache).unwrap().installed_version, Some(InstalledVersion::Unknown));
+}
+
 #[test]
 fn manifest_uses_the_hash_cache_for_unchanged_files() {
     let dir = tempfile::tempdir().unwrap();

@@ -54,6 +54,8 @@ struct GameOps {
     bytes: Option<Arc<AtomicU64>>,
     /// The game was started from here and its process group (this id) still runs.
     playing: Option<u32>,
+    /// A downloaded update waits for the game to exit before it is installed.
+    install_after_exit: bool,
 }
 
 impl GameOps {
@@ -173,14 +175,28 @@ impl OpTable {
         Ok(())
     }
 
-    /// The game's processes have all exited.
-    pub(crate) fn stop_playing(&self, game: &GameId) {
+    /// The game's processes have all exited. Returns whether an install waited for that.
+    pub(crate) fn stop_playing(&self, game: &GameId) -> bool {
         let mut t = self.lock();
-        if let Some(entry) = t.games.get_mut(game) {
-            entry.playing = None;
-            if entry.is_empty() {
-                t.games.remove(game);
+        let Some(entry) = t.games.get_mut(game) else { return false };
+        entry.playing = None;
+        let install = std::mem::take(&mut entry.install_after_exit);
+        if entry.is_empty() {
+            t.games.remove(game);
+        }
+        install
+    }
+
+    /// While `game` runs, notes that its install has to wait until it exits (and returns
+    /// true); otherwise returns false and notes nothing.
+    pub(crate) fn install_after_exit(&self, game: &GameId) -> bool {
+        let mut t = self.lock();
+        match t.games.get_mut(game) {
+            Some(entry) if entry.playing.is_some() => {
+                entry.install_after_exit = true;
+                true
             }
+            _ => false,
         }
     }
 

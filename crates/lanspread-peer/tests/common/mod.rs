@@ -75,6 +75,8 @@ pub struct PeerSpec {
     pub bind: Option<std::net::IpAddr>,
     /// Use this catalog (default: the bundled one).
     pub catalog: Option<Arc<Catalog>>,
+    /// Install right after a download (off by default in tests).
+    pub auto_install: bool,
 }
 
 impl PeerSpec {
@@ -87,6 +89,7 @@ impl PeerSpec {
             upload_limit: None,
             bind: None,
             catalog: None,
+            auto_install: false,
         }
     }
     /// A manual-discovery peer whose uploads are capped (a slow seeder).
@@ -102,6 +105,7 @@ impl PeerSpec {
             upload_limit: None,
             bind: None,
             catalog: None,
+            auto_install: false,
         }
     }
 }
@@ -152,7 +156,7 @@ impl TestPeer {
         opts.name = spec.name.into();
         opts.discovery = spec.discovery;
         opts.timing = spec.timing;
-        opts.auto_install = false;
+        opts.auto_install = spec.auto_install;
         opts.upload_limit = spec.upload_limit;
         if let Some(v) = spec.protocol_version {
             opts.protocol_version = v;
