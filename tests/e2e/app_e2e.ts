@@ -5,7 +5,10 @@
  * The app starts with an empty temp game directory and shows its "no peers yet" help; then a
  * headless `lanspread-peer-cli serve` shares generated RAR games, both bound to 127.0.0.1 so mDNS
  * discovery is real. The test waits for the game in the grid, clicks Install, sees progress and the Installed badge, checks
- * the extracted files on disk, uninstalls (with confirmation) and sees the install gone.
+ * the extracted files on disk, presses Play (the test game, started through the test catalog's
+ * launch entry, records its folder and arguments and runs until told to quit: the card shows
+ * Running and refuses Uninstall meanwhile, and Play works again after it exits), checks that
+ * cards and buttons fit an 800 px window, uninstalls (with confirmation) and sees the install gone.
  * Screenshots go to target/screenshots/ (or $LANSPREAD_E2E_SCREENSHOTS); `just screenshots`
  * copies them into docs/screenshots/, so a test run leaves tracked files untouched.
  */
@@ -16,6 +19,7 @@ const TARGET = Deno.env.get("CARGO_TARGET_DIR") ?? `${ROOT}/target`;
 const BIN = (name: string) => `${TARGET}/debug/${name}`;
 const SHOTS = Deno.env.get("LANSPREAD_E2E_SCREENSHOTS") ?? `${ROOT}/target/screenshots`;
 const GAME = { id: "quake3", version: "20250314", mib: 24 };
+const PLAY_ARGS = ["+set", "fs_game", "baseq3"];
 const OTHERS: [string, string, string, string[]][] = [
   ["openarena", "088", "3", ["--volumes", "1"]],
   ["teeworlds", "0.7.5", "1", []],
@@ -136,6 +140,17 @@ try {
   for (const [id, ver, mib, extra] of OTHERS) {
     await run(BIN("lanspread-testkit"), ["make-game", dirs.seedGames, id, ver, mib, ...extra]);
   }
+
+  // The bundled catalog, with a Linux launch entry for the test game's script.
+  const catalog = JSON.parse(Deno.readTextFileSync(`${ROOT}/catalog/catalog.json`));
+  const entry = catalog.find((t: { id: string }) => t.id === GAME.id);
+  entry.launch = { ...entry.launch, linux: { exe: `bin/${GAME.id}.sh`, args: PLAY_ARGS } };
+  Deno.writeTextFileSync(`${tmp}/catalog.json`, JSON.stringify(catalog));
+  Deno.mkdirSync(dirs.appConfig, { recursive: true });
+  Deno.writeTextFileSync(
+    `${dirs.appConfig}/settings.json`,
+    JSON.stringify({ catalog: `${tmp}/catalog.json` }),
+  );
 
   log("starting tauri-driver");
   const port = freePort();
@@ -274,7 +289,10 @@ try {
   log("checking the extracted files on disk");
   const local = `${dirs.appGames}/${GAME.id}/local`;
   const script = Deno.readTextFileSync(`${local}/bin/${GAME.id}.sh`);
-  assert(script === `#!/bin/sh\necho 'Welcome to ${GAME.id} ${GAME.version}'\n`, `bin/${GAME.id}.sh content`);
+  assert(
+    script.startsWith(`#!/bin/sh\n# ${GAME.id} ${GAME.version}: the lanspread test game\n`),
+    `bin/${GAME.id}.sh content`,
+  );
   const cfg = Deno.readTextFileSync(`${local}/config/game.cfg`);
   assert(cfg === `[game]\nid=${GAME.id}\nversion=${GAME.version}\n`, "config/game.cfg content");
   let data = 0;
@@ -284,6 +302,56 @@ try {
     Deno.readTextFileSync(`${dirs.appGames}/${GAME.id}/version.ini`).trim() === GAME.version,
     "version.ini committed",
   );
+
+  log("Play: the test game starts in its folder with the catalog's arguments");
+  const bin = `${local}/bin`;
+  const play = async () => {
+    const button = await browser.$(`${card} [data-action="play"]`);
+    await waitFor("an enabled Play button", 10_000, async () => await button.isEnabled());
+    await button.click();
+    await waitFor("the Running badge", 15_000, async () => (await badgeText()) === "Running");
+  };
+  await play();
+  await waitFor("started.txt", 10_000, () => Promise.resolve(exists(`${bin}/started.txt`)));
+  const startedTxt = Deno.readTextFileSync(`${bin}/started.txt`);
+  assert(
+    startedTxt === `${bin}\n${PLAY_ARGS.join(" ")}\n`,
+    `started in its folder with its arguments: ${startedTxt}`,
+  );
+  const uninstallButton = await browser.$(`${card} [data-action="uninstall"]`);
+  assert(!(await uninstallButton.isEnabled()), "Uninstall is refused while the game runs");
+  assert(/Quit the game first/.test(await uninstallButton.getAttribute("title") ?? ""), "and says why");
+  await new Promise((r) => setTimeout(r, 300));
+  await shot(`${SHOTS}/03-playing.png`);
+  log("the game exits: Play works again");
+  Deno.writeTextFileSync(`${bin}/quit`, "");
+  await waitFor("the game to exit", 15_000, async () => (await badgeText()) === "Installed");
+  await waitFor("exited.txt", 5_000, () => Promise.resolve(exists(`${bin}/exited.txt`)));
+  Deno.removeSync(`${bin}/quit`);
+  Deno.removeSync(`${bin}/started.txt`);
+  await play();
+  await waitFor("started.txt again", 10_000, () => Promise.resolve(exists(`${bin}/started.txt`)));
+  Deno.writeTextFileSync(`${bin}/quit`, "");
+  await waitFor("the game to exit again", 15_000, async () => (await badgeText()) === "Installed");
+
+  log("an 800 px window: every card, title and button fits");
+  await browser.setWindowSize(800, 700).catch(() => {});
+  await new Promise((r) => setTimeout(r, 500));
+  const overflowing: string[] = await browser.execute(() => {
+    const out: string[] = [];
+    for (const el of document.querySelectorAll(".card .title, .card .actions .btn, .card")) {
+      const e = el as HTMLElement;
+      if (e.scrollWidth > e.clientWidth + 1) out.push(`${e.className}: ${e.textContent}`);
+    }
+    const width = document.documentElement.clientWidth;
+    for (const el of document.querySelectorAll(".card")) {
+      if (el.getBoundingClientRect().right > width + 1) out.push(`off screen: ${el.textContent}`);
+    }
+    return out;
+  });
+  assert(overflowing.length === 0, `nothing overflows at 800 px: ${JSON.stringify(overflowing)}`);
+  await browser.setWindowSize(1280, 800).catch(() => {});
+  await new Promise((r) => setTimeout(r, 300));
 
   log("peers panel");
   await (await browser.$('[data-testid="peer-count"]')).click();

@@ -44,7 +44,17 @@ pub fn random_bytes(seed: u64, len: usize) -> Vec<u8> {
 
 /// The files a game's archive contains: (path inside the archive, bytes).
 pub fn archive_entries(spec: &GameSpec) -> Vec<(String, Vec<u8>)> {
-    let exe = format!("#!/bin/sh\necho 'Welcome to {} {}'\n", spec.id, spec.version).into_bytes();
+    // A playable test game: records where and how it was started (`started.txt` in its
+    // folder: the working directory, then the arguments), runs until a file named `quit`
+    // appears there (a minute at most), then says goodbye in `exited.txt`.
+    let exe = format!(
+        "#!/bin/sh\n# {id} {version}: the lanspread test game\n{{ pwd; echo \"$@\"; }} > started.txt\n\
+         i=0\nwhile [ ! -e quit ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n\
+         echo 'Welcome to {id} {version}' > exited.txt\n",
+        id = spec.id,
+        version = spec.version
+    )
+    .into_bytes();
     let cfg = format!("[game]\nid={}\nversion={}\n", spec.id, spec.version).into_bytes();
     let rest = spec.size.saturating_sub((exe.len() + cfg.len()) as u64);
     let data_files = if rest > 4 << 20 { 2 } else { 1 };
