@@ -33,12 +33,34 @@ pub struct Settings {
     pub peer_name: Option<String>,
     /// Install a game right after its download finishes.
     pub auto_install: bool,
+    /// Closing the window keeps the peer running in the tray (where there is one).
+    pub keep_sharing: bool,
+    /// The first close to the tray has been explained to the player.
+    pub close_explained: bool,
+    /// Upload cap in Mbit/s (`None`: no cap).
+    pub upload_limit_mbit: Option<u32>,
+    /// Download cap in Mbit/s (`None`: no cap).
+    pub download_limit_mbit: Option<u32>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { game_dir: None, catalog: None, peer_name: None, auto_install: true }
+        Self {
+            game_dir: None,
+            catalog: None,
+            peer_name: None,
+            auto_install: true,
+            keep_sharing: true,
+            close_explained: false,
+            upload_limit_mbit: None,
+            download_limit_mbit: None,
+        }
     }
+}
+
+/// A cap in Mbit/s as bytes per second.
+pub fn mbit_to_bytes(mbit: Option<u32>) -> Option<u64> {
+    mbit.filter(|m| *m > 0).map(|m| u64::from(m) * 1_000_000 / 8)
 }
 
 impl Settings {
@@ -240,10 +262,26 @@ mod tests {
             catalog: None,
             peer_name: Some("lan-box".into()),
             auto_install: false,
+            keep_sharing: false,
+            close_explained: true,
+            upload_limit_mbit: Some(50),
+            download_limit_mbit: None,
         };
         s.save(&dir).unwrap();
         assert_eq!(Settings::load(&dir).0, s);
         assert!(!dir.join(".settings.json.tmp").exists());
+    }
+
+    #[test]
+    fn settings_from_before_the_tray_load_with_sharing_kept_and_no_caps() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join(SETTINGS_FILE), br#"{"game_dir":null,"auto_install":false}"#).unwrap();
+        let (s, err) = Settings::load(tmp.path());
+        assert!(err.is_none());
+        assert!(!s.auto_install && s.keep_sharing && !s.close_explained);
+        assert_eq!((s.upload_limit_mbit, s.download_limit_mbit), (None, None));
+        assert_eq!(mbit_to_bytes(Some(80)), Some(10_000_000));
+        assert_eq!(mbit_to_bytes(Some(0)), None);
     }
 
     #[test]

@@ -67,6 +67,8 @@ pub enum Operation {
     Installing,
     /// Uninstalling.
     Uninstalling,
+    /// Deleting the whole game.
+    Deleting,
 }
 
 impl From<lanspread_peer::Operation> for Operation {
@@ -77,6 +79,7 @@ impl From<lanspread_peer::Operation> for Operation {
             P::Downloading => Self::Downloading,
             P::Installing => Self::Installing,
             P::Uninstalling => Self::Uninstalling,
+            P::Deleting => Self::Deleting,
         }
     }
 }
@@ -270,6 +273,14 @@ pub struct SettingsView {
     pub peer_name: String,
     /// Install right after a download finishes.
     pub auto_install: bool,
+    /// Closing the window keeps sharing from the tray.
+    pub keep_sharing: bool,
+    /// Upload cap in Mbit/s (`null`: none).
+    pub upload_limit_mbit: Option<u32>,
+    /// Download cap in Mbit/s (`null`: none).
+    pub download_limit_mbit: Option<u32>,
+    /// Sharing is paused (tray menu): other peers get no game data from here.
+    pub sharing_paused: bool,
     /// The network peer.
     pub runtime: RuntimeStatus,
     /// Where the settings are saved.
@@ -289,6 +300,15 @@ pub struct SettingsUpdate {
     /// Install right after a download finishes.
     #[ts(optional)]
     pub auto_install: Option<bool>,
+    /// Closing the window keeps sharing from the tray.
+    #[ts(optional)]
+    pub keep_sharing: Option<bool>,
+    /// Upload cap in Mbit/s (0: none). Applies at once, without a restart.
+    #[ts(optional)]
+    pub upload_limit_mbit: Option<u32>,
+    /// Download cap in Mbit/s (0: none). Applies at once, without a restart.
+    #[ts(optional)]
+    pub download_limit_mbit: Option<u32>,
 }
 
 /// Payload of `games-list-updated` and result of `request_games`.
@@ -298,6 +318,9 @@ pub struct GamesList {
     pub games: Vec<GameView>,
     /// Live peers.
     pub peer_count: u32,
+    /// Free bytes where games are stored (`null` while unknown).
+    #[ts(type = "number | null")]
+    pub free_bytes: Option<u64>,
 }
 
 /// Payload of `game-download-begin`.
@@ -356,6 +379,8 @@ pub struct InstallBegin {
 pub struct InstallFinished {
     /// The game.
     pub id: String,
+    /// Its display name.
+    pub name: String,
     /// Installed version.
     pub version: Option<String>,
 }
@@ -473,6 +498,22 @@ pub enum UiEvent {
     /// Something the player should know.
     #[serde(rename = "notice")]
     Notice(Notice),
+    /// A game was deleted from this machine.
+    #[serde(rename = "game-deleted")]
+    GameDeleted(GameRef),
+    /// Deleting a game failed.
+    #[serde(rename = "game-delete-failed")]
+    DeleteFailed(GameFailed),
+    /// Quit was chosen (tray) while something runs: the window asks first.
+    #[serde(rename = "quit-requested")]
+    QuitRequested(QuitRequest),
+}
+
+/// Payload of `quit-requested`: what would be interrupted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QuitRequest {
+    /// Names of the games with a download or install running.
+    pub busy: Vec<String>,
 }
 
 impl UiEvent {
@@ -497,6 +538,9 @@ impl UiEvent {
             Self::PeersUpdated(_) => "peers-updated",
             Self::SettingsChanged(_) => "settings-changed",
             Self::Notice(_) => "notice",
+            Self::GameDeleted(_) => "game-deleted",
+            Self::DeleteFailed(_) => "game-delete-failed",
+            Self::QuitRequested(_) => "quit-requested",
         }
     }
 
@@ -520,6 +564,9 @@ impl<R: tauri::Runtime> EventSink for tauri::AppHandle<R> {
         if let Err(e) = tauri::Emitter::emit(self, event.name(), event.payload()) {
             tracing::warn!(event = event.name(), error = %e, "could not emit an event to the window");
         }
+        if let UiEvent::InstallFinished(f) = event {
+            crate::desktop::notify_ready(self, &f.name);
+        }
     }
 }
 
@@ -530,7 +577,9 @@ mod tests {
     #[test]
     fn event_names_match_their_serialized_tag() {
         let events = [
-            UiEvent::GamesListUpdated(GamesList { games: vec![], peer_count: 0 }),
+            UiEvent::GamesListUpdated(GamesList { games: vec![], peer_count: 0, free_bytes: None }),
+            UiEvent::GameDeleted(GameRef { id: "q".into() }),
+            UiEvent::QuitRequested(QuitRequest { busy: vec![] }),
             UiEvent::UninstallBegin(GameRef { id: "quake3".into() }),
             UiEvent::PeerCountUpdated(PeerCount { count: 2 }),
             UiEvent::Notice(Notice { level: NoticeLevel::Info, message: "hi".into() }),

@@ -9,6 +9,7 @@
 
 mod commands;
 pub mod config;
+pub mod desktop;
 pub mod error;
 pub mod events;
 pub mod model;
@@ -33,12 +34,23 @@ pub fn run() {
     run_app(app);
 }
 
-/// Registers the dialog plugin, the commands and the start-up hook.
+/// Registers the plugins (single instance first: a second launch shows this window and
+/// exits), the commands, the close-to-tray handler and the start-up hook.
 pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder.plugin(tauri_plugin_dialog::init()).invoke_handler(invoke_handler()).setup(|app| {
-        setup(app.handle())?;
-        Ok(())
-    })
+    builder
+        .plugin(tauri_plugin_single_instance::init(|app, args, cwd| desktop::second_instance(app, args, cwd)))
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .invoke_handler(invoke_handler())
+        .on_window_event(desktop::on_window_event)
+        .setup(|app| {
+            setup(app.handle())?;
+            if let Err(e) = desktop::create_tray(app.handle()) {
+                tracing::warn!(error = %e, "no tray icon: closing the window quits");
+            }
+            Ok(())
+        })
 }
 
 /// Every command the window may call.
@@ -51,6 +63,9 @@ pub fn invoke_handler<R: Runtime>() -> Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool
         commands::games::play_game,
         commands::games::uninstall_game,
         commands::games::cancel_download,
+        commands::games::delete_game,
+        commands::games::open_game_folder,
+        commands::settings::quit_app,
         commands::peers::list_peers,
         commands::settings::get_settings,
         commands::settings::update_game_directory,

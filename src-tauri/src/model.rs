@@ -53,6 +53,7 @@ impl AppModel {
                 .map(|g| GameView::new(g, self.progress.get(g.id.as_str()).cloned()))
                 .collect(),
             peer_count: count(self.peer_count),
+            free_bytes: None,
         }
     }
 
@@ -136,6 +137,7 @@ impl AppModel {
                 self.progress.remove(id.as_str());
                 vec![UiEvent::InstallFinished(InstallFinished {
                     id: id.to_string(),
+                    name: self.display_name(id.as_str()),
                     version: version.as_ref().map(|v| v.as_str().to_string()),
                 })]
             }
@@ -154,6 +156,14 @@ impl AppModel {
             PeerEvent::UninstallGameFailed { id, error } => {
                 self.progress.remove(id.as_str());
                 vec![UiEvent::UninstallFailed(GameFailed { id: id.to_string(), error: error.into() })]
+            }
+            PeerEvent::GameDeleted { id, .. } => {
+                self.progress.remove(id.as_str());
+                vec![UiEvent::GameDeleted(GameRef { id: id.to_string() })]
+            }
+            PeerEvent::DeleteGameFailed { id, error } => {
+                self.progress.remove(id.as_str());
+                vec![UiEvent::DeleteFailed(GameFailed { id: id.to_string(), error: error.into() })]
             }
             PeerEvent::PeerDiscovered { peer } => {
                 let view = peer_view_from_info(peer, &self.catalog);

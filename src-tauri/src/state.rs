@@ -15,7 +15,7 @@ use std::{
     path::PathBuf,
     sync::{
         Arc, Mutex, MutexGuard, RwLock,
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
 };
@@ -63,6 +63,8 @@ struct Inner {
     runtime: Mutex<Option<Running>>,
     generation: AtomicU64,
     lifecycle: tokio::sync::Mutex<()>,
+    /// Sharing paused from the tray (kept across runtime restarts, not across app starts).
+    sharing_paused: AtomicBool,
 }
 
 #[derive(Clone)]
@@ -102,6 +104,7 @@ impl LanSpreadState {
                 runtime: Mutex::new(None),
                 generation: AtomicU64::new(0),
                 lifecycle: tokio::sync::Mutex::new(()),
+                sharing_paused: AtomicBool::new(false),
                 settings: Mutex::new(settings),
                 paths,
             }),
@@ -113,7 +116,24 @@ impl LanSpreadState {
     }
 
     fn emit(&self, ev: &UiEvent) {
+        if let UiEvent::GamesListUpdated(list) = ev {
+            let mut list = list.clone();
+            list.free_bytes = self.free_bytes();
+            self.inner.sink.emit(&UiEvent::GamesListUpdated(list));
+            return;
+        }
         self.inner.sink.emit(ev);
+    }
+
+    /// Delivers a UI event (the desktop layer's own events).
+    pub fn emit_ui(&self, ev: &UiEvent) {
+        self.emit(ev);
+    }
+
+    /// Free bytes in the game directory, if it can be read.
+    fn free_bytes(&self) -> Option<u64> {
+        let dir = PathBuf::from(&lock(&self.inner.dir).path);
+        lanspread_peer::install::available_space(&dir).ok()
     }
 
     fn emit_settings(&self) {
@@ -183,6 +203,8 @@ impl LanSpreadState {
         {
             let s = lock(&self.inner.settings);
             opts.auto_install = s.auto_install;
+            opts.upload_limit = config::mbit_to_bytes(s.upload_limit_mbit);
+            opts.download_limit = config::mbit_to_bytes(s.download_limit_mbit);
             if let Some(n) = s.peer_name.as_ref().filter(|n| !n.trim().is_empty()) {
                 opts.name = n.trim().to_string();
             }
@@ -197,6 +219,11 @@ impl LanSpreadState {
                     peer_id: handle.peer_id().to_hex(),
                     addr: handle.local_addr().to_string(),
                 };
+                if self.inner.sharing_paused.load(Ordering::SeqCst)
+                    && let Err(e) = handle.command(PeerCommand::SetSharing { enabled: false }).await
+                {
+                    tracing::warn!(error = %e, "could not keep sharing paused");
+                }
                 *lock(&self.inner.runtime) = Some(Running { handle, db });
                 tokio::spawn(fan_out(self.clone(), generation, rx));
             }
@@ -250,15 +277,19 @@ impl LanSpreadState {
         {
             tracing::warn!(error = %e, "list_games");
         }
-        lock(&self.inner.model).games_list()
+        let mut list = lock(&self.inner.model).games_list();
+        list.free_bytes = self.free_bytes();
+        list
     }
 
     /// Downloads (or resumes) and installs a game; installs right away when it is already
     /// downloaded.
     pub async fn install_game(&self, id: &str) -> Result<(), AppError> {
         let id = parse_id(id)?;
-        let install_only =
-            lock(&self.inner.model).game(id.as_str()).is_some_and(|g| g.downloaded && !g.installed);
+        // Downloaded and not installed, or a downloaded update waits: installing needs no peer.
+        let install_only = lock(&self.inner.model).game(id.as_str()).is_some_and(|g| {
+            g.downloaded && (!g.installed || g.state == lanspread_peer::GameState::UpdateDownloaded)
+        });
         if install_only {
             self.command(PeerCommand::InstallGame { id }).await
         } else {
@@ -291,6 +322,71 @@ impl LanSpreadState {
         } else {
             self.command(PeerCommand::GetGame { id, download: true, accept_unverified: true }).await
         }
+    }
+
+    /// Deletes the game from this machine (install, payload, download state); a paused
+    /// download is discarded.
+    pub async fn delete_game(&self, id: &str) -> Result<(), AppError> {
+        let id = parse_id(id)?;
+        self.command(PeerCommand::DeleteGame { id }).await
+    }
+
+    /// Pauses or resumes sharing (tray menu); downloads go on either way.
+    pub async fn set_sharing(&self, enabled: bool) -> Result<(), AppError> {
+        self.inner.sharing_paused.store(!enabled, Ordering::SeqCst);
+        let result = match self.handle() {
+            Ok(h) => h.command(PeerCommand::SetSharing { enabled }).await.map_err(AppError::from),
+            // Applied when the runtime starts.
+            Err(_) => Ok(()),
+        };
+        self.emit_settings();
+        result
+    }
+
+    /// Whether sharing is paused.
+    pub fn sharing_paused(&self) -> bool {
+        self.inner.sharing_paused.load(Ordering::SeqCst)
+    }
+
+    /// Names of the games a download, install or delete is running on (Quit asks first).
+    pub fn busy_games(&self) -> Vec<String> {
+        lock(&self.inner.model)
+            .games_list()
+            .games
+            .into_iter()
+            .filter(|g| g.operation.is_some())
+            .map(|g| g.name)
+            .collect()
+    }
+
+    /// The folder "Open folder" shows: the install, else the game's folder.
+    pub fn game_folder(&self, id: &str) -> Result<PathBuf, AppError> {
+        let id = parse_id(id)?;
+        let root = PathBuf::from(&lock(&self.inner.dir).path).join(id.as_str());
+        let local = root.join(lanspread_peer::install::LOCAL);
+        match (local.is_dir(), root.is_dir()) {
+            (true, _) => Ok(local),
+            (false, true) => Ok(root),
+            _ => Err(AppError::new(ErrorKind::InvalidInput, format!("{id} has no folder on this machine"))),
+        }
+    }
+
+    /// Closing the window keeps sharing from the tray.
+    pub fn keep_sharing(&self) -> bool {
+        lock(&self.inner.settings).keep_sharing
+    }
+
+    /// True the first time only: the first close to the tray is explained once.
+    pub fn explain_close_once(&self) -> bool {
+        let mut s = lock(&self.inner.settings);
+        if s.close_explained {
+            return false;
+        }
+        s.close_explained = true;
+        if let Err(e) = s.save(&self.inner.paths.config_dir) {
+            tracing::warn!(error = %e, "could not save the settings");
+        }
+        true
     }
 
     /// Removes the installed files; the download stays and keeps being shared.
@@ -332,6 +428,10 @@ impl LanSpreadState {
                 .filter(|n| !n.trim().is_empty())
                 .unwrap_or_else(|| PeerOptions::new(PathBuf::new()).name),
             auto_install: s.auto_install,
+            keep_sharing: s.keep_sharing,
+            upload_limit_mbit: s.upload_limit_mbit,
+            download_limit_mbit: s.download_limit_mbit,
+            sharing_paused: self.inner.sharing_paused.load(Ordering::SeqCst),
             runtime: lock(&self.inner.status).clone(),
             config_file: self.inner.paths.config_dir.join(config::SETTINGS_FILE).display().to_string(),
         }
@@ -369,13 +469,6 @@ impl LanSpreadState {
     /// Refused while a download or install runs.
     pub async fn update_settings(&self, update: SettingsUpdate) -> Result<SettingsView, AppError> {
         let _guard = self.inner.lifecycle.lock().await;
-        let busy = lock(&self.inner.model).games_list().games.into_iter().find(|g| g.operation.is_some());
-        if let Some(g) = busy {
-            return Err(AppError::new(
-                ErrorKind::Busy,
-                format!("{} is busy; wait for it or cancel it before changing settings", g.name),
-            ));
-        }
         let mut next = lock(&self.inner.settings).clone();
         if let Some(name) = update.peer_name {
             let name = name.trim().to_string();
@@ -393,8 +486,41 @@ impl LanSpreadState {
         if let Some(a) = update.auto_install {
             next.auto_install = a;
         }
+        if let Some(k) = update.keep_sharing {
+            next.keep_sharing = k;
+        }
+        if let Some(m) = update.upload_limit_mbit {
+            next.upload_limit_mbit = (m > 0).then_some(m);
+        }
+        if let Some(m) = update.download_limit_mbit {
+            next.download_limit_mbit = (m > 0).then_some(m);
+        }
+        let prev = lock(&self.inner.settings).clone();
+        // Caps and the close behaviour apply to the running peer: no restart for them.
+        let restart = (&next.peer_name, &next.catalog, next.auto_install)
+            != (&prev.peer_name, &prev.catalog, prev.auto_install);
+        if restart {
+            let busy = lock(&self.inner.model).games_list().games.into_iter().find(|g| g.operation.is_some());
+            if let Some(g) = busy {
+                return Err(AppError::new(
+                    ErrorKind::Busy,
+                    format!("{} is busy; wait for it or cancel it before changing these settings", g.name),
+                ));
+            }
+        }
         next.save(&self.inner.paths.config_dir)?;
-        *lock(&self.inner.settings) = next;
+        *lock(&self.inner.settings) = next.clone();
+        if !restart {
+            if let Ok(h) = self.handle() {
+                let limits = PeerCommand::SetLimits {
+                    upload: config::mbit_to_bytes(next.upload_limit_mbit),
+                    download: config::mbit_to_bytes(next.download_limit_mbit),
+                };
+                h.command(limits).await.map_err(AppError::from)?;
+            }
+            self.emit_settings();
+            return Ok(self.settings());
+        }
         let dir_ok = lock(&self.inner.dir).problem.is_none();
         let dir = PathBuf::from(&lock(&self.inner.dir).path);
         self.stop_runtime().await;

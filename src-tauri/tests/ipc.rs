@@ -48,7 +48,9 @@ fn commands_answer_over_ipc_and_errors_arrive_as_kind_and_message() {
     let s = call("get_settings", json!({})).unwrap();
     assert_eq!(s["runtime"]["status"], "running", "{s}");
     assert_eq!(s["game_dir"]["is_default"], true);
-    assert_eq!(call("request_games", json!({})).unwrap(), json!({"games": [], "peer_count": 0}));
+    let games = call("request_games", json!({})).unwrap();
+    assert_eq!((&games["games"], &games["peer_count"]), (&json!([]), &json!(0)), "{games}");
+    assert!(games["free_bytes"].as_u64().is_some_and(|f| f > 0), "free space of the game folder: {games}");
     assert_eq!(call("list_peers", json!({})).unwrap(), json!({"peers": []}));
 
     let err = call("uninstall_game", json!({"id": "Not An Id"})).unwrap_err();

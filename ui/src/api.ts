@@ -25,6 +25,9 @@ export const api = {
   playGame: (id: string) => call<void>("play_game", { id }),
   uninstallGame: (id: string) => call<void>("uninstall_game", { id }),
   cancelDownload: (id: string) => call<void>("cancel_download", { id }),
+  deleteGame: (id: string) => call<void>("delete_game", { id }),
+  openGameFolder: (id: string) => call<void>("open_game_folder", { id }),
+  quitApp: () => call<void>("quit_app"),
   listPeers: () => call<PeersList>("list_peers"),
   getSettings: () => call<SettingsView>("get_settings"),
   updateGameDirectory: (path: string) => call<SettingsView>("update_game_directory", { path }),
@@ -54,6 +57,9 @@ const EVENT_NAMES: { [K in EventName]: true } = {
   "peers-updated": true,
   "settings-changed": true,
   "notice": true,
+  "game-deleted": true,
+  "game-delete-failed": true,
+  "quit-requested": true,
 };
 
 /** Subscribes to every backend event; resolves to a function that unsubscribes. */

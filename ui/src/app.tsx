@@ -4,7 +4,13 @@ import type { AppError, GameView, SettingsUpdate } from "./bindings/index.ts";
 import { DirBanner, Header, Toolbar } from "./components/chrome.tsx";
 import { DirProblem, NobodyShares, NoMatch, NoPeers, StartFailed, Starting } from "./components/empty.tsx";
 import { GameCard } from "./components/GameCard.tsx";
-import { ConfirmUninstall, PeersPanel, SettingsDialog } from "./components/panels.tsx";
+import {
+  ConfirmDelete,
+  ConfirmQuit,
+  ConfirmUninstall,
+  PeersPanel,
+  SettingsDialog,
+} from "./components/panels.tsx";
 import { Toasts } from "./components/Toasts.tsx";
 import {
   type Action,
@@ -17,7 +23,12 @@ import {
 } from "./logic.ts";
 import { initialState, reduce } from "./store.ts";
 
-type Dialog = { kind: "peers" } | { kind: "settings" } | { kind: "uninstall"; game: GameView } | null;
+type Dialog =
+  | { kind: "peers" }
+  | { kind: "settings" }
+  | { kind: "uninstall"; game: GameView }
+  | { kind: "delete"; game: GameView }
+  | null;
 
 export function App() {
   const [state, dispatch] = useReducer(reduce, undefined, initialState);
@@ -98,6 +109,11 @@ export function App() {
         return withPending(game.id, title, () => api.cancelDownload(game.id));
       case "uninstall":
         return setDialog({ kind: "uninstall", game });
+      case "open_folder":
+        return withPending(game.id, title, () => api.openGameFolder(game.id));
+      case "delete":
+      case "discard":
+        return setDialog({ kind: "delete", game });
     }
   };
 
@@ -189,7 +205,14 @@ export function App() {
           : (
             <section class="grid" aria-label="Games">
               {visible.map((g) => (
-                <GameCard key={g.id} game={g} pending={pending.has(g.id)} onAction={onAction} />
+                <GameCard
+                  key={g.id}
+                  game={g}
+                  pending={pending.has(g.id)}
+                  freeBytes={state.freeBytes}
+                  autoInstall={settings.auto_install}
+                  onAction={onAction}
+                />
               ))}
             </section>
           )}
@@ -223,6 +246,30 @@ export function App() {
             const g = dialog.game;
             setDialog(null);
             withPending(g.id, failureTitle("uninstall", g.name), () => api.uninstallGame(g.id));
+          }}
+        />
+      )}
+      {dialog?.kind === "delete" && settings && (
+        <ConfirmDelete
+          game={dialog.game}
+          gameDir={settings.game_dir.path}
+          onClose={() => setDialog(null)}
+          onConfirm={() => {
+            const g = dialog.game;
+            setDialog(null);
+            withPending(g.id, failureTitle("delete", g.name), () => api.deleteGame(g.id));
+          }}
+        />
+      )}
+      {state.quitAsked && (
+        <ConfirmQuit
+          busy={state.quitAsked}
+          onClose={() => dispatch({ type: "quit-answered" })}
+          onConfirm={() => {
+            dispatch({ type: "quit-answered" });
+            api.quitApp().catch((e) =>
+              dispatch({ type: "error", title: "Could not quit", error: toAppError(e) })
+            );
           }}
         />
       )}

@@ -22,7 +22,10 @@ export type ActionKind =
   | "install_unverified"
   | "play"
   | "uninstall"
-  | "cancel";
+  | "cancel"
+  | "open_folder"
+  | "delete"
+  | "discard";
 
 /** A button on a game card. */
 export interface Action {
@@ -203,6 +206,58 @@ function baseActions(g: GameView): Action[] {
   }
 }
 
+/**
+ * The small links under a card's buttons: Open folder for a game on disk, Delete for a
+ * downloaded game, Discard for a paused download. None while an operation runs; Delete is
+ * refused while the game runs.
+ */
+export function linksFor(g: GameView): Action[] {
+  if (g.operation != null) return [];
+  const out: Action[] = [];
+  if (g.installed || g.downloaded) {
+    out.push({ kind: "open_folder", label: "Open folder", style: "secondary", disabled: false });
+  }
+  if (g.downloaded || g.installed) {
+    out.push({
+      kind: "delete",
+      label: "Delete",
+      style: "danger",
+      disabled: g.running,
+      hint: g.running ? "Quit the game first: its files cannot change while it runs" : undefined,
+    });
+  } else if (g.state === "paused") {
+    out.push({ kind: "discard", label: "Discard download", style: "danger", disabled: false });
+  }
+  return out;
+}
+
+/**
+ * Install is refused up front when the game cannot fit: the download, and with auto-install
+ * the install next to it, against the free space of the game folder. `null` when it fits or
+ * the free space is unknown.
+ */
+export function spaceProblem(g: GameView, freeBytes: number | null, autoInstall: boolean): string | null {
+  if (freeBytes == null || g.downloaded) return null;
+  const missing = Math.max(0, g.size_bytes - (g.downloaded_bytes ?? 0));
+  const needed = missing + (autoInstall ? g.size_bytes : 0);
+  if (needed <= freeBytes) return null;
+  return `Needs ${formatBytes(needed)}${autoInstall ? " (download and install)" : ""}; ${
+    formatBytes(freeBytes)
+  } free in the game folder`;
+}
+
+/** The buttons, with Install and Resume refused when the game cannot fit. */
+export function actionsWithSpace(g: GameView, freeBytes: number | null, autoInstall: boolean): Action[] {
+  const problem = spaceProblem(g, freeBytes, autoInstall);
+  const acts = actionsFor(g);
+  if (problem == null) return acts;
+  return acts.map((a) =>
+    a.kind === "install" || a.kind === "resume" || a.kind === "update"
+      ? { ...a, disabled: true, hint: problem }
+      : a
+  );
+}
+
 /** Below this rate (bytes/s) speed and ETA are not shown: they would be noise. */
 export const MIN_SHOWN_RATE = 10_000;
 
@@ -369,6 +424,9 @@ export function failureTitle(what: "download" | "install" | "uninstall" | Action
     play: "Starting",
     uninstall: "Uninstalling",
     cancel: "Cancelling",
+    open_folder: "Opening the folder of",
+    delete: "Deleting",
+    discard: "Discarding the download of",
   };
   return `${verb[what]} ${game} failed`;
 }

@@ -16,6 +16,10 @@ export interface Toast {
 export interface AppState {
   games: GameView[];
   peerCount: number;
+  /** Free bytes in the game folder (`null`: unknown). */
+  freeBytes: number | null;
+  /** Quit was chosen while something runs: these games would be interrupted. */
+  quitAsked: string[] | null;
   peers: PeerView[];
   settings: SettingsView | null;
   toasts: Toast[];
@@ -25,7 +29,17 @@ export interface AppState {
 }
 
 export function initialState(): AppState {
-  return { games: [], peerCount: 0, peers: [], settings: null, toasts: [], nextToast: 1, loaded: false };
+  return {
+    games: [],
+    peerCount: 0,
+    freeBytes: null,
+    quitAsked: null,
+    peers: [],
+    settings: null,
+    toasts: [],
+    nextToast: 1,
+    loaded: false,
+  };
 }
 
 export type Msg =
@@ -35,7 +49,8 @@ export type Msg =
   | { type: "settings"; settings: SettingsView }
   | { type: "toast"; toast: Omit<Toast, "id"> }
   | { type: "error"; title: string; error: AppError }
-  | { type: "dismiss"; id: number };
+  | { type: "dismiss"; id: number }
+  | { type: "quit-answered" };
 
 /** Most toasts shown at once; older ones drop off. */
 export const MAX_TOASTS = 4;
@@ -44,8 +59,16 @@ export function reduce(s: AppState, msg: Msg): AppState {
   switch (msg.type) {
     case "event":
       return applyEvent(s, msg.event);
+    case "quit-answered":
+      return { ...s, quitAsked: null };
     case "games":
-      return { ...s, games: msg.list.games, peerCount: msg.list.peer_count, loaded: true };
+      return {
+        ...s,
+        games: msg.list.games,
+        peerCount: msg.list.peer_count,
+        freeBytes: msg.list.free_bytes,
+        loaded: true,
+      };
     case "peers":
       return { ...s, peers: msg.peers };
     case "settings":
@@ -87,7 +110,13 @@ function nameOf(s: AppState, id: string): string {
 export function applyEvent(s: AppState, ev: UiEvent): AppState {
   switch (ev.event) {
     case "games-list-updated":
-      return { ...s, games: ev.payload.games, peerCount: ev.payload.peer_count, loaded: true };
+      return {
+        ...s,
+        games: ev.payload.games,
+        peerCount: ev.payload.peer_count,
+        freeBytes: ev.payload.free_bytes,
+        loaded: true,
+      };
     case "game-download-begin": {
       const p = ev.payload;
       return patch(s, p.id, (g) => ({
@@ -175,6 +204,21 @@ export function applyEvent(s: AppState, ev: UiEvent): AppState {
       return { ...s, peers: ev.payload.peers };
     case "settings-changed":
       return { ...s, settings: ev.payload };
+    case "game-deleted": {
+      const id = ev.payload.id;
+      return addToast(s, {
+        level: "info",
+        title: `${nameOf(s, id)} was deleted from this PC`,
+        detail: "Its files are gone; you can get it again from another player.",
+      });
+    }
+    case "game-delete-failed": {
+      const { id, error } = ev.payload;
+      const next = patch(s, id, (g) => ({ ...g, operation: null, progress: null }));
+      return errorToast(next, failureTitle("delete", nameOf(s, id)), error);
+    }
+    case "quit-requested":
+      return { ...s, quitAsked: ev.payload.busy };
     case "notice": {
       const level = ev.payload.level;
       return addToast(s, {

@@ -1,16 +1,19 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import {
   actionsFor,
+  actionsWithSpace,
   badgeFor,
   describeError,
   filterCounts,
   homeFrom,
+  linksFor,
   percent,
   pinsLine,
   progressFill,
   progressLine,
   shortPath,
   sizeVersionLine,
+  spaceProblem,
   toAppError,
   trustLine,
   visibleGames,
@@ -307,4 +310,36 @@ Deno.test("paths shorten to ~ and keep their end", () => {
 Deno.test("pinned titles are credited to the catalog that pins them", () => {
   assertEquals(pinsLine(12, "LAN Party 2026"), "12 titles pinned by LAN Party 2026");
   assertEquals(pinsLine(1, null), "1 title pinned by this catalog");
+});
+
+Deno.test("links: Open folder and Delete on disk, Discard for a paused download, none while busy", () => {
+  const linkKinds = (g: ReturnType<typeof game>) => linksFor(g).map((a) => a.kind);
+  assertEquals(linkKinds(game({ state: "installed", installed: true, downloaded: true })), [
+    "open_folder",
+    "delete",
+  ]);
+  assertEquals(linkKinds(game({ state: "paused", downloaded_bytes: 10 })), ["discard"]);
+  assertEquals(linkKinds(game({ state: "remote_only" })), []);
+  assertEquals(linkKinds(game({ state: "installed", installed: true, operation: "installing" })), []);
+  const running = linksFor(game({ state: "installed", installed: true, downloaded: true, running: true }));
+  assertEquals(running.find((a) => a.kind === "delete")?.disabled, true);
+});
+
+Deno.test("Install is refused up front when the game cannot fit, with the numbers", () => {
+  const g = game({ state: "remote_only", size_bytes: 600_000_000, peer_count: 1 });
+  assertEquals(spaceProblem(g, 2_000_000_000, true), null);
+  const tight = spaceProblem(g, 1_000_000_000, true);
+  assertEquals(tight, "Needs 1.2 GB (download and install); 1.0 GB free in the game folder");
+  assertEquals(spaceProblem(g, 1_000_000_000, false), null, "download only fits");
+  const install = actionsWithSpace(g, 1_000_000_000, true).find((a) => a.kind === "install");
+  assertEquals([install?.disabled, install?.hint], [true, tight]);
+  // A paused download needs only what is missing.
+  const paused = game({
+    state: "paused",
+    size_bytes: 600_000_000,
+    downloaded_bytes: 500_000_000,
+    peer_count: 1,
+  });
+  assertEquals(spaceProblem(paused, 200_000_000, false), null);
+  assertEquals(spaceProblem(g, null, true), null, "unknown free space refuses nothing");
 });

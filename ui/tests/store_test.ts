@@ -5,7 +5,11 @@ import { game } from "./fixtures.ts";
 const withGames = () =>
   applyEvent(initialState(), {
     event: "games-list-updated",
-    payload: { games: [game(), game({ id: "teeworlds", name: "Teeworlds" })], peer_count: 2 },
+    payload: {
+      games: [game(), game({ id: "teeworlds", name: "Teeworlds" })],
+      peer_count: 2,
+      free_bytes: 5_000_000_000,
+    },
   });
 
 Deno.test("games-list-updated replaces the library and peer count", () => {
@@ -71,7 +75,10 @@ Deno.test("a cancelled download is quiet; a failed one says what and why", () =>
 Deno.test("install and uninstall finish with a friendly toast", () => {
   let s = applyEvent(withGames(), { event: "game-install-begin", payload: { id: "quake3", update: false } });
   assertEquals(s.games[0].operation, "installing");
-  s = applyEvent(s, { event: "game-install-finished", payload: { id: "quake3", version: "1" } });
+  s = applyEvent(s, {
+    event: "game-install-finished",
+    payload: { id: "quake3", name: "Quake III Arena", version: "1" },
+  });
   assertEquals([s.games[0].operation, s.games[0].installed], [null, true]);
   assertEquals(s.toasts.at(-1)?.title, "Quake III Arena is installed");
   s = applyEvent(s, { event: "game-uninstall-begin", payload: { id: "quake3" } });
@@ -101,4 +108,23 @@ Deno.test("toasts are capped and dismissable", () => {
   assertEquals(s.toasts[0].detail, "n2");
   s = reduce(s, { type: "dismiss", id: s.toasts[0].id });
   assertEquals(s.toasts.length, MAX_TOASTS - 1);
+});
+
+Deno.test("quit asked while something runs, then answered; delete events toast", () => {
+  let s = reduce(initialState(), {
+    type: "games",
+    list: { games: [game()], peer_count: 1, free_bytes: 123 },
+  });
+  assertEquals(s.freeBytes, 123);
+  s = applyEvent(s, { event: "quit-requested", payload: { busy: ["Quake III Arena"] } });
+  assertEquals(s.quitAsked, ["Quake III Arena"]);
+  s = reduce(s, { type: "quit-answered" });
+  assertEquals(s.quitAsked, null);
+  s = applyEvent(s, { event: "game-deleted", payload: { id: "quake3" } });
+  assertEquals(s.toasts.at(-1)?.title, "Quake III Arena was deleted from this PC");
+  s = applyEvent(s, {
+    event: "game-delete-failed",
+    payload: { id: "quake3", error: { kind: "busy", message: "quake3 is running" } },
+  });
+  assertEquals(s.toasts.at(-1)?.level, "error");
 });

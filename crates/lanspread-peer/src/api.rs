@@ -68,6 +68,29 @@ pub enum PeerCommand {
         /// The game.
         id: GameId,
     },
+    /// Delete the game from this machine: install (player data included), payload and
+    /// download state; discards a paused download. Refused while it runs or an operation
+    /// works on it.
+    DeleteGame {
+        /// The game.
+        id: GameId,
+    },
+    /// Change the transfer caps of the running peer, in bytes per second (`None`: no cap).
+    /// They apply to running transfers at once.
+    SetLimits {
+        /// Cap on what this peer sends to others.
+        #[serde(default)]
+        upload: Option<u64>,
+        /// Cap on what this peer receives.
+        #[serde(default)]
+        download: Option<u64>,
+    },
+    /// Pause (`false`) or resume sharing: while paused, requests for game data are refused
+    /// ("sharing is paused") and no swarm lists this peer; downloads go on.
+    SetSharing {
+        /// Serve other peers.
+        enabled: bool,
+    },
     /// Switch to another game directory (rescans, re-announces).
     SetGameDir {
         /// The new directory.
@@ -99,6 +122,9 @@ impl PeerCommand {
             Self::InstallGame { .. } => "install_game",
             Self::UninstallGame { .. } => "uninstall_game",
             Self::PlayGame { .. } => "play_game",
+            Self::DeleteGame { .. } => "delete_game",
+            Self::SetLimits { .. } => "set_limits",
+            Self::SetSharing { .. } => "set_sharing",
             Self::SetGameDir { .. } => "set_game_dir",
             Self::GetPeerCount => "get_peer_count",
             Self::ListPeers => "list_peers",
@@ -143,6 +169,8 @@ pub enum Operation {
     Installing,
     /// Uninstalling.
     Uninstalling,
+    /// Deleting the whole game from this machine.
+    Deleting,
 }
 
 /// One title as the UI shows it: catalog data merged with local and remote state.
@@ -354,6 +382,20 @@ pub enum PeerEvent {
         /// What went wrong.
         error: ErrorInfo,
     },
+    /// A game was deleted from this machine.
+    GameDeleted {
+        /// The game.
+        id: GameId,
+        /// Bytes freed.
+        bytes: u64,
+    },
+    /// Deleting a game failed; what was not deleted yet stays.
+    DeleteGameFailed {
+        /// The game.
+        id: GameId,
+        /// What went wrong.
+        error: ErrorInfo,
+    },
     /// A peer was heard of, before any handshake (diagnostics, once per peer and address): an
     /// mDNS record, a peer-exchange hint, or a typed `--peer` address.
     PeerHeard {
@@ -502,6 +544,8 @@ impl PeerEvent {
             Self::UninstallGameBegin { .. } => "uninstall_game_begin",
             Self::UninstallGameFinished { .. } => "uninstall_game_finished",
             Self::UninstallGameFailed { .. } => "uninstall_game_failed",
+            Self::GameDeleted { .. } => "game_deleted",
+            Self::DeleteGameFailed { .. } => "delete_game_failed",
             Self::PeerDiscovered { .. } => "peer_discovered",
             Self::PeerLost { .. } => "peer_lost",
             Self::PeerCountUpdated { .. } => "peer_count_updated",

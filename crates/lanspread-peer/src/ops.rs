@@ -228,6 +228,43 @@ pub(crate) fn uninstall(ctx: &Arc<Ctx>, id: GameId) -> Result<(), ErrorInfo> {
     Ok(())
 }
 
+/// DeleteGame: removes the whole game (install, payload, download state) in the background.
+pub(crate) fn delete(ctx: &Arc<Ctx>, id: GameId) -> Result<(), ErrorInfo> {
+    if !ctx.catalog().contains(&id) {
+        return Err(err(ErrorKind::InvalidInput, format!("{id} is not in the catalog")));
+    }
+    let root = ctx.game_root(&id);
+    if ctx.library.game(&id).is_none() && !root.is_dir() {
+        return Err(err(ErrorKind::InvalidInput, format!("{id} is not on this machine")));
+    }
+    let guard = ctx.ops.begin(&id, Operation::Deleting)?;
+    guard.gate();
+    ctx.emit_games();
+    let ctx2 = ctx.clone();
+    let span = tracing::info_span!("delete", game = %id);
+    ctx.shared.tasks.spawn_op("delete", span, async move {
+        let result = tokio::task::spawn_blocking(move || install::delete_game(&root)).await;
+        // A discarded download leaves no paused progress and no agreed manifest behind.
+        guard.clear_agreed();
+        ctx2.ops.set_paused_bytes(&id, None);
+        drop(guard);
+        ctx2.rescan_game(&id).await;
+        match result {
+            Ok(Ok(bytes)) => {
+                tracing::info!(bytes, "deleted");
+                ctx2.emit(PeerEvent::GameDeleted { id: id.clone(), bytes });
+            }
+            Ok(Err(e)) => ctx2.emit(PeerEvent::DeleteGameFailed { id: id.clone(), error: install_error(&e) }),
+            Err(e) => ctx2.emit(PeerEvent::DeleteGameFailed {
+                id: id.clone(),
+                error: err(ErrorKind::Internal, format!("deleting stopped unexpectedly: {e}")),
+            }),
+        }
+        ctx2.emit_games();
+    });
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;

@@ -192,14 +192,13 @@ async fn update_download_that_runs_out_of_space_fails_clearly_and_keeps_the_old_
     let local_before = tree(&root.join(LOCAL));
 
     let new_payload = [("ut2004.part1.rar".to_string(), bytes(9, 24 * MIB))];
-    let seeder = TestPeer::start(PeerSpec::manual("seed"), |d| {
+    // A paced seeder (8 MiB/s): the download is still running when the disk fills up.
+    let seeder = TestPeer::start(PeerSpec::slow("seed", 8 * MIB as u64), |d| {
         let f: Vec<(&str, &[u8])> = new_payload.iter().map(|(p, d)| (p.as_str(), d.as_slice())).collect();
         write_game(d, "ut2004", "2", &f);
     })
     .await;
     let (mut dl, _state) = start_downloader(&game_dir).await;
-    // 8 MiB free for a 24 MiB update.
-    fs_.fill_leaving(8 * MIB as u64);
     dl.handle.connect_to(seeder.handle.local_addr(), seeder.handle.peer_id()).await.unwrap();
     let id: lanspread_proto::GameId = "ut2004".parse().unwrap();
     // One seeder is one host: with version 1 here, version 2 is only offered (trust rule), so
@@ -207,6 +206,12 @@ async fn update_download_that_runs_out_of_space_fails_clearly_and_keeps_the_old_
     let update =
         PeerCommand::FetchLatestFromPeers { id: id.clone(), download: true, accept_unverified: true };
     dl.handle.command(update).await.unwrap();
+    // The space check passed; now something else takes the disk: 8 MiB left for 24 MiB.
+    dl.wait_for("the download to start", Duration::from_secs(20), |e| {
+        matches!(e, PeerEvent::DownloadGameFilesBegin { .. })
+    })
+    .await;
+    fs_.fill_leaving(8 * MIB as u64);
 
     let end = dl.wait_for("the download to end", Duration::from_secs(60), is_end).await;
     let PeerEvent::DownloadGameFilesFailed { error, .. } = end else { panic!("did not fail: {end:?}") };
@@ -235,6 +240,41 @@ async fn update_download_that_runs_out_of_space_fails_clearly_and_keeps_the_old_
     assert_eq!(fs::read(root.join("version.ini")).unwrap(), b"2\n");
     assert_eq!(tree(&root.join(LOCAL)), local_before, "local/ changed");
     assert_eq!(temp_files(&root), Vec::<String>::new());
+    dl.handle.shutdown().await;
+    seeder.handle.shutdown().await;
+}
+
+/// A download that cannot fit is refused before anything changes, with the numbers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_that_cannot_fit_is_refused_up_front_with_the_numbers() {
+    let Some(fs_) = Tmpfs::mount(64) else { return };
+    let game_dir = fs_.path().join("games");
+    let root = game_dir.join("ut2004");
+    old_install(&root);
+    let before = tree(&root);
+    let payload = [("ut2004.part1.rar".to_string(), bytes(9, 24 * MIB))];
+    let seeder = TestPeer::start(PeerSpec::manual("seed"), |d| {
+        let f: Vec<(&str, &[u8])> = payload.iter().map(|(p, d)| (p.as_str(), d.as_slice())).collect();
+        write_game(d, "ut2004", "2", &f);
+    })
+    .await;
+    let (mut dl, _state) = start_downloader(&game_dir).await;
+    fs_.fill_leaving(8 * MIB as u64);
+    dl.handle.connect_to(seeder.handle.local_addr(), seeder.handle.peer_id()).await.unwrap();
+    let id: lanspread_proto::GameId = "ut2004".parse().unwrap();
+    dl.handle
+        .command(PeerCommand::FetchLatestFromPeers { id, download: true, accept_unverified: true })
+        .await
+        .unwrap();
+    let end = dl.wait_for("the refusal", Duration::from_secs(30), is_end).await;
+    let PeerEvent::DownloadGameFilesFailed { error, .. } = end else { panic!("did not fail: {end:?}") };
+    assert_eq!(error.kind, ErrorKind::DiskFull, "{error:?}");
+    // The part already on disk (1 MiB of the old version at the same path) counts as there.
+    assert!(error.message.contains("not enough disk space"), "{}", error.message);
+    assert!(error.message.contains("24.1 MB to download"), "{}", error.message);
+    assert!(error.message.contains("MB free"), "{}", error.message);
+    assert_eq!(tree(&root), before, "nothing changed: version 1 stays complete and installed");
+    assert!(!root.join(".lanspread").exists());
     dl.handle.shutdown().await;
     seeder.handle.shutdown().await;
 }

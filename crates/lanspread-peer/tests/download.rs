@@ -416,3 +416,130 @@ async fn resume_after_tampering_while_stopped_ends_byte_identical() {
     s1.handle.shutdown().await;
     dl.handle.shutdown().await;
 }
+
+async fn get(p: &TestPeer, id: &str) {
+    p.handle
+        .command(PeerCommand::GetGame { id: id.parse().unwrap(), download: true, accept_unverified: true })
+        .await
+        .unwrap();
+}
+
+/// Caps set on a running peer change the rate of a download already running: the download
+/// cap on the receiving side, the upload cap on the sending side.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn caps_change_the_rate_of_a_running_download() {
+    let files: Vec<(String, Vec<u8>)> =
+        (0..4).map(|i| (format!("d{i}.bin"), bytes(60 + i, 3 * MIB))).collect();
+    let s = TestPeer::start(PeerSpec::manual("s"), |d| seed_game(d, &files)).await;
+    for (side, cap_sender) in [("download", false), ("upload", true)] {
+        let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
+        connect_all(&dl, &[&s]).await;
+        dl.wait_for("listed", Duration::from_secs(5), |e| lists_remote(e, "ut2004")).await;
+        get(&dl, "ut2004").await;
+        dl.wait_for("begin", Duration::from_secs(10), |e| {
+            matches!(e, PeerEvent::DownloadGameFilesBegin { .. })
+        })
+        .await;
+        let t = Instant::now();
+        let cap = PeerCommand::SetLimits {
+            upload: cap_sender.then_some(2 * MIB as u64),
+            download: (!cap_sender).then_some(2 * MIB as u64),
+        };
+        if cap_sender {
+            s.handle.command(cap).await.unwrap()
+        } else {
+            dl.handle.command(cap).await.unwrap()
+        }
+        let fin = wait_finished(&mut dl, Duration::from_secs(30)).await;
+        assert!(matches!(fin, PeerEvent::DownloadGameFilesFinished { .. }), "{fin:?}");
+        let took = t.elapsed();
+        // 12 MiB at 2 MiB/s: ~6 s less whatever had arrived before the cap (loopback is fast,
+        // so allow most of it); uncapped this takes well under a second.
+        assert!(took > Duration::from_secs(3), "{side} cap: finished in {took:?}");
+        same_payload(&s.game_dir.join("ut2004"), &dl.game_dir.join("ut2004")).unwrap();
+        s.handle.command(PeerCommand::SetLimits { upload: None, download: None }).await.unwrap();
+        dl.handle.shutdown().await;
+    }
+    s.handle.shutdown().await;
+}
+
+/// Paused sharing refuses game data ("sharing is paused"), and serving resumes when it is
+/// switched back on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paused_sharing_refuses_game_data_until_resumed() {
+    let files = game_files(70);
+    let s = TestPeer::start(PeerSpec::manual("s"), |d| seed_game(d, &files)).await;
+    let mut dl = TestPeer::start(PeerSpec::manual("dl"), |_| {}).await;
+    connect_all(&dl, &[&s]).await;
+    dl.wait_for("listed", Duration::from_secs(5), |e| lists_remote(e, "ut2004")).await;
+    s.handle.command(PeerCommand::SetSharing { enabled: false }).await.unwrap();
+    let e = dl
+        .handle
+        .command(PeerCommand::GetGame {
+            id: "ut2004".parse().unwrap(),
+            download: true,
+            accept_unverified: true,
+        })
+        .await;
+    let failed = match e {
+        Err(e) => e.message,
+        Ok(()) => {
+            let end = dl
+                .wait_for("refused", Duration::from_secs(20), |e| {
+                    matches!(
+                        e,
+                        PeerEvent::DownloadGameFilesFailed { .. }
+                            | PeerEvent::DownloadGameFilesFinished { .. }
+                    )
+                })
+                .await;
+            let PeerEvent::DownloadGameFilesFailed { error, .. } = end else {
+                panic!("served while paused: {end:?}")
+            };
+            error.message
+        }
+    };
+    assert!(!dl.game_dir.join("ut2004/version.ini").exists(), "{failed}");
+    s.handle.command(PeerCommand::SetSharing { enabled: true }).await.unwrap();
+    get(&dl, "ut2004").await;
+    let fin = wait_finished(&mut dl, Duration::from_secs(20)).await;
+    assert!(matches!(fin, PeerEvent::DownloadGameFilesFinished { .. }), "{fin:?}");
+    same_payload(&s.game_dir.join("ut2004"), &dl.game_dir.join("ut2004")).unwrap();
+    s.handle.shutdown().await;
+    dl.handle.shutdown().await;
+}
+
+/// DeleteGame removes a downloaded game (and discards a paused one): its folder is gone, the
+/// list shows it as another peer's again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_removes_a_downloaded_game_and_discards_a_paused_one() {
+    let files: Vec<(String, Vec<u8>)> =
+        (0..4).map(|i| (format!("data{i}.bin"), bytes(80 + i, 6 * MIB))).collect();
+    let (s1, mut dl, id, _) = cancelled_after(&files, 12 * MIB).await;
+    let root = dl.game_dir.join(id.as_str());
+    assert!(root.join(".lanspread").is_dir(), "a paused download to discard");
+    dl.handle.command(PeerCommand::DeleteGame { id: id.clone() }).await.unwrap();
+    let ev = dl
+        .wait_for("deleted", Duration::from_secs(10), |e| {
+            matches!(e, PeerEvent::GameDeleted { .. } | PeerEvent::DeleteGameFailed { .. })
+        })
+        .await;
+    let PeerEvent::GameDeleted { bytes, .. } = ev else { panic!("{ev:?}") };
+    assert!(bytes >= 12 * MIB as u64, "{bytes}");
+    assert!(!root.exists());
+    let g = wait_entry(&mut dl, "remote only again", |g| g.state == GameState::RemoteOnly).await;
+    assert_eq!((g.downloaded_bytes, g.downloaded, g.installed), (None, false, false), "{g:?}");
+
+    // Downloaded completely, then deleted.
+    get(&dl, id.as_str()).await;
+    let fin = wait_finished(&mut dl, Duration::from_secs(30)).await;
+    assert!(matches!(fin, PeerEvent::DownloadGameFilesFinished { .. }), "{fin:?}");
+    dl.handle.command(PeerCommand::DeleteGame { id: id.clone() }).await.unwrap();
+    dl.wait_for("deleted again", Duration::from_secs(10), |e| matches!(e, PeerEvent::GameDeleted { .. }))
+        .await;
+    assert!(!root.exists());
+    let e = dl.handle.command(PeerCommand::DeleteGame { id: id.clone() }).await.unwrap_err();
+    assert!(e.message.contains("not on this machine"), "{}", e.message);
+    s1.handle.shutdown().await;
+    dl.handle.shutdown().await;
+}

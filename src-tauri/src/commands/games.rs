@@ -45,3 +45,19 @@ pub(crate) async fn uninstall_game(state: State<'_, LanSpreadState>, id: String)
 pub(crate) async fn cancel_download(state: State<'_, LanSpreadState>, id: String) -> Result<(), AppError> {
     state.cancel(&id).await
 }
+
+/// Deletes the game from this machine (install, payload, download state); discards a paused
+/// download. The window confirms first.
+#[tauri::command]
+pub(crate) async fn delete_game(state: State<'_, LanSpreadState>, id: String) -> Result<(), AppError> {
+    state.delete_game(&id).await
+}
+
+/// Opens the game's folder (its install, else its download) in the file manager.
+#[tauri::command]
+pub(crate) async fn open_game_folder(state: State<'_, LanSpreadState>, id: String) -> Result<(), AppError> {
+    let dir = state.game_folder(&id)?;
+    tauri_plugin_opener::open_path(&dir, None::<&str>).map_err(|e| {
+        AppError::new(crate::error::ErrorKind::Io, format!("cannot open {}: {e}", dir.display()))
+    })
+}

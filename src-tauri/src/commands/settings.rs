@@ -32,3 +32,11 @@ pub(crate) async fn update_settings(
 ) -> Result<SettingsView, AppError> {
     state.update_settings(update).await
 }
+
+/// Quits the app (the window's answer to `quit-requested`): the runtime stops cleanly, verified
+/// chunks are kept and an install that has not swapped is rolled back.
+#[tauri::command]
+pub(crate) async fn quit_app<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<(), AppError> {
+    app.exit(0);
+    Ok(())
+}

@@ -12,4 +12,8 @@ games: Array<GameView>,
 /**
  * Live peers.
  */
-peer_count: number, };
+peer_count: number, 
+/**
+ * Free bytes where games are stored (`null` while unknown).
+ */
+free_bytes: number | null, };

@@ -9,6 +9,10 @@ export type InstallFinished = {
  */
 id: string, 
 /**
+ * Its display name.
+ */
+name: string, 
+/**
  * Installed version.
  */
 version: string | null, };

@@ -16,4 +16,16 @@ catalog_path?: string,
 /**
  * Install right after a download finishes.
  */
-auto_install?: boolean, };
+auto_install?: boolean, 
+/**
+ * Closing the window keeps sharing from the tray.
+ */
+keep_sharing?: boolean, 
+/**
+ * Upload cap in Mbit/s (0: none). Applies at once, without a restart.
+ */
+upload_limit_mbit?: number, 
+/**
+ * Download cap in Mbit/s (0: none). Applies at once, without a restart.
+ */
+download_limit_mbit?: number, };

@@ -39,6 +39,22 @@ peer_name: string,
  */
 auto_install: boolean, 
 /**
+ * Closing the window keeps sharing from the tray.
+ */
+keep_sharing: boolean, 
+/**
+ * Upload cap in Mbit/s (`null`: none).
+ */
+upload_limit_mbit: number | null, 
+/**
+ * Download cap in Mbit/s (`null`: none).
+ */
+download_limit_mbit: number | null, 
+/**
+ * Sharing is paused (tray menu): other peers get no game data from here.
+ */
+sharing_paused: boolean, 
+/**
  * The network peer.
  */
 runtime: RuntimeStatus, 

@@ -19,6 +19,7 @@ export type { PeerLost } from "./PeerLost.ts";
 export type { PeerView } from "./PeerView.ts";
 export type { PeersList } from "./PeersList.ts";
 export type { ProgressView } from "./ProgressView.ts";
+export type { QuitRequest } from "./QuitRequest.ts";
 export type { RuntimeStatus } from "./RuntimeStatus.ts";
 export type { SettingsUpdate } from "./SettingsUpdate.ts";
 export type { SettingsView } from "./SettingsView.ts";

@@ -2,9 +2,10 @@ import { useState } from "preact/hooks";
 import type { GameView } from "../bindings/index.ts";
 import {
   type Action,
-  actionsFor,
+  actionsWithSpace,
   badgeFor,
   detailsLine,
+  linksFor,
   progressFill,
   progressLine,
   sizeVersionLine,
@@ -15,6 +16,10 @@ interface Props {
   game: GameView;
   /** A command for this game is on its way to the backend. */
   pending: boolean;
+  /** Free bytes in the game folder (`null`: unknown). */
+  freeBytes: number | null;
+  /** Games install right after downloading (Install then needs room for both). */
+  autoInstall: boolean;
   onAction: (game: GameView, action: Action) => void;
 }
 
@@ -39,9 +44,10 @@ function Art({ game }: { game: GameView }) {
   );
 }
 
-export function GameCard({ game, pending, onAction }: Props) {
+export function GameCard({ game, pending, freeBytes, autoInstall, onAction }: Props) {
   const badge = badgeFor(game);
-  const actions = actionsFor(game);
+  const actions = actionsWithSpace(game, freeBytes, autoInstall);
+  const links = linksFor(game);
   const fill = progressFill(game);
   const line = progressLine(game);
   const trust = trustLine(game);
@@ -92,6 +98,24 @@ export function GameCard({ game, pending, onAction }: Props) {
             </button>
           ))}
         </div>
+        {links.length > 0 && (
+          <div class="card-links">
+            {links.map((a) => (
+              <button
+                type="button"
+                key={a.kind}
+                class={`link link-${a.style}`}
+                data-action={a.kind}
+                disabled={a.disabled || pending}
+                title={a.hint}
+                aria-label={`${a.label} ${game.name}`}
+                onClick={() => onAction(game, a)}
+              >
+                {a.label}
+              </button>
+            ))}
+          </div>
+        )}
       </div>
     </article>
   );

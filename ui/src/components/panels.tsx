@@ -102,6 +102,58 @@ export function ConfirmUninstall(
   );
 }
 
+export function ConfirmDelete(
+  { game, gameDir, onConfirm, onClose }: {
+    game: GameView;
+    gameDir: string;
+    onConfirm: () => void;
+    onClose: () => void;
+  },
+) {
+  const paused = !game.downloaded && !game.installed;
+  return (
+    <Modal
+      title={paused ? `Discard the download of ${game.name}?` : `Delete ${game.name} from this PC?`}
+      onClose={onClose}
+      testId="confirm-delete"
+    >
+      <p>
+        Everything in <code>{`${gameDir}/${game.id}`}</code> is removed: {paused
+          ? "the part downloaded so far."
+          : "the download and the installed game, including saves and settings kept there."}
+      </p>
+      <p class="muted">You can get it again from another player any time.</p>
+      <div class="modal-actions">
+        <button type="button" class="btn btn-secondary" onClick={onClose} data-autofocus>Keep it</button>
+        <button type="button" class="btn btn-danger-solid" data-action="confirm-delete" onClick={onConfirm}>
+          {paused ? "Discard" : "Delete"}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+export function ConfirmQuit(
+  { busy, onConfirm, onClose }: { busy: string[]; onConfirm: () => void; onClose: () => void },
+) {
+  return (
+    <Modal title="Quit lanspread?" onClose={onClose} testId="confirm-quit">
+      <p>
+        {busy.join(", ")} {busy.length === 1 ? "is" : "are"}{" "}
+        still running. Downloads pause and keep what they verified; an install that has not finished is
+        undone.
+      </p>
+      <p class="muted">Other players stop getting games from you until you start lanspread again.</p>
+      <div class="modal-actions">
+        <button type="button" class="btn btn-secondary" onClick={onClose} data-autofocus>Keep running</button>
+        <button type="button" class="btn btn-danger-solid" data-action="confirm-quit" onClick={onConfirm}>
+          Quit
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
 export function PeersPanel({ peers, onClose }: { peers: PeerView[]; onClose: () => void }) {
   return (
     <Modal title={`${peerCountLabel(peers.length)} on your network`} onClose={onClose} testId="peers-panel">
@@ -147,10 +199,21 @@ interface SettingsProps {
   onClose: () => void;
 }
 
+/** A speed limit field: empty or 0 is no limit (0); `null` when it is not a whole number. */
+export function parseCap(text: string): number | null {
+  const t = text.trim();
+  if (t === "") return 0;
+  if (!/^\d{1,6}$/.test(t)) return null;
+  return Number(t);
+}
+
 export function SettingsDialog({ settings, onChangeDir, onPickCatalog, onSave, onClose }: SettingsProps) {
   const [name, setName] = useState(settings.peer_name);
   const [auto, setAuto] = useState(settings.auto_install);
   const [catalog, setCatalog] = useState(settings.catalog_path ?? "");
+  const [keep, setKeep] = useState(settings.keep_sharing);
+  const [up, setUp] = useState(settings.upload_limit_mbit?.toString() ?? "");
+  const [down, setDown] = useState(settings.download_limit_mbit?.toString() ?? "");
   const [error, setError] = useState<AppError | null>(null);
   const [saving, setSaving] = useState(false);
   const rt = settings.runtime;
@@ -160,6 +223,19 @@ export function SettingsDialog({ settings, onChangeDir, onPickCatalog, onSave, o
     if (name.trim() !== settings.peer_name) update.peer_name = name;
     if (auto !== settings.auto_install) update.auto_install = auto;
     if (catalog !== (settings.catalog_path ?? "")) update.catalog_path = catalog;
+    if (keep !== settings.keep_sharing) update.keep_sharing = keep;
+    const upCap = parseCap(up);
+    const downCap = parseCap(down);
+    if (upCap == null || downCap == null) {
+      setSaving(false);
+      setError({
+        kind: "invalid_input",
+        message: "A speed limit is a whole number of Mbit/s (empty: no limit).",
+      });
+      return;
+    }
+    if (upCap !== (settings.upload_limit_mbit ?? 0)) update.upload_limit_mbit = upCap;
+    if (downCap !== (settings.download_limit_mbit ?? 0)) update.download_limit_mbit = downCap;
     const err = Object.keys(update).length === 0 ? null : await onSave(update);
     setSaving(false);
     if (err) setError(err);
@@ -192,6 +268,42 @@ export function SettingsDialog({ settings, onChangeDir, onPickCatalog, onSave, o
           />
           <span>Install games right after they finish downloading</span>
         </label>
+        <label class="field check">
+          <input
+            type="checkbox"
+            checked={keep}
+            data-testid="keep-sharing"
+            onChange={(e) => setKeep((e.target as HTMLInputElement).checked)}
+          />
+          <span>Keep sharing when the window is closed (lanspread stays in the tray)</span>
+        </label>
+        <div class="field">
+          <span class="label">Speed limits (Mbit/s, empty: none; apply at once)</span>
+          <div class="field-row">
+            <label class="grow">
+              Upload{" "}
+              <input
+                type="text"
+                inputMode="numeric"
+                size={6}
+                value={up}
+                data-testid="upload-limit"
+                onInput={(e) => setUp((e.target as HTMLInputElement).value)}
+              />
+            </label>
+            <label class="grow">
+              Download{" "}
+              <input
+                type="text"
+                inputMode="numeric"
+                size={6}
+                value={down}
+                data-testid="download-limit"
+                onInput={(e) => setDown((e.target as HTMLInputElement).value)}
+              />
+            </label>
+          </div>
+        </div>
         <div class="field">
           <span class="label">Game catalog</span>
           <div class="field-row">
@@ -239,7 +351,9 @@ export function SettingsDialog({ settings, onChangeDir, onPickCatalog, onSave, o
             <strong>{describeError(error).title}.</strong> {describeError(error).detail}
           </div>
         )}
-        <p class="muted small">Saving restarts the network connection for a moment.</p>
+        <p class="muted small">
+          Changing the name, the catalog or auto-install restarts the network connection for a moment.
+        </p>
       </div>
       <div class="modal-actions">
         <button type="button" class="btn btn-secondary" onClick={onClose}>Cancel</button>

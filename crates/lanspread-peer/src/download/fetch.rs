@@ -171,6 +171,9 @@ impl Transport for QuicTransport {
                 chunk_size: manifest.chunk_size,
                 chunk_index: spec.index,
             };
+            // The download cap paces requests (outside the per-chunk timeout): chunks then
+            // arrive at line rate, on average at the cap.
+            ctx.shared.download_limit.take(range.end - range.start).await;
             let fetch = transfer::fetch_chunk(
                 &h,
                 req,
@@ -207,6 +210,7 @@ impl Transport for QuicTransport {
                 .await
                 .map_err(|e| Failure::Network(e.to_string()))?
                 .map_err(|e| Failure::Network(format!("local write failed: {e}")))?;
+            ctx.shared.download_limit.take(f.size).await;
             let req =
                 GetGameFileData { game_id: id, version: manifest.version.clone(), path: f.path.clone() };
             let cache = files::FileCache::new(&root);

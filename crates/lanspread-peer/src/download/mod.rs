@@ -386,6 +386,50 @@ async fn run_download(ctx: &Arc<Ctx>, guard: OpGuard, agreed: Agreed) {
     }
 }
 
+/// Free space kept beyond what a download (and its install) needs.
+const SPACE_HEADROOM: u64 = 16 << 20;
+
+/// Refuses, with the numbers, a download that cannot fit: the bytes still missing (files of
+/// the manifest already on disk count as there), plus the install next to it when games
+/// install right after downloading.
+fn check_space(root: &Path, manifest: &GameManifest, install: bool) -> Result<(), ErrorInfo> {
+    let total: u64 = manifest.files.iter().map(|f| f.size).sum();
+    let on_disk: u64 = manifest
+        .files
+        .iter()
+        .map(|f| std::fs::metadata(root.join(f.path.to_path_buf())).map_or(0, |m| m.len().min(f.size)))
+        .sum();
+    let download = total - on_disk;
+    let unpack = if install { total } else { 0 };
+    let needed = download + unpack + SPACE_HEADROOM;
+    let at = if root.is_dir() { root } else { root.parent().unwrap_or(root) };
+    let free = match crate::install::available_space(at) {
+        Ok(free) => free,
+        // Unknown: the download goes ahead and a full disk is reported when it happens.
+        Err(e) => {
+            tracing::warn!(dir = %at.display(), "cannot read the free space: {e}");
+            return Ok(());
+        }
+    };
+    if free >= needed {
+        return Ok(());
+    }
+    let mb = |b: u64| format!("{:.1} MB", b as f64 / 1e6);
+    let what = if install {
+        format!("{} to download and {} to install", mb(download), mb(unpack))
+    } else {
+        format!("{} to download", mb(download))
+    };
+    Err(err(
+        ErrorKind::DiskFull,
+        format!(
+            "not enough disk space in {}: {what}, {} free; free up space and retry",
+            at.display(),
+            mb(free)
+        ),
+    ))
+}
+
 /// The download transaction: prepare, run the driver, commit.
 async fn download(
     ctx: &Arc<Ctx>,
@@ -398,6 +442,9 @@ async fn download(
     let digest = manifest.digest();
     let io = |what: &str, e: std::io::Error| err(ErrorKind::of_io(&e), format!("{id}: {what}: {e}"));
     let blocking_failed = |e: tokio::task::JoinError| err(ErrorKind::Internal, format!("{id}: {e}"));
+    // Room for it, checked before anything changes (the old version stays complete if not).
+    let (r2, m2, install) = (root.to_path_buf(), manifest.clone(), ctx.shared.auto_install);
+    tokio::task::spawn_blocking(move || check_space(&r2, &m2, install)).await.map_err(blocking_failed)??;
     // Sentinel transaction: the old version is no longer complete from here on.
     let r2 = root.to_path_buf();
     let parked = tokio::task::spawn_blocking(move || {

@@ -79,7 +79,7 @@ pub(crate) fn create_owned_dir(dir: &Path) -> Result<(), Fail> {
     sync_parent(dir)
 }
 
-fn sync_parent(path: &Path) -> Result<(), Fail> {
+pub(crate) fn sync_parent(path: &Path) -> Result<(), Fail> {
     match path.parent() {
         Some(parent) => platform::sync_dir(parent).map_err(io_err("sync", parent)),
         None => Ok(()),
@@ -170,7 +170,7 @@ pub(crate) fn read_dir_sorted(dir: &Path) -> io::Result<Vec<(std::ffi::OsString,
 
 /// Removes a file or link, clearing a read-only flag (Windows) or a non-writable parent
 /// (Unix) that a game may have left.
-fn remove_file_forcibly(path: &Path) -> io::Result<()> {
+pub(crate) fn remove_file_forcibly(path: &Path) -> io::Result<()> {
     match fs::remove_file(path) {
         Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
             make_writable(path)?;

@@ -272,6 +272,19 @@ pub fn uninstall_game(root: &Path) -> Result<(), InstallError> {
     public(txn::uninstall(&mut Ctx::new(root)), root)
 }
 
+/// Free bytes on the file system holding `path` (for the caller's own checks).
+pub fn available_space(path: &Path) -> std::io::Result<u64> {
+    platform::available_space(path)
+}
+
+/// Deletes the game at `root` from this machine: its install (by the uninstall transaction),
+/// then `version.ini` (from then on it is not a complete game: nothing serves or installs it),
+/// then the payload, any download state and the folder itself. Also discards a paused
+/// download. Returns the bytes freed. Blocking; the caller serializes operations per root.
+pub fn delete_game(root: &Path) -> Result<u64, InstallError> {
+    public(txn::delete(&mut Ctx::new(root)), root)
+}
+
 /// Finishes or rolls back whatever an interrupted transaction left in `root`. A clean root is
 /// not touched. Fails with [`InstallError::Busy`] while another process works on the root.
 pub fn recover_game(root: &Path) -> Result<RecoveryReport, InstallError> {

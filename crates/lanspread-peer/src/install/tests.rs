@@ -731,3 +731,35 @@ fn every_crash_point_of_an_update_is_recoverable() {
         }
     }
 }
+
+#[test]
+fn delete_removes_install_payload_and_folder_and_discards_a_paused_download() {
+    let (dir, root) = game_root();
+    write_fake(&root, "quake.rar", 1_000, &[("bin/quake.exe", "exe1")]);
+    install(&root).unwrap();
+    fs::write(root.join(LOCAL).join("save.dat"), "mine").unwrap();
+    let freed = delete_game(&root).unwrap();
+    assert!(freed > 0);
+    assert!(!root.exists(), "the game folder is gone");
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    // A paused download: payload pieces and download state, no version.ini.
+    let paused = dir.path().join("paused");
+    fs::create_dir_all(paused.join(".lanspread")).unwrap();
+    fs::write(paused.join(".lanspread/download.json"), "{}").unwrap();
+    fs::write(paused.join("part.rar"), vec![7u8; 5000]).unwrap();
+    assert_eq!(delete_game(&paused).unwrap(), 5002);
+    assert!(!paused.exists());
+
+    // Nothing there: a clear error, nothing touched.
+    assert!(matches!(delete_game(&dir.path().join("missing")), Err(InstallError::Io { .. })));
+}
+
+#[test]
+fn delete_refuses_a_reserved_folder_it_does_not_own() {
+    let (_dir, root) = game_root();
+    fs::create_dir(root.join(STAGING)).unwrap();
+    fs::write(root.join(STAGING).join("theirs.txt"), "x").unwrap();
+    assert!(matches!(delete_game(&root), Err(InstallError::NotOwned { .. })));
+    assert!(root.join("version.ini").is_file() && root.join(STAGING).join("theirs.txt").is_file());
+}

@@ -287,3 +287,61 @@ pub(crate) fn uninstall(ctx: &mut Ctx<'_>) -> Result<(), Fail> {
         other => other,
     }
 }
+
+/// Deletes the whole game (see `delete_game`): returns the bytes freed.
+pub(crate) fn delete(ctx: &mut Ctx<'_>) -> Result<u64, Fail> {
+    let root = ctx.paths.root.clone();
+    check_root(&root)?;
+    // The install goes first, by its own crash-safe transaction (player data included: the
+    // player asked for the game to be gone).
+    match uninstall(ctx) {
+        Ok(()) | Err(Fail::Error(InstallError::NotInstalled)) => {}
+        Err(e) => return Err(e),
+    }
+    let lock = lock_root(&root)?;
+    recovery::recover_locked(ctx)?;
+    refuse_foreign(ctx)?;
+    let freed = tree_bytes(&root);
+    // From here on the root is no longer a complete game: nothing serves or installs it, and
+    // a crash leaves only leftovers of a game that is gone.
+    ctx.point("remove version.ini")?;
+    intent::remove_file_durable(&root, VERSION_INI).map_err(io_err("remove", &root.join(VERSION_INI)))?;
+    for (name, kind) in fsops::read_dir_sorted(&root).map_err(io_err("list", &root))? {
+        if name == LOCK {
+            continue;
+        }
+        let path = root.join(&name);
+        if kind == Kind::Dir {
+            fsops::remove_tree(ctx, &path)?;
+        } else {
+            ctx.point("remove")?;
+            fsops::remove_file_forcibly(&path).map_err(io_err("remove", &path))?;
+        }
+    }
+    drop(lock);
+    let lock_path = root.join(LOCK);
+    match std::fs::remove_file(&lock_path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err("remove", &lock_path)(e)),
+    }
+    match std::fs::remove_dir(&root) {
+        Ok(()) => fsops::sync_parent(&root)?,
+        // Another process put something there meanwhile: it stays, the game is gone anyway.
+        Err(e) => warn!(root = %root.display(), "the game folder was emptied but not removed: {e}"),
+    }
+    Ok(freed)
+}
+
+/// Bytes of the regular files under `dir` (links not followed; unreadable parts count 0).
+fn tree_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => tree_bytes(&e.path()),
+            Ok(t) if t.is_file() => e.metadata().map_or(0, |m| m.len()),
+            _ => 0,
+        })
+        .sum()
+}

@@ -148,6 +148,11 @@ async fn serve_stream(
             out.respond(&Response::Games(GamesList { library_rev: snap.library_rev, games: snap.games }))
                 .await
         }
+        Request::GetGame(_) | Request::GetGameFileData(_) | Request::GetGameFileChunk(_)
+            if ctx.uploads.paused() =>
+        {
+            out.respond(&Response::error(ErrorCode::Busy, "sharing is paused on this peer")).await
+        }
         Request::GetGame(g) => {
             match manifests::manifest_for(ctx, &g.game_id, g.version.as_ref(), Duration::from_secs(5)).await {
                 // One encoded frame per manifest, shared by every stream that asks (no copy).
@@ -179,7 +184,7 @@ async fn serve_stream(
         }
         Request::LibraryDelta(d) => out.respond(&sync::accept_delta(ctx, peer, d)).await,
         Request::SwarmJoin(j) => {
-            let resp = if ctx.shared.swarming {
+            let resp = if ctx.shared.swarming && !ctx.uploads.paused() {
                 // A complete local copy of that manifest makes us a member (a seeder).
                 if let Some(m) = ctx.manifests.ready(&j.game_id).await
                     && m.version == j.version

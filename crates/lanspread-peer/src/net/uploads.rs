@@ -5,7 +5,7 @@ use std::{
     collections::HashMap,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
 };
@@ -26,7 +26,9 @@ pub(crate) const SEND_SLOTS: usize = 16;
 pub(crate) struct Uploads {
     inbound: Arc<Mutex<HashMap<PeerId, usize>>>,
     slots: Arc<Mutex<Slots>>,
-    limiter: Option<RateLimiter>,
+    limiter: RateLimiter,
+    /// Sharing is paused: requests for game data are refused.
+    paused: AtomicBool,
     uploaded: AtomicU64,
 }
 
@@ -36,7 +38,8 @@ impl Uploads {
         Self {
             inbound: Arc::default(),
             slots: Arc::new(Mutex::new(Slots { free: SEND_SLOTS, ..Slots::default() })),
-            limiter: upload_limit.map(RateLimiter::new),
+            limiter: RateLimiter::new(upload_limit),
+            paused: AtomicBool::new(false),
             uploaded: AtomicU64::new(0),
         }
     }
@@ -86,9 +89,23 @@ impl Uploads {
     /// Counts `bytes` served and waits as long as the rate cap asks.
     pub(crate) async fn sent(&self, bytes: u64) {
         self.uploaded.fetch_add(bytes, Ordering::Relaxed);
-        if let Some(limit) = &self.limiter {
-            limit.take(bytes).await;
-        }
+        self.limiter.take(bytes).await;
+    }
+
+    /// Changes the upload cap (bytes per second; `None`: none) for every transfer, running
+    /// ones included.
+    pub(crate) fn set_limit(&self, bytes_per_sec: Option<u64>) {
+        self.limiter.set(bytes_per_sec);
+    }
+
+    /// Pauses or resumes sharing.
+    pub(crate) fn set_sharing(&self, enabled: bool) {
+        self.paused.store(!enabled, Ordering::Relaxed);
+    }
+
+    /// Whether sharing is paused.
+    pub(crate) fn paused(&self) -> bool {
+        self.paused.load(Ordering::Relaxed)
     }
 
     /// Bytes served since start.
@@ -189,26 +206,42 @@ impl Drop for InboundGuard {
     }
 }
 
-/// A token bucket shared by every upload of a peer (`--upload-limit`).
+/// A token bucket shared by every transfer in one direction (`--upload-limit`, the app's
+/// caps). Its rate changes while transfers run; 0 means no cap (one atomic load per call).
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
-    rate: u64,
+    /// Bytes per second; 0 = no cap.
+    rate: AtomicU64,
     /// When the bytes taken so far are paid off.
     next_free: Mutex<tokio::time::Instant>,
 }
 
 impl RateLimiter {
-    pub(crate) fn new(bytes_per_sec: u64) -> Self {
-        Self { rate: bytes_per_sec.max(1), next_free: Mutex::new(tokio::time::Instant::now()) }
+    pub(crate) fn new(bytes_per_sec: Option<u64>) -> Self {
+        Self {
+            rate: AtomicU64::new(bytes_per_sec.map_or(0, |r| r.max(1))),
+            next_free: Mutex::new(tokio::time::Instant::now()),
+        }
     }
 
-    /// Waits until `bytes` more may be sent.
+    /// A new cap (`None`: none), applied from the next call on; debt under the old cap is
+    /// forgiven.
+    pub(crate) fn set(&self, bytes_per_sec: Option<u64>) {
+        *self.next_free.lock().unwrap_or_else(|p| p.into_inner()) = tokio::time::Instant::now();
+        self.rate.store(bytes_per_sec.map_or(0, |r| r.max(1)), Ordering::Relaxed);
+    }
+
+    /// Waits until `bytes` more may be sent (or received).
     pub(crate) async fn take(&self, bytes: u64) {
+        let rate = self.rate.load(Ordering::Relaxed);
+        if rate == 0 {
+            return;
+        }
         let until = {
             let mut next = self.next_free.lock().unwrap_or_else(|p| p.into_inner());
             let now = tokio::time::Instant::now();
             let start = (*next).max(now);
-            *next = start + Duration::from_secs_f64(bytes as f64 / self.rate as f64);
+            *next = start + Duration::from_secs_f64(bytes as f64 / rate as f64);
             start
         };
         tokio::time::sleep_until(until).await;

@@ -52,7 +52,10 @@ use crate::{
     api::{PeerCommand, PeerEvent},
     error::{ErrorInfo, ErrorKind, StartError},
     identity::{Identity, StateDirLock},
-    net::{self, ConnPool, uploads::Uploads},
+    net::{
+        self, ConnPool,
+        uploads::{RateLimiter, Uploads},
+    },
     peer_db::PeerGameDB,
     swarm::Swarms,
     tasks::{Role, Tasks},
@@ -213,6 +216,7 @@ pub async fn start_peer_with(
             unpacker,
             events: tx_events,
             pool: ConnPool::new(endpoints.client, tasks.clone()),
+            download_limit: RateLimiter::new(opts.download_limit),
             cancel: cancel.clone(),
             tasks: tasks.clone(),
         },
@@ -410,6 +414,18 @@ async fn handle_command(ctx: &Arc<Ctx>, command: PeerCommand) -> Result<(), Erro
         PeerCommand::UninstallGame { id } => crate::ops::uninstall(ctx, id),
         PeerCommand::PlayGame { id } => crate::ops::play(ctx, id).await,
         PeerCommand::Cancel { id } => ctx.ops.cancel(&id),
+        PeerCommand::DeleteGame { id } => crate::ops::delete(ctx, id),
+        PeerCommand::SetLimits { upload, download } => {
+            tracing::info!(?upload, ?download, "transfer caps changed");
+            ctx.uploads.set_limit(upload);
+            ctx.shared.download_limit.set(download);
+            Ok(())
+        }
+        PeerCommand::SetSharing { enabled } => {
+            tracing::info!(enabled, "sharing changed");
+            ctx.uploads.set_sharing(enabled);
+            Ok(())
+        }
         PeerCommand::Shutdown => Ok(()),
     }
 }

@@ -94,7 +94,9 @@ impl OpTable {
         t.next_serial += 1;
         let serial = t.next_serial;
         let entry = t.games.entry(game.clone()).or_default();
-        if entry.playing.is_some() && matches!(op, Operation::Installing | Operation::Uninstalling) {
+        if entry.playing.is_some()
+            && matches!(op, Operation::Installing | Operation::Uninstalling | Operation::Deleting)
+        {
             return Err(ErrorInfo::new(
                 ErrorKind::Busy,
                 format!("{game} is running; quit the game first (its files cannot change while it runs)"),
@@ -105,6 +107,7 @@ impl OpTable {
                 Operation::Preparing | Operation::Downloading => "downloading",
                 Operation::Installing => "installing",
                 Operation::Uninstalling => "uninstalling",
+                Operation::Deleting => "being deleted",
             };
             return Err(ErrorInfo::new(
                 ErrorKind::Busy,
@@ -161,11 +164,9 @@ impl OpTable {
         if entry.playing.is_some() {
             return Err(ErrorInfo::new(ErrorKind::Busy, format!("{game} is already running")));
         }
-        if entry
-            .running
-            .as_ref()
-            .is_some_and(|r| matches!(r.op, Operation::Installing | Operation::Uninstalling))
-        {
+        if entry.running.as_ref().is_some_and(|r| {
+            matches!(r.op, Operation::Installing | Operation::Uninstalling | Operation::Deleting)
+        }) {
             return Err(ErrorInfo::new(
                 ErrorKind::Busy,
                 format!("{game} is being installed or uninstalled; start it when that has finished"),

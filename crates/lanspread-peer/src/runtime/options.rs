@@ -121,6 +121,8 @@ pub struct PeerOptions {
     pub swarm: bool,
     /// Cap on the upload rate in bytes per second (a seed box sharing a line); `None` = no cap.
     pub upload_limit: Option<u64>,
+    /// Cap on the download rate in bytes per second; `None` = no cap.
+    pub download_limit: Option<u64>,
     /// Known peer addresses (`--peer HOST:PORT`), dialled until they answer and whenever they
     /// are lost: for networks where discovery packets do not pass. Their ids come from their
     /// TLS certificates; at most [`MAX_KNOWN_PEERS`] are used.
@@ -145,6 +147,7 @@ impl PeerOptions {
             auto_install: true,
             swarm: true,
             upload_limit: None,
+            download_limit: None,
             known_peers: Vec::new(),
             protocol_version: PROTOCOL_VERSION,
         }

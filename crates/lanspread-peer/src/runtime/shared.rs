@@ -13,7 +13,12 @@ use lanspread_unpack::Unpacker;
 use tokio_util::sync::CancellationToken;
 
 use super::{EventSender, Timing, Tuning};
-use crate::{api::PeerEvent, identity::Identity, net::ConnPool, tasks::Tasks};
+use crate::{
+    api::PeerEvent,
+    identity::Identity,
+    net::{ConnPool, uploads::RateLimiter},
+    tasks::Tasks,
+};
 
 /// The runtime's cancellation tokens. `root` stops everything at once; shutdown cancels the
 /// children one by one in the order written in `runtime/mod.rs`.
@@ -64,6 +69,8 @@ pub(crate) struct Shared {
     pub(crate) unpacker: Arc<dyn Unpacker>,
     pub(crate) events: EventSender,
     pub(crate) pool: ConnPool,
+    /// The download cap (the app's setting; changes while downloads run).
+    pub(crate) download_limit: RateLimiter,
     pub(crate) cancel: Cancel,
     pub(crate) tasks: Tasks,
 }
