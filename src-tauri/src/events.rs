@@ -105,6 +105,8 @@ pub struct ProgressView {
     pub eta_secs: Option<u64>,
     /// Peers delivering data (downloads).
     pub peers: u32,
+    /// Their names (downloads), most bytes first.
+    pub peer_names: Vec<String>,
 }
 
 /// One title as the library shows it.
@@ -157,6 +159,8 @@ pub struct GameView {
     pub downloaded_bytes: Option<u64>,
     /// Progress of the running download or install.
     pub progress: Option<ProgressView>,
+    /// Waiting its turn in the download queue (1 = next), or `null`.
+    pub queue_position: Option<u32>,
 }
 
 impl GameView {
@@ -187,6 +191,7 @@ impl GameView {
             // Progress belongs to a running operation; the list can report the end of an
             // operation before its finished event arrives.
             progress: progress.filter(|_| e.operation.is_some()),
+            queue_position: None,
         }
     }
 }
@@ -507,6 +512,23 @@ pub enum UiEvent {
     /// Quit was chosen (tray) while something runs: the window asks first.
     #[serde(rename = "quit-requested")]
     QuitRequested(QuitRequest),
+    /// Transfer totals, about once a second while the peer runs.
+    #[serde(rename = "transfer-totals")]
+    TransferTotals(TransferTotals),
+}
+
+/// Payload of `transfer-totals`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TransferTotals {
+    /// Bytes per second received by running downloads.
+    #[ts(type = "number")]
+    pub down_bps: u64,
+    /// Bytes per second sent to other peers.
+    #[ts(type = "number")]
+    pub up_bps: u64,
+    /// Bytes sent to other peers since the peer started.
+    #[ts(type = "number")]
+    pub uploaded_bytes: u64,
 }
 
 /// Payload of `quit-requested`: what would be interrupted.
@@ -541,6 +563,7 @@ impl UiEvent {
             Self::GameDeleted(_) => "game-deleted",
             Self::DeleteFailed(_) => "game-delete-failed",
             Self::QuitRequested(_) => "quit-requested",
+            Self::TransferTotals(_) => "transfer-totals",
         }
     }
 

@@ -64,6 +64,8 @@ pub fn invoke_handler<R: Runtime>() -> Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool
         commands::games::uninstall_game,
         commands::games::cancel_download,
         commands::games::delete_game,
+        commands::games::start_now,
+        commands::games::move_in_queue,
         commands::games::open_game_folder,
         commands::settings::quit_app,
         commands::peers::list_peers,

@@ -10,8 +10,9 @@
 //!   the model only ever reflects the running runtime.
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::{BTreeMap, HashMap, HashSet},
     sync::Arc,
+    time::Instant,
 };
 
 use lanspread_peer::{GameEntry, PeerEvent, PeerInfo, peer_db::PeerRecord};
@@ -20,7 +21,7 @@ use lanspread_proto::Catalog;
 use crate::events::{
     DownloadBegin, DownloadFinished, GameFailed, GameRef, GameView, GamesList, InstallBegin, InstallFinished,
     Notice, NoticeLevel, Operation, PeerCount, PeerLost, PeerView, PeersList, ProgressView, SharedGame,
-    UiEvent, count,
+    TransferTotals, UiEvent, count,
 };
 
 /// What the app knows about the running peer.
@@ -31,12 +32,91 @@ pub struct AppModel {
     progress: HashMap<String, ProgressView>,
     peers: BTreeMap<String, PeerView>,
     peer_count: usize,
+    /// Downloads waiting their turn, in order (the app's policy: one at a time).
+    queue: Vec<String>,
+    /// Downloads the app asked for that the runtime has not shown as running yet.
+    starting: HashSet<String>,
+    /// The last upload counter and when it was read (for the upload rate).
+    uploaded: Option<(u64, Instant)>,
 }
 
 impl AppModel {
     /// An empty model for a runtime using `catalog`.
     pub fn new(catalog: Arc<Catalog>) -> Self {
-        Self { catalog, games: Vec::new(), progress: HashMap::new(), peers: BTreeMap::new(), peer_count: 0 }
+        Self {
+            catalog,
+            games: Vec::new(),
+            progress: HashMap::new(),
+            peers: BTreeMap::new(),
+            peer_count: 0,
+            queue: Vec::new(),
+            starting: HashSet::new(),
+            uploaded: None,
+        }
+    }
+
+    /// Downloads running or being started (preparing counts).
+    pub fn active_downloads(&self) -> usize {
+        let running = self
+            .games
+            .iter()
+            .filter(|g| {
+                matches!(
+                    g.operation,
+                    Some(lanspread_peer::Operation::Preparing | lanspread_peer::Operation::Downloading)
+                )
+            })
+            .map(|g| g.id.as_str());
+        running.chain(self.starting.iter().map(String::as_str)).collect::<HashSet<_>>().len()
+    }
+
+    /// Puts `id` at the end of the download queue (once).
+    pub fn enqueue(&mut self, id: &str) {
+        if !self.queue.iter().any(|q| q == id) {
+            self.queue.push(id.to_string());
+        }
+    }
+
+    /// Takes `id` out of the queue; whether it was queued.
+    pub fn dequeue(&mut self, id: &str) -> bool {
+        let before = self.queue.len();
+        self.queue.retain(|q| q != id);
+        before != self.queue.len()
+    }
+
+    /// Moves a queued download one place earlier (`up`) or later; whether it moved.
+    pub fn move_queued(&mut self, id: &str, up: bool) -> bool {
+        let Some(i) = self.queue.iter().position(|q| q == id) else { return false };
+        let j = if up { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < self.queue.len()) };
+        let Some(j) = j else { return false };
+        self.queue.swap(i, j);
+        true
+    }
+
+    /// The queue, in order.
+    pub fn queue(&self) -> &[String] {
+        &self.queue
+    }
+
+    /// Notes that the app asked the runtime to download `id`.
+    pub fn mark_starting(&mut self, id: &str) {
+        self.starting.insert(id.to_string());
+    }
+
+    /// The app's request for `id` ended (refused or seen running).
+    pub fn clear_starting(&mut self, id: &str) {
+        self.starting.remove(id);
+    }
+
+    /// The next queued download to start, when none runs: taken off the queue and marked
+    /// starting.
+    pub fn next_to_start(&mut self) -> Option<String> {
+        if self.active_downloads() > 0 || self.queue.is_empty() {
+            return None;
+        }
+        let id = self.queue.remove(0);
+        self.starting.insert(id.clone());
+        Some(id)
     }
 
     /// The catalog in use.
@@ -50,7 +130,12 @@ impl AppModel {
             games: self
                 .games
                 .iter()
-                .map(|g| GameView::new(g, self.progress.get(g.id.as_str()).cloned()))
+                .map(|g| {
+                    let mut v = GameView::new(g, self.progress.get(g.id.as_str()).cloned());
+                    v.queue_position =
+                        self.queue.iter().position(|q| q == g.id.as_str()).map(|i| count(i + 1));
+                    v
+                })
                 .collect(),
             peer_count: count(self.peer_count),
             free_bytes: None,
@@ -74,9 +159,15 @@ impl AppModel {
         match ev {
             PeerEvent::ListGames { games } => {
                 self.games = games.clone();
+                // A requested download the runtime now shows (or that ended) is no longer
+                // "starting".
+                for g in games.iter().filter(|g| g.operation.is_some()) {
+                    self.starting.remove(g.id.as_str());
+                }
                 vec![UiEvent::GamesListUpdated(self.games_list())]
             }
             PeerEvent::DownloadGameFilesBegin { id, version, total_bytes, verified_bytes, peers } => {
+                self.starting.remove(id.as_str());
                 let p = ProgressView {
                     id: id.to_string(),
                     operation: Operation::Downloading,
@@ -85,6 +176,7 @@ impl AppModel {
                     rate_bps: 0,
                     eta_secs: None,
                     peers: count(peers.len()),
+                    peer_names: Vec::new(),
                 };
                 self.progress.insert(id.to_string(), p);
                 vec![UiEvent::DownloadBegin(DownloadBegin {
@@ -104,12 +196,14 @@ impl AppModel {
                     rate_bps: d.rate_bps,
                     eta_secs: d.eta_secs,
                     peers: count(d.peers.len()),
+                    peer_names: self.names_by_bytes(&d.peers),
                 };
                 self.progress.insert(d.id.to_string(), p.clone());
                 vec![UiEvent::DownloadProgress(p)]
             }
             PeerEvent::DownloadGameFilesFinished { id, version, bytes, seconds, peers } => {
                 self.progress.remove(id.as_str());
+                self.starting.remove(id.as_str());
                 vec![UiEvent::DownloadFinished(DownloadFinished {
                     id: id.to_string(),
                     version: version.as_str().to_string(),
@@ -120,6 +214,7 @@ impl AppModel {
             }
             PeerEvent::DownloadGameFilesFailed { id, error } => {
                 self.progress.remove(id.as_str());
+                self.starting.remove(id.as_str());
                 vec![UiEvent::DownloadFailed(GameFailed { id: id.to_string(), error: error.into() })]
             }
             PeerEvent::InstallGameBegin { id, update } => {
@@ -156,6 +251,28 @@ impl AppModel {
             PeerEvent::UninstallGameFailed { id, error } => {
                 self.progress.remove(id.as_str());
                 vec![UiEvent::UninstallFailed(GameFailed { id: id.to_string(), error: error.into() })]
+            }
+            PeerEvent::Stats { uploaded_bytes } => {
+                let now = Instant::now();
+                let up_bps = match self.uploaded {
+                    Some((before, at)) if now > at => {
+                        let secs = now.duration_since(at).as_secs_f64();
+                        (uploaded_bytes.saturating_sub(before) as f64 / secs) as u64
+                    }
+                    _ => 0,
+                };
+                self.uploaded = Some((*uploaded_bytes, now));
+                let down_bps = self
+                    .progress
+                    .values()
+                    .filter(|p| p.operation == Operation::Downloading)
+                    .map(|p| p.rate_bps)
+                    .sum();
+                vec![UiEvent::TransferTotals(TransferTotals {
+                    down_bps,
+                    up_bps,
+                    uploaded_bytes: *uploaded_bytes,
+                })]
             }
             PeerEvent::GameDeleted { id, .. } => {
                 self.progress.remove(id.as_str());
@@ -234,6 +351,18 @@ impl AppModel {
         }
     }
 
+    /// Names of the peers a download gets data from, most bytes first.
+    fn names_by_bytes(&self, peers: &[lanspread_peer::PeerTransfer]) -> Vec<String> {
+        let mut by: Vec<&lanspread_peer::PeerTransfer> = peers.iter().collect();
+        by.sort_by_key(|t| std::cmp::Reverse(t.bytes));
+        by.iter()
+            .map(|t| {
+                let hex = t.peer_id.to_hex();
+                self.peers.get(&hex).map_or_else(|| t.peer_id.short(), |p| p.name.clone())
+            })
+            .collect()
+    }
+
     fn display_name(&self, id: &str) -> String {
         self.catalog.get_str(id).map_or_else(|| id.to_string(), |e| e.name.clone())
     }
@@ -248,6 +377,7 @@ fn op_progress(id: &str, operation: Operation) -> ProgressView {
         rate_bps: 0,
         eta_secs: None,
         peers: 0,
+        peer_names: Vec::new(),
     }
 }
 

@@ -224,6 +224,7 @@ impl LanSpreadState {
                 {
                     tracing::warn!(error = %e, "could not keep sharing paused");
                 }
+                tokio::spawn(tick_stats(self.clone(), generation, handle.clone()));
                 *lock(&self.inner.runtime) = Some(Running { handle, db });
                 tokio::spawn(fan_out(self.clone(), generation, rx));
             }
@@ -291,10 +292,92 @@ impl LanSpreadState {
             g.downloaded && (!g.installed || g.state == lanspread_peer::GameState::UpdateDownloaded)
         });
         if install_only {
-            self.command(PeerCommand::InstallGame { id }).await
-        } else {
-            self.command(PeerCommand::GetGame { id, download: true, accept_unverified: false }).await
+            return self.command(PeerCommand::InstallGame { id }).await;
         }
+        self.handle()?;
+        // The download queue (the app's policy; the runtime itself runs any number at once):
+        // one download at a time at full speed, the rest wait their turn in order.
+        let queued = {
+            let mut m = lock(&self.inner.model);
+            if m.active_downloads() > 0 {
+                m.enqueue(id.as_str());
+                true
+            } else {
+                m.mark_starting(id.as_str());
+                false
+            }
+        };
+        if queued {
+            tracing::info!(game = %id, "download queued");
+            self.emit_games();
+            return Ok(());
+        }
+        self.start_download(id).await
+    }
+
+    /// Starts a download now (first in line, or "Start now": next to the running one).
+    async fn start_download(&self, id: GameId) -> Result<(), AppError> {
+        let result = self
+            .command(PeerCommand::GetGame { id: id.clone(), download: true, accept_unverified: false })
+            .await;
+        if result.is_err() {
+            lock(&self.inner.model).clear_starting(id.as_str());
+            self.emit_games();
+        }
+        result
+    }
+
+    /// "Start now" on a queued download: it leaves the queue and runs beside the others.
+    pub async fn start_now(&self, id: &str) -> Result<(), AppError> {
+        let id = parse_id(id)?;
+        {
+            let mut m = lock(&self.inner.model);
+            if !m.dequeue(id.as_str()) {
+                return Err(AppError::new(
+                    ErrorKind::InvalidInput,
+                    format!("{id} is not waiting in the queue"),
+                ));
+            }
+            m.mark_starting(id.as_str());
+        }
+        self.emit_games();
+        self.start_download(id).await
+    }
+
+    /// Moves a queued download one place earlier or later.
+    pub fn move_in_queue(&self, id: &str, up: bool) -> Result<(), AppError> {
+        let id = parse_id(id)?;
+        if !lock(&self.inner.model).move_queued(id.as_str(), up) {
+            return Err(AppError::new(
+                ErrorKind::InvalidInput,
+                format!("{id} cannot move that way in the queue"),
+            ));
+        }
+        self.emit_games();
+        Ok(())
+    }
+
+    /// Starts the next queued download when none runs (after any runtime event).
+    async fn pump_queue(&self) {
+        loop {
+            let next = lock(&self.inner.model).next_to_start();
+            let Some(next) = next else { return };
+            let Ok(id) = parse_id(&next) else { continue };
+            tracing::info!(game = %id, "starting the next queued download");
+            self.emit_games();
+            match self.start_download(id.clone()).await {
+                Ok(()) => return,
+                Err(e) => self.emit(&UiEvent::DownloadFailed(crate::events::GameFailed {
+                    id: id.to_string(),
+                    error: e,
+                })),
+            }
+        }
+    }
+
+    fn emit_games(&self) {
+        let list = lock(&self.inner.model).games_list();
+        self.emit(&UiEvent::GamesListUpdated(list));
     }
 
     /// Fetches the latest version from peers and installs it over the current one.
@@ -398,6 +481,11 @@ impl LanSpreadState {
     /// Cancels the download or install running on a game (a download becomes paused).
     pub async fn cancel(&self, id: &str) -> Result<(), AppError> {
         let id = parse_id(id)?;
+        // A queued download just leaves the queue.
+        if lock(&self.inner.model).dequeue(id.as_str()) {
+            self.emit_games();
+            return Ok(());
+        }
         self.command(PeerCommand::Cancel { id }).await
     }
 
@@ -581,6 +669,21 @@ async fn start_with_retry(
     }
 }
 
+/// Asks the runtime for its transfer counters once a second (the Downloads panel's totals),
+/// until that runtime is replaced or stops.
+async fn tick_stats(state: LanSpreadState, generation: u64, handle: PeerRuntimeHandle) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        every.tick().await;
+        if state.inner.generation.load(Ordering::SeqCst) != generation
+            || handle.command(PeerCommand::GetStats).await.is_err()
+        {
+            return;
+        }
+    }
+}
+
 /// Fans every runtime event out as Tauri events, until the runtime stops.
 async fn fan_out(state: LanSpreadState, generation: u64, mut rx: mpsc::UnboundedReceiver<PeerEvent>) {
     while let Some(ev) = rx.recv().await {
@@ -595,5 +698,6 @@ async fn fan_out(state: LanSpreadState, generation: u64, mut rx: mpsc::Unbounded
         if matches!(ev, PeerEvent::ShutdownComplete) {
             break;
         }
+        state.pump_queue().await;
     }
 }

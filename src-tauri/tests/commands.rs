@@ -353,3 +353,149 @@ async fn install_unverified_takes_a_lone_offer_and_marks_the_copy() {
     state.shutdown().await;
     seeder.handle.shutdown().await;
 }
+
+/// The download queue: three Install clicks → one runs, two wait (in order, reorderable);
+/// they finish in queue order; "Start now" runs one beside the running one; Cancel on a queued
+/// game just takes it out of the queue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn installs_queue_one_at_a_time_in_order_and_start_now_runs_in_parallel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let specs = vec![
+        spec("quake3", "1", 4),
+        spec("teeworlds", "1", 2),
+        spec("openarena", "1", 2),
+        spec("cs16", "1", 2),
+    ];
+    // 8 MB/s: each game takes a noticeable moment, so the clicks land while one runs.
+    let seeder = Seeder::start_with_upload_limit(tmp.path(), specs, Some(8_000_000)).await;
+    let (state, rec) = app(app_paths(tmp.path()));
+    state.start().await;
+    connect(&state, &seeder).await;
+    for id in ["quake3", "teeworlds", "openarena", "cs16"] {
+        rec.wait_game(0, id, |g| g.state == GameState::RemoteOnly).await;
+    }
+    let mark = rec.len();
+    for id in ["quake3", "teeworlds", "openarena"] {
+        state.install_game(id).await.unwrap();
+    }
+    let list = state.request_games().await;
+    let pos = |id: &str| list.games.iter().find(|g| g.id == id).unwrap().queue_position;
+    assert_eq!((pos("quake3"), pos("teeworlds"), pos("openarena")), (None, Some(1), Some(2)));
+    // Reorder: openarena first.
+    state.move_in_queue("openarena", true).unwrap();
+    assert!(state.move_in_queue("openarena", true).is_err(), "already first");
+    // Cancel on a queued game takes it out of the queue; Install queues it again at the end.
+    state.cancel("teeworlds").await.unwrap();
+    state.install_game("teeworlds").await.unwrap();
+    let list = state.request_games().await;
+    let pos = |id: &str| list.games.iter().find(|g| g.id == id).unwrap().queue_position;
+    assert_eq!((pos("openarena"), pos("teeworlds")), (Some(1), Some(2)));
+
+    for id in ["quake3", "openarena", "teeworlds"] {
+        rec.wait_from(
+            mark,
+            &format!("{id} installed"),
+            Duration::from_secs(90),
+            |e| matches!(e, UiEvent::InstallFinished(f) if f.id == id),
+        )
+        .await;
+    }
+    let finished: Vec<String> = rec.all()[mark..]
+        .iter()
+        .filter_map(|e| match e {
+            UiEvent::DownloadFinished(f) => Some(f.id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finished, ["quake3", "openarena", "teeworlds"], "downloads finish in queue order");
+    let begins: Vec<usize> = ["quake3", "openarena", "teeworlds"]
+        .iter()
+        .map(|id| {
+            rec.all()[mark..]
+                .iter()
+                .position(|e| matches!(e, UiEvent::DownloadBegin(b) if b.id == *id))
+                .unwrap()
+        })
+        .collect();
+    let ends: Vec<usize> = ["quake3", "openarena"]
+        .iter()
+        .map(|id| {
+            rec.all()[mark..]
+                .iter()
+                .position(|e| matches!(e, UiEvent::DownloadFinished(f) if f.id == *id))
+                .unwrap()
+        })
+        .collect();
+    assert!(begins[1] > ends[0] && begins[2] > ends[1], "one at a time: {begins:?} {ends:?}");
+
+    // Start now: a queued download runs beside the running one.
+    let mark = rec.len();
+    state.delete_game("quake3").await.unwrap();
+    rec.wait_from(mark, "quake3 deleted", Duration::from_secs(30), |e| matches!(e, UiEvent::GameDeleted(_)))
+        .await;
+    rec.wait_game(mark, "quake3", |g| g.state == GameState::RemoteOnly).await;
+    let mark = rec.len();
+    state.install_game("quake3").await.unwrap();
+    state.install_game("cs16").await.unwrap();
+    assert_eq!(
+        state.request_games().await.games.iter().find(|g| g.id == "cs16").unwrap().queue_position,
+        Some(1)
+    );
+    state.start_now("cs16").await.unwrap();
+    let (_, both) = rec
+        .wait_from(mark, "two downloads at once", Duration::from_secs(30), |e| {
+            matches!(e, UiEvent::GamesListUpdated(l)
+                if l.games.iter().filter(|g| g.operation.is_some() && g.queue_position.is_none()).count() == 2)
+        })
+        .await;
+    let UiEvent::GamesListUpdated(l) = both else { unreachable!() };
+    assert!(l.games.iter().all(|g| g.queue_position.is_none()), "nothing waits");
+    for id in ["quake3", "cs16"] {
+        rec.wait_from(
+            mark,
+            &format!("{id} installed"),
+            Duration::from_secs(90),
+            |e| matches!(e, UiEvent::InstallFinished(f) if f.id == id),
+        )
+        .await;
+    }
+    state.shutdown().await;
+}
+
+/// Caps change in Settings without a restart and slow a download that is already running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_cap_set_in_settings_applies_at_once_without_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeder = Seeder::start(tmp.path(), vec![spec("quake3", "1", 12)]).await;
+    let (state, rec) = app(app_paths(tmp.path()));
+    state.start().await;
+    connect(&state, &seeder).await;
+    rec.wait_game(0, "quake3", |g| g.state == GameState::RemoteOnly).await;
+    let before = state.settings();
+    let RuntimeStatus::Running { peer_id, .. } = before.runtime.clone() else { panic!("{before:?}") };
+    // 16 Mbit/s = 2 MB/s before anything starts, then the download.
+    let s = state
+        .update_settings(SettingsUpdate { download_limit_mbit: Some(16), ..SettingsUpdate::default() })
+        .await
+        .unwrap();
+    assert_eq!(s.download_limit_mbit, Some(16));
+    assert!(matches!(&s.runtime, RuntimeStatus::Running { peer_id: p, .. } if *p == peer_id), "no restart");
+    let mark = rec.len();
+    let t = std::time::Instant::now();
+    state.install_game("quake3").await.unwrap();
+    rec.wait_from(mark, "begin", Duration::from_secs(30), |e| matches!(e, UiEvent::DownloadBegin(_))).await;
+    // Lift it mid-way: the rest goes at full speed.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    state
+        .update_settings(SettingsUpdate { download_limit_mbit: Some(0), ..SettingsUpdate::default() })
+        .await
+        .unwrap();
+    rec.wait_from(mark, "finished", Duration::from_secs(60), |e| matches!(e, UiEvent::DownloadFinished(_)))
+        .await;
+    let took = t.elapsed();
+    // 12.6 MB: capped for 2 s (~4 MB), then unlimited on loopback.
+    assert!(took > Duration::from_secs(2), "{took:?}");
+    assert!(took < Duration::from_secs(6), "the cap was lifted at once: {took:?}");
+    assert_eq!(state.settings().download_limit_mbit, None);
+    state.shutdown().await;
+}

@@ -28,6 +28,8 @@ export const api = {
   deleteGame: (id: string) => call<void>("delete_game", { id }),
   openGameFolder: (id: string) => call<void>("open_game_folder", { id }),
   quitApp: () => call<void>("quit_app"),
+  startNow: (id: string) => call<void>("start_now", { id }),
+  moveInQueue: (id: string, up: boolean) => call<void>("move_in_queue", { id, up }),
   listPeers: () => call<PeersList>("list_peers"),
   getSettings: () => call<SettingsView>("get_settings"),
   updateGameDirectory: (path: string) => call<SettingsView>("update_game_directory", { path }),
@@ -60,6 +62,7 @@ const EVENT_NAMES: { [K in EventName]: true } = {
   "game-deleted": true,
   "game-delete-failed": true,
   "quit-requested": true,
+  "transfer-totals": true,
 };
 
 /** Subscribes to every backend event; resolves to a function that unsubscribes. */

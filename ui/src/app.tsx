@@ -8,12 +8,14 @@ import {
   ConfirmDelete,
   ConfirmQuit,
   ConfirmUninstall,
+  DownloadsPanel,
   PeersPanel,
   SettingsDialog,
 } from "./components/panels.tsx";
 import { Toasts } from "./components/Toasts.tsx";
 import {
   type Action,
+  downloadsOf,
   failureTitle,
   type Filter,
   filterCounts,
@@ -28,6 +30,7 @@ type Dialog =
   | { kind: "settings" }
   | { kind: "uninstall"; game: GameView }
   | { kind: "delete"; game: GameView }
+  | { kind: "downloads" }
   | null;
 
 export function App() {
@@ -114,6 +117,11 @@ export function App() {
       case "delete":
       case "discard":
         return setDialog({ kind: "delete", game });
+      case "start_now":
+        return withPending(game.id, title, () => api.startNow(game.id));
+      case "queue_up":
+      case "queue_down":
+        return withPending(game.id, title, () => api.moveInQueue(game.id, action.kind === "queue_up"));
     }
   };
 
@@ -160,6 +168,10 @@ export function App() {
     sort,
   ]);
   const counts = useMemo(() => filterCounts(state.games), [state.games]);
+  const downloads = useMemo(() => {
+    const d = downloadsOf(state.games);
+    return d.running.length + d.queued.length;
+  }, [state.games]);
   const settings = state.settings;
   const runtime = settings?.runtime;
 
@@ -225,6 +237,8 @@ export function App() {
       <Header
         settings={settings}
         peerCount={state.peerCount}
+        downloads={downloads}
+        onDownloads={() => setDialog({ kind: "downloads" })}
         onPeers={openPeers}
         onChangeDir={changeDir}
         onSettings={() => setDialog({ kind: "settings" })}
@@ -271,6 +285,14 @@ export function App() {
               dispatch({ type: "error", title: "Could not quit", error: toAppError(e) })
             );
           }}
+        />
+      )}
+      {dialog?.kind === "downloads" && (
+        <DownloadsPanel
+          games={state.games}
+          totals={state.totals}
+          onAction={onAction}
+          onClose={() => setDialog(null)}
         />
       )}
       {dialog?.kind === "peers" && <PeersPanel peers={state.peers} onClose={() => setDialog(null)} />}

@@ -25,7 +25,10 @@ export type ActionKind =
   | "cancel"
   | "open_folder"
   | "delete"
-  | "discard";
+  | "discard"
+  | "start_now"
+  | "queue_up"
+  | "queue_down";
 
 /** A button on a game card. */
 export interface Action {
@@ -69,8 +72,11 @@ export function badgeFor(g: GameView): Badge {
     }
     case "uninstalling":
       return { label: "Uninstalling…", tone: "active" };
+    case "deleting":
+      return { label: "Deleting…", tone: "active" };
   }
   if (g.running) return { label: "Running", tone: "active" };
+  if (g.queue_position != null) return { label: `Queued · ${ordinal(g.queue_position)}`, tone: "info" };
   switch (g.state) {
     case "remote_only":
       return { label: peersLabel(g.peer_count), tone: "info" };
@@ -136,8 +142,27 @@ export function actionsFor(g: GameView): Action[] {
   return [...base, extra];
 }
 
+/** `1st`, `2nd`, `3rd`, `4th`… */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : ["th", "st", "nd", "rd"][n % 10] ?? "th";
+  return `${n}${suffix}`;
+}
+
 function baseActions(g: GameView): Action[] {
-  if (g.operation === "uninstalling") return [];
+  if (g.operation === "uninstalling" || g.operation === "deleting") return [];
+  if (g.queue_position != null) {
+    return [
+      {
+        kind: "start_now",
+        label: "Start now",
+        style: "primary",
+        disabled: false,
+        hint: "Download it now, beside the one running",
+      },
+      { kind: "cancel", label: "Remove from queue", style: "secondary", disabled: false },
+    ];
+  }
   if (g.operation != null) {
     return [{ kind: "cancel", label: "Cancel", style: "secondary", disabled: false }];
   }
@@ -212,7 +237,7 @@ function baseActions(g: GameView): Action[] {
  * refused while the game runs.
  */
 export function linksFor(g: GameView): Action[] {
-  if (g.operation != null) return [];
+  if (g.operation != null || g.queue_position != null) return [];
   const out: Action[] = [];
   if (g.installed || g.downloaded) {
     out.push({ kind: "open_folder", label: "Open folder", style: "secondary", disabled: false });
@@ -256,6 +281,28 @@ export function actionsWithSpace(g: GameView, freeBytes: number | null, autoInst
       ? { ...a, disabled: true, hint: problem }
       : a
   );
+}
+
+/** The Downloads panel: running downloads first, then the queue in order. */
+export function downloadsOf(games: GameView[]): { running: GameView[]; queued: GameView[] } {
+  const running = games.filter((g) => g.operation === "downloading" || g.operation === "preparing");
+  const queued = games.filter((g) => g.queue_position != null).sort((a, b) =>
+    (a.queue_position ?? 0) - (b.queue_position ?? 0)
+  );
+  return { running, queued };
+}
+
+/** One line per running download: `"120 MB of 503 MB · 25.0 MB/s · 15s left · from seedbox, ana"`. */
+export function downloadLine(g: GameView): string {
+  const p = g.progress;
+  if (g.operation === "preparing" || !p) return `Asking ${peerCountLabel(g.peer_count)}…`;
+  const parts = [`${formatBytes(p.bytes_done)} of ${formatBytes(p.total_bytes)}`];
+  if (p.rate_bps >= MIN_SHOWN_RATE) {
+    parts.push(formatRate(p.rate_bps));
+    if (p.eta_secs != null) parts.push(`${formatEta(p.eta_secs)} left`);
+  }
+  if (p.peer_names.length > 0) parts.push(`from ${p.peer_names.join(", ")}`);
+  return parts.join(" · ");
 }
 
 /** Below this rate (bytes/s) speed and ETA are not shown: they would be noise. */
@@ -425,6 +472,9 @@ export function failureTitle(what: "download" | "install" | "uninstall" | Action
     uninstall: "Uninstalling",
     cancel: "Cancelling",
     open_folder: "Opening the folder of",
+    start_now: "Starting",
+    queue_up: "Moving",
+    queue_down: "Moving",
     delete: "Deleting",
     discard: "Discarding the download of",
   };

@@ -2,7 +2,15 @@
  * The window's state and the pure reducer that applies backend events to it (unit-tested
  * with `deno test`; no Tauri imports here).
  */
-import type { AppError, GamesList, GameView, PeerView, SettingsView, UiEvent } from "./bindings/index.ts";
+import type {
+  AppError,
+  GamesList,
+  GameView,
+  PeerView,
+  SettingsView,
+  TransferTotals,
+  UiEvent,
+} from "./bindings/index.ts";
 import { describeError, failureTitle } from "./logic.ts";
 
 /** A message in the corner. */
@@ -20,6 +28,8 @@ export interface AppState {
   freeBytes: number | null;
   /** Quit was chosen while something runs: these games would be interrupted. */
   quitAsked: string[] | null;
+  /** Transfer rates and totals (about once a second). */
+  totals: TransferTotals | null;
   peers: PeerView[];
   settings: SettingsView | null;
   toasts: Toast[];
@@ -34,6 +44,7 @@ export function initialState(): AppState {
     peerCount: 0,
     freeBytes: null,
     quitAsked: null,
+    totals: null,
     peers: [],
     settings: null,
     toasts: [],
@@ -131,6 +142,7 @@ export function applyEvent(s: AppState, ev: UiEvent): AppState {
           rate_bps: 0,
           eta_secs: null,
           peers: p.peers,
+          peer_names: [],
         },
       }));
     }
@@ -167,6 +179,7 @@ export function applyEvent(s: AppState, ev: UiEvent): AppState {
           rate_bps: 0,
           eta_secs: null,
           peers: 0,
+          peer_names: [],
         },
       }));
     }
@@ -219,6 +232,8 @@ export function applyEvent(s: AppState, ev: UiEvent): AppState {
     }
     case "quit-requested":
       return { ...s, quitAsked: ev.payload.busy };
+    case "transfer-totals":
+      return { ...s, totals: ev.payload };
     case "notice": {
       const level = ev.payload.level;
       return addToast(s, {

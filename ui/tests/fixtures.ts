@@ -17,6 +17,7 @@ export function game(over: Partial<GameView> = {}): GameView {
     installed: false,
     local_version: null,
     installed_version: null,
+    queue_position: null,
     latest_version: "20250314",
     peer_count: 2,
     offered_version: null,

@@ -4,9 +4,12 @@ import {
   actionsWithSpace,
   badgeFor,
   describeError,
+  downloadLine,
+  downloadsOf,
   filterCounts,
   homeFrom,
   linksFor,
+  ordinal,
   percent,
   pinsLine,
   progressFill,
@@ -71,6 +74,7 @@ Deno.test("downloading: percent badge, Cancel, bar with speed and ETA", () => {
       rate_bps: 25_000_000,
       eta_secs: 15,
       peers: 3,
+      peer_names: [],
     },
   });
   assertEquals(badgeFor(g), { label: "Downloading 25 %", tone: "active" });
@@ -111,6 +115,7 @@ Deno.test("installing: percent from install progress, Cancel", () => {
       rate_bps: 0,
       eta_secs: null,
       peers: 0,
+      peer_names: [],
     },
   });
   assertEquals(badgeFor(g).label, "Installing 25 %");
@@ -281,6 +286,7 @@ Deno.test("speed and ETA wait for a meaningful rate", () => {
       rate_bps: 255,
       eta_secs: 98_000,
       peers: 1,
+      peer_names: [],
     },
   });
   assertEquals(progressLine(g), "71 B of 25.0 MB · waiting for data…");
@@ -342,4 +348,48 @@ Deno.test("Install is refused up front when the game cannot fit, with the number
   });
   assertEquals(spaceProblem(paused, 200_000_000, false), null);
   assertEquals(spaceProblem(g, null, true), null, "unknown free space refuses nothing");
+});
+
+Deno.test("queued: badge says its place, Start now or Remove from queue, no links", () => {
+  const g = game({ state: "remote_only", queue_position: 2 });
+  assertEquals(badgeFor(g), { label: "Queued · 2nd", tone: "info" });
+  assertEquals(kinds(g), ["start_now", "cancel"]);
+  assertEquals(actionsFor(g)[1].label, "Remove from queue");
+  assertEquals(linksFor(g), []);
+  assertEquals([1, 2, 3, 4, 11, 12, 13, 21, 22, 101].map(ordinal), [
+    "1st",
+    "2nd",
+    "3rd",
+    "4th",
+    "11th",
+    "12th",
+    "13th",
+    "21st",
+    "22nd",
+    "101st",
+  ]);
+});
+
+Deno.test("downloads panel: running first with rate, ETA and peers; the queue in order", () => {
+  const running = game({
+    id: "quake3",
+    operation: "downloading",
+    state: "downloading",
+    progress: {
+      id: "quake3",
+      operation: "downloading",
+      bytes_done: 120_000_000,
+      total_bytes: 500_000_000,
+      rate_bps: 25_000_000,
+      eta_secs: 15,
+      peers: 2,
+      peer_names: ["seedbox", "ana"],
+    },
+  });
+  const q2 = game({ id: "b", name: "B", queue_position: 2 });
+  const q1 = game({ id: "a", name: "A", queue_position: 1 });
+  const d = downloadsOf([q2, running, q1, game({ id: "idle" })]);
+  assertEquals(d.running.map((g) => g.id), ["quake3"]);
+  assertEquals(d.queued.map((g) => g.id), ["a", "b"]);
+  assertEquals(downloadLine(running), "120 MB of 500 MB · 25.0 MB/s · 15s left · from seedbox, ana");
 });

@@ -41,6 +41,7 @@ Deno.test("download begin/progress/finished drive the card's progress", () => {
       rate_bps: 10,
       eta_secs: 40,
       peers: 2,
+      peer_names: [],
     },
   });
   assertEquals(s.games[0].progress?.bytes_done, 600);

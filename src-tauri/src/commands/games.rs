@@ -61,3 +61,19 @@ pub(crate) async fn open_game_folder(state: State<'_, LanSpreadState>, id: Strin
         AppError::new(crate::error::ErrorKind::Io, format!("cannot open {}: {e}", dir.display()))
     })
 }
+
+/// Starts a queued download now, beside the running one.
+#[tauri::command]
+pub(crate) async fn start_now(state: State<'_, LanSpreadState>, id: String) -> Result<(), AppError> {
+    state.start_now(&id).await
+}
+
+/// Moves a queued download one place earlier (`up`) or later.
+#[tauri::command]
+pub(crate) async fn move_in_queue(
+    state: State<'_, LanSpreadState>,
+    id: String,
+    up: bool,
+) -> Result<(), AppError> {
+    state.move_in_queue(&id, up)
+}

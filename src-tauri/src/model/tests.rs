@@ -110,6 +110,8 @@ fn download_lifecycle_tracks_progress_and_merges_it_into_the_list() {
         rate_bps: 200,
         eta_secs: Some(2),
         peers: 1,
+        // Not announced to the model: its short id stands in for its name.
+        peer_names: vec![peer(1).short()],
     };
     assert_eq!(out, vec![UiEvent::DownloadProgress(want.clone())]);
     assert_eq!(out[0].name(), "game-download-progress");
@@ -280,4 +282,32 @@ fn start_up_recovery_becomes_a_notice_naming_the_game() {
     let [UiEvent::Notice(n)] = out.as_slice() else { panic!("{out:?}") };
     assert_eq!(n.level, NoticeLevel::Warning);
     assert_eq!(n.message, "not-in-catalog: start-up recovery failed: permission denied");
+}
+
+#[test]
+fn the_queue_keeps_order_moves_and_starts_the_next_only_when_nothing_downloads() {
+    let mut m = model();
+    m.apply(&PeerEvent::ListGames {
+        games: vec![downloading("quake3"), entry("teeworlds", PeerState::RemoteOnly)],
+    });
+    assert_eq!(m.active_downloads(), 1);
+    m.enqueue("teeworlds");
+    m.enqueue("openarena");
+    m.enqueue("teeworlds");
+    assert_eq!(m.queue(), ["teeworlds", "openarena"], "once, in click order");
+    assert!(m.move_queued("openarena", true));
+    assert!(!m.move_queued("openarena", true), "already first");
+    assert!(!m.move_queued("teeworlds", false), "already last");
+    assert_eq!(m.queue(), ["openarena", "teeworlds"]);
+    let pos: Vec<_> = m.games_list().games.iter().map(|g| (g.id.clone(), g.queue_position)).collect();
+    assert!(pos.contains(&("teeworlds".to_string(), Some(2))), "{pos:?}");
+    assert_eq!(m.next_to_start(), None, "quake3 still downloads");
+    m.apply(&PeerEvent::ListGames { games: vec![entry("quake3", PeerState::Downloaded)] });
+    assert_eq!(m.next_to_start(), Some("openarena".into()));
+    assert_eq!(m.active_downloads(), 1, "started, not yet reported");
+    assert_eq!(m.next_to_start(), None);
+    m.clear_starting("openarena");
+    assert!(m.dequeue("teeworlds"));
+    assert!(!m.dequeue("teeworlds"));
+    assert_eq!(m.next_to_start(), None, "empty queue");
 }

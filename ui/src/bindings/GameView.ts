@@ -95,4 +95,8 @@ downloaded_bytes: number | null,
 /**
  * Progress of the running download or install.
  */
-progress: ProgressView | null, };
+progress: ProgressView | null, 
+/**
+ * Waiting its turn in the download queue (1 = next), or `null`.
+ */
+queue_position: number | null, };

@@ -32,4 +32,8 @@ eta_secs: number | null,
 /**
  * Peers delivering data (downloads).
  */
-peers: number, };
+peers: number, 
+/**
+ * Their names (downloads), most bytes first.
+ */
+peer_names: Array<string>, };

@@ -24,4 +24,5 @@ export type { RuntimeStatus } from "./RuntimeStatus.ts";
 export type { SettingsUpdate } from "./SettingsUpdate.ts";
 export type { SettingsView } from "./SettingsView.ts";
 export type { SharedGame } from "./SharedGame.ts";
+export type { TransferTotals } from "./TransferTotals.ts";
 export type { UiEvent } from "./UiEvent.ts";

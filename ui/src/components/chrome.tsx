@@ -7,12 +7,17 @@ import { FolderIcon, GearIcon, Logo, PeersIcon, SearchIcon } from "./icons.tsx";
 interface HeaderProps {
   settings: SettingsView | null;
   peerCount: number;
+  /** Downloads running or queued. */
+  downloads: number;
+  onDownloads: () => void;
   onPeers: () => void;
   onChangeDir: () => void;
   onSettings: () => void;
 }
 
-export function Header({ settings, peerCount, onPeers, onChangeDir, onSettings }: HeaderProps) {
+export function Header(
+  { settings, peerCount, downloads, onDownloads, onPeers, onChangeDir, onSettings }: HeaderProps,
+) {
   const dir = settings?.game_dir;
   const running = settings?.runtime.status === "running";
   return (
@@ -22,6 +27,16 @@ export function Header({ settings, peerCount, onPeers, onChangeDir, onSettings }
         <span>lanspread</span>
       </div>
       <div class="spacer" />
+      <button
+        type="button"
+        class={`chip downloads-chip${downloads > 0 ? " active" : ""}`}
+        onClick={onDownloads}
+        data-testid="downloads"
+        aria-label={`Downloads: ${downloads} running or waiting; show them`}
+      >
+        <span>Downloads</span>
+        {downloads > 0 && <span class="count">{downloads}</span>}
+      </button>
       <button
         type="button"
         class={`chip peers-chip${peerCount > 0 ? " online" : ""}`}

@@ -1,8 +1,29 @@
-/** Modal dialogs: uninstall confirmation, peers, settings. Escape or the backdrop closes them. */
+/**
+ * Modal dialogs: uninstall, delete and quit confirmations, downloads, peers, settings. Escape or
+ * the backdrop closes them.
+ */
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { AppError, GameView, PeerView, SettingsUpdate, SettingsView } from "../bindings/index.ts";
-import { describeError, peerCountLabel, pinsLine } from "../logic.ts";
+import type {
+  AppError,
+  GameView,
+  PeerView,
+  SettingsUpdate,
+  SettingsView,
+  TransferTotals,
+} from "../bindings/index.ts";
+import { formatBytes, formatRate } from "../format.ts";
+import {
+  type Action,
+  type ActionKind,
+  describeError,
+  downloadLine,
+  downloadsOf,
+  ordinal,
+  peerCountLabel,
+  pinsLine,
+  progressFill,
+} from "../logic.ts";
 import { CloseIcon } from "./icons.tsx";
 
 interface ModalProps {
@@ -150,6 +171,74 @@ export function ConfirmQuit(
           Quit
         </button>
       </div>
+    </Modal>
+  );
+}
+
+export function DownloadsPanel(
+  { games, totals, onAction, onClose }: {
+    games: GameView[];
+    totals: TransferTotals | null;
+    onAction: (game: GameView, action: Action) => void;
+    onClose: () => void;
+  },
+) {
+  const { running, queued } = downloadsOf(games);
+  const act = (g: GameView, kind: ActionKind, label: string) => (
+    <button
+      type="button"
+      class="btn btn-secondary btn-small"
+      data-action={kind}
+      aria-label={`${label} ${g.name}`}
+      onClick={() => onAction(g, { kind, label, style: "secondary", disabled: false })}
+    >
+      {label}
+    </button>
+  );
+  return (
+    <Modal title="Downloads" onClose={onClose} wide testId="downloads-panel">
+      <p class="muted totals" data-testid="totals">
+        {totals
+          ? `↓ ${formatRate(totals.down_bps)} · ↑ ${formatRate(totals.up_bps)} · ${
+            formatBytes(totals.uploaded_bytes)
+          } shared since start`
+          : "…"}
+      </p>
+      {running.length === 0 && queued.length === 0 && (
+        <p class="muted">
+          Nothing is downloading. Press Install on a game; more than one wait here in order.
+        </p>
+      )}
+      <ul class="downloads">
+        {running.map((g) => {
+          const fill = progressFill(g);
+          return (
+            <li key={g.id} data-download={g.id} class="download running">
+              <div class="download-head">
+                <strong>{g.name}</strong>
+                {act(g, "cancel", "Pause")}
+              </div>
+              <div class={`bar${fill == null || fill < 0 ? " indeterminate" : ""}`} role="progressbar">
+                <div class="fill" style={{ width: fill == null || fill < 0 ? "35%" : `${fill}%` }} />
+              </div>
+              <div class="progress-line">{downloadLine(g)}</div>
+            </li>
+          );
+        })}
+        {queued.map((g, i) => (
+          <li key={g.id} data-download={g.id} class="download queued">
+            <div class="download-head">
+              <span class="muted">{ordinal(i + 1)}</span>
+              <strong class="grow">{g.name}</strong>
+              <span class="muted">{formatBytes(g.size_bytes)}</span>
+              {i > 0 && act(g, "queue_up", "Up")}
+              {i < queued.length - 1 && act(g, "queue_down", "Down")}
+              {act(g, "start_now", "Start now")}
+              {act(g, "cancel", "Remove")}
+            </div>
+          </li>
+        ))}
+      </ul>
     </Modal>
   );
 }

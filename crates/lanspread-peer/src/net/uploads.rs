@@ -214,6 +214,8 @@ pub(crate) struct RateLimiter {
     rate: AtomicU64,
     /// When the bytes taken so far are paid off.
     next_free: Mutex<tokio::time::Instant>,
+    /// Wakes every waiter when the cap changes.
+    changed: tokio::sync::Notify,
 }
 
 impl RateLimiter {
@@ -221,36 +223,72 @@ impl RateLimiter {
         Self {
             rate: AtomicU64::new(bytes_per_sec.map_or(0, |r| r.max(1))),
             next_free: Mutex::new(tokio::time::Instant::now()),
+            changed: tokio::sync::Notify::new(),
         }
     }
 
-    /// A new cap (`None`: none), applied from the next call on; debt under the old cap is
-    /// forgiven.
+    /// A new cap (`None`: none). It applies at once: debt under the old cap is forgiven and
+    /// every transfer waiting for its turn reserves again under the new one.
     pub(crate) fn set(&self, bytes_per_sec: Option<u64>) {
         *self.next_free.lock().unwrap_or_else(|p| p.into_inner()) = tokio::time::Instant::now();
         self.rate.store(bytes_per_sec.map_or(0, |r| r.max(1)), Ordering::Relaxed);
+        self.changed.notify_waiters();
     }
 
     /// Waits until `bytes` more may be sent (or received).
     pub(crate) async fn take(&self, bytes: u64) {
-        let rate = self.rate.load(Ordering::Relaxed);
-        if rate == 0 {
-            return;
+        loop {
+            let rate = self.rate.load(Ordering::Relaxed);
+            if rate == 0 {
+                return;
+            }
+            // Registered before the reservation: a change after it wakes this waiter.
+            let changed = self.changed.notified();
+            let until = {
+                let mut next = self.next_free.lock().unwrap_or_else(|p| p.into_inner());
+                let now = tokio::time::Instant::now();
+                let start = (*next).max(now);
+                *next = start + Duration::from_secs_f64(bytes as f64 / rate as f64);
+                start
+            };
+            tokio::select! {
+                () = tokio::time::sleep_until(until) => return,
+                () = changed => {}
+            }
         }
-        let until = {
-            let mut next = self.next_free.lock().unwrap_or_else(|p| p.into_inner());
-            let now = tokio::time::Instant::now();
-            let start = (*next).max(now);
-            *next = start + Duration::from_secs_f64(bytes as f64 / rate as f64);
-            start
-        };
-        tokio::time::sleep_until(until).await;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cap applies at once: a waiter reserved under a slow cap goes on when it is lifted,
+    /// and one reserved without a cap is paced when one is set.
+    #[tokio::test(start_paused = true)]
+    async fn a_changed_cap_applies_to_transfers_already_waiting() {
+        let limit = Arc::new(RateLimiter::new(Some(1_000)));
+        let t = tokio::time::Instant::now();
+        limit.take(10_000).await; // first reservation starts now
+        let l2 = limit.clone();
+        let mut waiting = tokio::task::JoinSet::new();
+        waiting.spawn(async move {
+            l2.take(10_000).await; // would start after 10 s at 1 kB/s
+            tokio::time::Instant::now()
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        limit.set(None);
+        let went = waiting.join_next().await.unwrap().unwrap();
+        assert!(went - t < Duration::from_millis(1_100), "lifted at once: {:?}", went - t);
+        // Now a cap of 1 MB/s: 3 MB take about 2 s beyond the first reservation.
+        limit.set(Some(1_000_000));
+        let t = tokio::time::Instant::now();
+        for _ in 0..3 {
+            limit.take(1_000_000).await;
+        }
+        let took = t.elapsed();
+        assert!(took >= Duration::from_secs(2) && took < Duration::from_millis(2_100), "{took:?}");
+    }
 
     #[test]
     fn connections_are_capped_per_peer_and_uncounted_on_drop() {
