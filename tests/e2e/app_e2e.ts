@@ -152,6 +152,25 @@ try {
     JSON.stringify({ catalog: `${tmp}/catalog.json` }),
   );
 
+  log("starting a tray (trayer) for the tray icon");
+  const tray = new Deno.Command("trayer", {
+    args: [
+      "--edge",
+      "bottom",
+      "--align",
+      "right",
+      "--widthtype",
+      "request",
+      "--height",
+      "32",
+      "--transparent",
+      "false",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  children.push(tray);
+
   log("starting tauri-driver");
   const port = freePort();
   const nativePort = freePort();
@@ -388,6 +407,125 @@ try {
   assert(await (await browser.$(`${card} [data-action="install"]`)).isExisting(), "Install is offered again");
   assert(!(await (await browser.$(`${card} [data-action="uninstall"]`)).isExisting()), "no Uninstall button");
 
+  log("a download cap from Settings, then three Install clicks: one runs, two wait in order");
+  const setDownloadCap = async (value: string) => {
+    await (await browser.$('button[aria-label="Settings"]')).click();
+    const field = await browser.$('[data-testid="download-limit"]');
+    await field.waitForExist({ timeout: 5_000 });
+    await field.clearValue();
+    if (value) await field.setValue(value);
+    await (await browser.$('[data-testid="settings"] .modal-actions .btn-primary')).click();
+    await (await browser.$('[data-testid="settings"]')).waitForExist({ timeout: 10_000, reverse: true });
+  };
+  await setDownloadCap("8"); // 1 MB/s: the queue stays visible for a few seconds
+  const queued = ["openarena", "supertuxkart", "ut2004"];
+  const badgeOf = async (id: string) => {
+    const b = await browser.$(`[data-game-id="${id}"] [data-testid="badge"]`);
+    return (await b.isExisting()) ? await b.getText() : null;
+  };
+  for (const id of queued) {
+    await (await browser.$(`[data-game-id="${id}"] [data-action="install"]`)).click();
+  }
+  await waitFor(
+    "two downloads waiting",
+    10_000,
+    async () =>
+      (await badgeOf("supertuxkart")) === "Queued · 1st" && (await badgeOf("ut2004")) === "Queued · 2nd",
+  );
+  await (await browser.$('[data-testid="downloads"]')).click();
+  const downloadsPanel = await browser.$('[data-testid="downloads-panel"]');
+  await downloadsPanel.waitForExist({ timeout: 5_000 });
+  await waitFor("the running download's rate and source", 15_000, async () => {
+    const t = await downloadsPanel.getText();
+    return /MB\/s/.test(t) && t.includes("from seedbox") && t.includes("Super") && t.includes("Unreal");
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  await shot(`${SHOTS}/07-downloads.png`);
+  await browser.keys("Escape");
+  await downloadsPanel.waitForExist({ timeout: 5_000, reverse: true });
+  await setDownloadCap("");
+  for (const id of queued) {
+    await waitFor(`${id} installed`, 120_000, async () => (await badgeOf(id)) === "Installed");
+  }
+
+  log("closing the window keeps sharing: another peer downloads from this app's peer");
+  await run("/usr/bin/python3", [`${ROOT}/scripts/x11-close.py`, "lanspread"]);
+  await waitFor("the window to hide", 10_000, async () => {
+    const out = await new Deno.Command("xdotool", {
+      args: ["search", "--onlyvisible", "--class", "^Lanspread$"],
+    })
+      .output();
+    return new TextDecoder().decode(out.stdout).trim() === "";
+  });
+  const appAlive = async () =>
+    (await new Deno.Command("pgrep", { args: ["-x", "lanspread"] }).output()).success;
+  assert(await appAlive(), "the app still runs in the tray");
+  // The seeder leaves: the app's peer is the only one with the game now.
+  const w = seeder.stdin.getWriter();
+  await w.write(new TextEncoder().encode('{"command":"shutdown"}\n'));
+  await w.close();
+  await seeder.status;
+  const leech = await new Deno.Command(BIN("lanspread-peer-cli"), {
+    args: [
+      "get",
+      "openarena",
+      "--no-install",
+      "--timeout",
+      "60",
+      "--game-dir",
+      `${tmp}/leech/games`,
+      "--state-dir",
+      `${tmp}/leech/state`,
+      "--bind",
+      "127.0.0.1",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const leechOut = new TextDecoder().decode(leech.stdout).trim().split("\n");
+  assert(leech.success, `the leech downloaded: ${new TextDecoder().decode(leech.stderr).slice(-600)}`);
+  const fin = JSON.parse(leechOut[leechOut.length - 1]);
+  assert(
+    fin.event === "finished" && fin.peers.length === 1,
+    `from the app's peer alone: ${JSON.stringify(fin)}`,
+  );
+  for (const e of Deno.readDirSync(`${dirs.appGames}/openarena`)) {
+    if (!e.isFile || e.name.startsWith(".")) continue;
+    const a = Deno.readFileSync(`${dirs.appGames}/openarena/${e.name}`);
+    const b = Deno.readFileSync(`${tmp}/leech/games/openarena/${e.name}`);
+    assert(a.length === b.length && a.every((x, i) => x === b[i]), `${e.name} arrived byte for byte`);
+  }
+
+  log("Quit from the tray menu stops it");
+  const icon = new TextDecoder().decode(
+    (await new Deno.Command("xdotool", { args: ["search", "--classname", "tray-icon tray app lanspread"] })
+      .output()).stdout,
+  ).trim().split("\n")[0];
+  assert(icon, "the tray icon is in the tray");
+  const geo = new TextDecoder().decode(
+    (await new Deno.Command("xdotool", { args: ["getwindowgeometry", "--shell", icon] }).output()).stdout,
+  );
+  const num = (k: string) => Number(new RegExp(`${k}=(\\d+)`).exec(geo)?.[1]);
+  await run("xdotool", [
+    "mousemove",
+    String(num("X") + num("WIDTH") / 2),
+    String(num("Y") + num("HEIGHT") / 2),
+    "click",
+    "1",
+  ]);
+  await new Promise((r) => setTimeout(r, 800));
+  await run("import", [
+    "-window",
+    "root",
+    "-crop",
+    "420x200+860+600",
+    "+repage",
+    `${SHOTS}/08-tray-menu.png`,
+  ]);
+  await run("xdotool", ["key", "Up", "Return"]);
+  await waitFor("the app to quit", 20_000, async () => !(await appAlive()));
+  browser = null; // the window is gone with the app
+
   log(`passed in ${((performance.now() - started) / 1000).toFixed(1)} s; screenshots in ${SHOTS}`);
 } catch (e) {
   failed = true;
@@ -401,7 +539,9 @@ try {
   }
   console.error(`[e2e] logs and failure.png kept in ${tmp}`);
 } finally {
-  if (browser) await browser.deleteSession().catch(() => {});
+  if (browser) {
+    await Promise.race([browser.deleteSession().catch(() => {}), new Promise((r) => setTimeout(r, 10_000))]);
+  }
   for (const c of children.reverse()) {
     try {
       c.kill("SIGTERM");
