@@ -499,3 +499,72 @@ async fn a_download_cap_set_in_settings_applies_at_once_without_a_restart() {
     assert_eq!(state.settings().download_limit_mbit, None);
     state.shutdown().await;
 }
+
+/// A kill during an update left a staging tree and its log: the app's start rolls it back
+/// before the first scan and says so in a notice; the card shows the truth — v1 installed, v2
+/// downloaded — and offers "Install update", which installs v2 with no peer at all and keeps
+/// the player's save.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_recovers_an_interrupted_update_and_install_update_needs_no_peer() {
+    use std::sync::atomic::AtomicBool;
+    let tmp = tempfile::tempdir().unwrap();
+    let paths = app_paths(tmp.path());
+    let games = paths.default_game_dir.clone();
+    let v1 = spec("quake3", "20250314", 1);
+    let root = lanspread_testkit::library::write_game(&games, &v1).unwrap();
+    let unrar = lanspread_unpack::UnrarUnpacker::new();
+    lanspread_peer::install::install_game(&root, &unrar, &mut |_| {}, &AtomicBool::new(false)).unwrap();
+    std::fs::write(root.join("local/save.dat"), b"level 7").unwrap();
+    let mut v2 = spec("quake3", "20250401", 1);
+    v2.seed = 8;
+    lanspread_testkit::library::write_game(&games, &v2).unwrap();
+    // What `kill -9` mid-update leaves: the log in phase staging and a half-built tree.
+    std::fs::create_dir(root.join(".local.installing")).unwrap();
+    std::fs::write(root.join(".local.installing/.lanspread_owned"), b"").unwrap();
+    std::fs::write(root.join(".local.installing/half.pak"), b"partial").unwrap();
+    std::fs::write(root.join(".lanspread.json"), br#"{"format":1,"op":"update","phase":"staging","pid":1}"#)
+        .unwrap();
+    // Keep the game directory the app would create on first start.
+    std::fs::create_dir_all(paths.config_dir.clone()).unwrap();
+    let settings = lanspread_app::config::Settings {
+        game_dir: Some(games.clone()),
+        auto_install: false,
+        ..Default::default()
+    };
+    settings.save(&paths.config_dir).unwrap();
+
+    let (state, rec) = app(paths);
+    state.start().await;
+    let notice = rec
+        .wait(
+            "the recovery notice",
+            |e| matches!(e, UiEvent::Notice(n) if n.message.contains("Quake III Arena")),
+        )
+        .await;
+    let UiEvent::Notice(n) = notice else { unreachable!() };
+    assert!(n.message.contains("rolled back an interrupted update"), "{}", n.message);
+    assert!(!root.join(".local.installing").exists() && !root.join(".lanspread.json").exists());
+    let g = rec.wait_game(0, "quake3", |g| g.installed).await;
+    assert_eq!(g.state, GameState::UpdateDownloaded, "{g:?}");
+    assert_eq!(
+        (g.installed_version.as_deref(), g.local_version.as_deref()),
+        (Some("20250314"), Some("20250401"))
+    );
+    assert_installed(&root, &v1);
+
+    let mark = rec.len();
+    state.install_game("quake3").await.unwrap();
+    rec.wait_from(
+        mark,
+        "update installed",
+        Duration::from_secs(60),
+        |e| matches!(e, UiEvent::InstallFinished(f) if f.id == "quake3"),
+    )
+    .await;
+    assert!(!rec.names()[mark..].contains(&"game-download-begin"), "no download");
+    let g = rec.wait_game(mark, "quake3", |g| g.installed_version.as_deref() == Some("20250401")).await;
+    assert_ne!(g.state, GameState::UpdateDownloaded);
+    assert_installed(&root, &v2);
+    assert_eq!(std::fs::read(root.join("local/save.dat")).unwrap(), b"level 7");
+    state.shutdown().await;
+}
