@@ -53,7 +53,7 @@ build-tests:
 # the same binary without `custom-protocol` (it would then load the Vite dev server).
 e2e: build-app
     cargo build -p lanspread-peer-cli -p lanspread-testkit
-    scripts/netns-run.sh xvfb-run -a -s "-screen 0 1280x800x24" deno run -A tests/e2e/app_e2e.ts
+    scripts/netns-run.sh xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- deno run -A tests/e2e/app_e2e.ts
 
 # Run the e2e test and copy its screenshots into docs/screenshots/ (review the diff!).
 screenshots: e2e

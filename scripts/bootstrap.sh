@@ -18,7 +18,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 apt_pkgs=(
   libwebkit2gtk-4.1-dev build-essential pkg-config curl file
   xvfb xauth webkit2gtk-driver imagemagick iproute2 procps psmisc util-linux iptables
-  libayatana-appindicator3-1 xdotool trayer python3-xlib
+  libayatana-appindicator3-1 dbus xdotool trayer python3-xlib
 )
 if [[ $want_bench -eq 1 ]]; then
   apt_pkgs+=(nginx-light aria2 opentracker hyperfine time)

@@ -171,22 +171,24 @@ try {
   }).spawn();
   children.push(tray);
 
+  const appEnv = {
+    LANSPREAD_GAME_DIR: dirs.appGames,
+    LANSPREAD_STATE_DIR: dirs.appState,
+    LANSPREAD_CONFIG_DIR: dirs.appConfig,
+    LANSPREAD_BIND: "127.0.0.1",
+    LANSPREAD_LOG: "info",
+    WEBKIT_DISABLE_COMPOSITING_MODE: "1",
+    WEBKIT_DISABLE_DMABUF_RENDERER: "1",
+    LIBGL_ALWAYS_SOFTWARE: "1",
+  };
+
   log("starting tauri-driver");
   const port = freePort();
   const nativePort = freePort();
   const driverLog = await Deno.open(`${tmp}/tauri-driver.log`, { write: true, create: true });
   const driver = new Deno.Command("tauri-driver", {
     args: ["--port", String(port), "--native-port", String(nativePort)],
-    env: {
-      LANSPREAD_GAME_DIR: dirs.appGames,
-      LANSPREAD_STATE_DIR: dirs.appState,
-      LANSPREAD_CONFIG_DIR: dirs.appConfig,
-      LANSPREAD_BIND: "127.0.0.1",
-      LANSPREAD_LOG: "info",
-      WEBKIT_DISABLE_COMPOSITING_MODE: "1",
-      WEBKIT_DISABLE_DMABUF_RENDERER: "1",
-      LIBGL_ALWAYS_SOFTWARE: "1",
-    },
+    env: appEnv,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -495,6 +497,31 @@ try {
     const b = Deno.readFileSync(`${tmp}/leech/games/openarena/${e.name}`);
     assert(a.length === b.length && a.every((x, i) => x === b[i]), `${e.name} arrived byte for byte`);
   }
+
+  log("one instance: a second launch shows the running window and exits");
+  const second = new Deno.Command(BIN("lanspread"), { env: appEnv, stdout: "null", stderr: "null" }).spawn();
+  const secondExit = await Promise.race([
+    second.status,
+    new Promise((r) => setTimeout(() => r(null), 15_000)),
+  ]);
+  if (secondExit === null) second.kill("SIGKILL");
+  assert(
+    secondExit !== null && (secondExit as Deno.CommandStatus).success,
+    "the second launch hands over to the running one and exits",
+  );
+  await waitFor("the running window to show again", 10_000, async () => {
+    const out = await new Deno.Command("xdotool", {
+      args: ["search", "--onlyvisible", "--class", "^Lanspread$"],
+    })
+      .output();
+    return new TextDecoder().decode(out.stdout).trim() !== "";
+  });
+  assert(
+    (await new Deno.Command("pgrep", { args: ["-c", "-x", "lanspread"] }).output()).success,
+    "still running",
+  );
+  await new Promise((r) => setTimeout(r, 500));
+  await run("/usr/bin/python3", [`${ROOT}/scripts/x11-close.py`, "lanspread"]);
 
   log("Quit from the tray menu stops it");
   const icon = new TextDecoder().decode(
