@@ -543,3 +543,45 @@ async fn delete_removes_a_downloaded_game_and_discards_a_paused_one() {
     s1.handle.shutdown().await;
     dl.handle.shutdown().await;
 }
+
+/// Quitting while an install runs (the app's Quit, a seed box's SIGTERM) rolls the install
+/// back before shutdown returns: no half-built tree, no log, nothing installed, the download
+/// intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_during_an_install_rolls_it_back() {
+    let files: Vec<(String, Vec<u8>)> =
+        (0..8).map(|i| (format!("data/pak{i}.bin"), bytes(90 + i, 32 * MIB))).collect();
+    let mut p = TestPeer::start(PeerSpec::manual("p"), |d| seed_game(d, &files)).await;
+    let root = p.game_dir.join("ut2004");
+    p.handle.command(PeerCommand::InstallGame { id: "ut2004".parse().unwrap() }).await.unwrap();
+    p.wait_for("the install to start", Duration::from_secs(10), |e| {
+        matches!(e, PeerEvent::InstallGameProgress { .. })
+    })
+    .await;
+    p.handle.shutdown().await;
+    let after = p.collect_for(Duration::from_millis(200)).await;
+    let ended = after.iter().find_map(|e| match e {
+        PeerEvent::InstallGameFailed { error, .. } => Some(Err(error.kind)),
+        PeerEvent::InstallGameFinished { .. } => Some(Ok(())),
+        _ => None,
+    });
+    assert_eq!(
+        ended,
+        Some(Err(lanspread_peer::ErrorKind::Cancelled)),
+        "{:?}",
+        after.iter().map(|e| e.name()).collect::<Vec<_>>()
+    );
+    for name in
+        ["local", ".local.installing", ".local.backup", ".lanspread.json", ".lanspread.installed.json.next"]
+    {
+        assert!(!root.join(name).exists(), "{name} left behind");
+    }
+    assert!(root.join("version.ini").is_file(), "the download stays");
+    same_payload_files(&root, &files);
+}
+
+fn same_payload_files(root: &std::path::Path, files: &[(String, Vec<u8>)]) {
+    for (path, data) in files {
+        assert!(std::fs::read(root.join(path)).unwrap() == *data, "{path} changed");
+    }
+}
