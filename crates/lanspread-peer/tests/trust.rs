@@ -184,6 +184,22 @@ async fn a_pinned_version_with_a_wrong_manifest_is_refused_and_its_hosts_banned_
     for _ in 0..2 {
         prank.push(TestPeer::start(PeerSpec::manual("prankster"), seed("2", prank_files())).await);
     }
+    // Without the honest host nobody serves the pinned manifest: refused, nothing written. (This
+    // runs first: once the victim below has met everyone, peer exchange would lead a newcomer
+    // from the pranksters to the honest copies.)
+    let spec = PeerSpec { catalog: Some(catalog.clone()), ..PeerSpec::manual("victim-2") };
+    let mut v2 = TestPeer::start(spec, |_| {}).await;
+    connect_all(&v2, &[&prank[0], &prank[1]]).await;
+    v2.handle
+        .command(PeerCommand::GetGame { id: q3(), download: true, accept_unverified: false })
+        .await
+        .unwrap();
+    let end = finished(&mut v2).await;
+    let PeerEvent::DownloadGameFilesFailed { error, .. } = end else { panic!("{end:?}") };
+    assert_eq!(error.kind, ErrorKind::Integrity, "{error:?}");
+    assert!(error.message.contains("pins"), "{}", error.message);
+    assert!(!v2.game_dir.join("quake3/version.ini").exists());
+
     let spec = PeerSpec { catalog: Some(catalog.clone()), ..PeerSpec::manual("victim") };
     let mut victim = TestPeer::start(spec, |_| {}).await;
     connect_all(&victim, &[&honest, &prank[0], &prank[1]]).await;
@@ -205,20 +221,6 @@ async fn a_pinned_version_with_a_wrong_manifest_is_refused_and_its_hosts_banned_
             "reported"
         );
     }
-
-    // Without the honest host nobody serves the pinned manifest: refused, nothing written.
-    let spec = PeerSpec { catalog: Some(catalog), ..PeerSpec::manual("victim-2") };
-    let mut v2 = TestPeer::start(spec, |_| {}).await;
-    connect_all(&v2, &[&prank[0], &prank[1]]).await;
-    v2.handle
-        .command(PeerCommand::GetGame { id: q3(), download: true, accept_unverified: false })
-        .await
-        .unwrap();
-    let end = finished(&mut v2).await;
-    let PeerEvent::DownloadGameFilesFailed { error, .. } = end else { panic!("{end:?}") };
-    assert_eq!(error.kind, ErrorKind::Integrity, "{error:?}");
-    assert!(error.message.contains("pins"), "{}", error.message);
-    assert!(!v2.game_dir.join("quake3/version.ini").exists());
 
     // The banned prankster comes back (stopped, restarted: same identity, same machine) with
     // a newer version of its own: still banned, and its version is neither latest nor offered.
