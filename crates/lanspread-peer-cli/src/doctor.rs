@@ -10,6 +10,7 @@ use std::{
 };
 
 use lanspread_peer::PeerEvent;
+use lanspread_peer::beacon::BEACON_PORT;
 use lanspread_proto::PROTOCOL_VERSION;
 use serde_json::{Value, json};
 
@@ -21,7 +22,8 @@ use crate::{
 pub(crate) async fn run(common: &Common, args: &DoctorArgs) -> anyhow::Result<ExitCode> {
     let mut common = common.clone();
     common.peers.extend(args.test.iter().copied());
-    let (handle, mut events) = serve::start_with(&common, None, 0, false, true, None).await?;
+    let (handle, mut events) =
+        serve::start_with(&common, None, lanspread_peer::DEFAULT_PORT, false, true, None).await?;
     let port = handle.local_addr().port();
     let deadline = Instant::now() + Duration::from_secs_f64(args.seconds.clamp(1.0, 600.0));
     let mut heard: Vec<Value> = Vec::new();
@@ -99,11 +101,19 @@ fn advise(heard: &[Value], connected: &[Value], failed: &[Value], port: u16, sec
     } else {
         out.push(format!("Connected to {} peer(s).", connected.len()));
     }
-    if !heard.iter().any(|h| h["via"] == "mdns") {
+    let mdns = heard.iter().any(|h| h["via"] == "mdns");
+    let beacon = heard.iter().any(|h| h["via"] == "beacon");
+    if !mdns && !beacon {
+        out.push(format!(
+            "Nothing answered on mDNS or the broadcast beacon: the network may drop multicast and \
+             broadcast (Wi-Fi client isolation, some switches) or a firewall blocks UDP ports 5353 \
+             (mDNS) and {BEACON_PORT} (beacon). Start lanspread with --peer HOST:PORT of a machine \
+             that runs it (its doctor shows its address and port)."
+        ));
+    } else if !mdns {
         out.push(
-            "Nothing answered on mDNS: the network may drop multicast (Wi-Fi client isolation, some \
-             switches) or a firewall blocks UDP port 5353. Start lanspread with --peer HOST:PORT of a \
-             machine that runs it (its doctor shows its address and port)."
+            "Peers were heard through the broadcast beacon but not on mDNS: the network drops \
+             multicast; the beacon covers for it."
                 .to_string(),
         );
     }
@@ -126,6 +136,13 @@ fn advise(heard: &[Value], connected: &[Value], failed: &[Value], port: u16, sec
         ));
     }
     out.push(format!("This peer listens on UDP port {port} (QUIC); others reach it with --peer <this machine's address>:{port}."));
+    if cfg!(windows) {
+        out.push(format!(
+            "Windows Firewall: allow lanspread for private networks, or run as administrator: \
+             netsh advfirewall firewall add rule name=\"lanspread\" dir=in action=allow protocol=UDP \
+             localport=5353,{port},{BEACON_PORT} profile=private"
+        ));
+    }
     out
 }
 
@@ -161,5 +178,9 @@ mod tests {
             "{lines:?}"
         );
         assert!(!lines.iter().any(|l| l.contains("Nothing answered on mDNS")));
+        let beacon_only = json!({"via": "beacon", "name": "box", "addr": "10.0.0.6:41800", "protocol_version": PROTOCOL_VERSION});
+        let lines = advise(&[beacon_only], &[json!({})], &[], 41_800, 5.0);
+        assert!(lines.iter().any(|l| l.contains("drops multicast; the beacon covers for it")), "{lines:?}");
+        assert!(lines[1].contains(&BEACON_PORT.to_string()) || !lines[1].contains("Nothing"), "{lines:?}");
     }
 }

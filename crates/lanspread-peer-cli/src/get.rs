@@ -24,8 +24,15 @@ struct Finished {
 
 pub(crate) async fn run(common: &Common, args: &GetArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let (handle, mut events) =
-        serve::start_with(common, args.name.as_deref(), 0, !args.no_install, !args.no_swarm, None).await?;
+    let (handle, mut events) = serve::start_with(
+        common,
+        args.name.as_deref(),
+        lanspread_peer::DEFAULT_PORT,
+        !args.no_install,
+        !args.no_swarm,
+        None,
+    )
+    .await?;
     // What start-up recovery did, as `serve` prints it (JSON lines before the final one).
     for ev in handle.recovered() {
         out::json_line(ev);

@@ -126,8 +126,8 @@ pub(crate) struct ServeArgs {
     /// Name shown to other peers (default: host name).
     #[arg(long)]
     pub(crate) name: Option<String>,
-    /// QUIC port (default: any free port).
-    #[arg(long, default_value_t = 0)]
+    /// QUIC port (default 41800, or any free port when another program holds it; 0: any free port).
+    #[arg(long, default_value_t = lanspread_peer::DEFAULT_PORT)]
     pub(crate) port: u16,
     /// Do not take part in download swarms (comparisons only).
     #[arg(long)]

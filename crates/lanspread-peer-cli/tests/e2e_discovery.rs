@@ -216,3 +216,128 @@ fn doctor_reports_interfaces_who_it_heard_who_connected_and_why_the_others_did_n
     );
     other.terminate(Duration::from_secs(10)).unwrap();
 }
+
+/// Drops multicast in and out of host `i` (a switch or access point that eats mDNS).
+fn drop_multicast(lan: &Lan, i: usize) {
+    for rule in [
+        ["-A", "INPUT", "-d", "224.0.0.0/4", "-j", "DROP"],
+        ["-A", "OUTPUT", "-d", "224.0.0.0/4", "-j", "DROP"],
+    ] {
+        let out = lan.command(i, "iptables").args(rule).output().unwrap();
+        assert!(out.status.success(), "iptables {rule:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+/// Starts `serve` on hosts `0..n` (no --peer), waits until every peer lists every other
+/// library, and returns the time from the last start.
+fn all_meet(lan: &Lan, dir: &Path, n: usize, budget: Duration) -> (Vec<PeerProc>, Duration) {
+    let games = ["quake3", "cs16", "ut2004", "openarena"];
+    for (i, id) in games.iter().enumerate().take(n) {
+        let mut spec = GameSpec::new(id, "1", 64 << 10);
+        spec.raw = true;
+        write_game(&dir.join(format!("games{i}")), &spec).unwrap();
+    }
+    let mut peers: Vec<PeerProc> = (0..n).map(|i| serve(lan, i, dir)).collect();
+    let started = Instant::now();
+    for (i, p) in peers.iter_mut().enumerate() {
+        let others: Vec<&str> =
+            games.iter().take(n).enumerate().filter(|(j, _)| *j != i).map(|(_, g)| *g).collect();
+        p.wait_event(&format!("{others:?} on peer {i}"), budget + Duration::from_secs(10), |e| {
+            others.iter().all(|id| lists_remote(e, id))
+        })
+        .unwrap();
+    }
+    (peers, started.elapsed())
+}
+
+/// Multicast dropped on every host (mDNS is dead): the broadcast beacon alone brings four
+/// peers together within 2 s of the last start.
+#[test]
+fn with_multicast_dropped_the_broadcast_beacon_meets_everyone_within_two_seconds() {
+    let lan = Lan::new(&[None, None, None, None]).unwrap();
+    for i in 0..4 {
+        drop_multicast(&lan, i);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (mut peers, took) = all_meet(&lan, dir.path(), 4, Duration::from_secs(2));
+    eprintln!("four peers, multicast dropped: all libraries everywhere {took:?} after the last start");
+    let dropped: u64 = (0..4).map(|i| dropped_multicast(&lan, i)).sum();
+    assert!(dropped > 0, "mDNS never sent anything, so the test proves nothing");
+    assert!(took <= Duration::from_secs(2), "took {took:?}; the budget is 2 s");
+    for p in &mut peers {
+        p.terminate(Duration::from_secs(10)).unwrap();
+    }
+}
+
+/// A bare switch without DHCP: link-local addresses only. Peers meet (mDNS and beacon) and
+/// download from each other.
+#[test]
+fn hosts_with_link_local_addresses_only_meet_and_download() {
+    let lan = Lan::link_local(2).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut peers, took) = all_meet(&lan, dir.path(), 2, Duration::from_secs(5));
+    eprintln!("two link-local peers met {took:?} after the last start");
+    let mut cmd = lan.command(1, env!("CARGO_BIN_EXE_lanspread-peer-cli"));
+    let got = cmd
+        .args(["get", "quake3", "--no-install", "--timeout", "30", "--game-dir"])
+        .arg(dir.path().join("leech"))
+        .arg("--state-dir")
+        .arg(dir.path().join("leech-state"))
+        .output()
+        .unwrap();
+    assert!(got.status.success(), "{}", String::from_utf8_lossy(&got.stderr));
+    let last: Value =
+        serde_json::from_str(String::from_utf8_lossy(&got.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(last["event"], "finished", "{last}");
+    for p in &mut peers {
+        p.terminate(Duration::from_secs(10)).unwrap();
+    }
+}
+
+/// A host with a second interface nobody else is on, and a third one that is down: discovery
+/// and downloads still work, and `doctor` names the interfaces.
+#[test]
+fn a_second_interface_on_another_subnet_or_down_blocks_nothing() {
+    let lan = Lan::new(&[None, None]).unwrap();
+    for (name, addr, up) in [("lsx0", "10.99.0.1/24", true), ("lsx1", "10.98.0.1/24", false)] {
+        let run = |args: &[&str]| {
+            let out = lan.command(0, "ip").args(args).output().unwrap();
+            assert!(out.status.success(), "ip {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        };
+        // A veth pair inside the host: a second network nobody else is on.
+        let other_end = format!("{name}p");
+        run(&["link", "add", name, "type", "veth", "peer", "name", &other_end]);
+        run(&["addr", "add", addr, "brd", "+", "dev", name]);
+        if up {
+            run(&["link", "set", name, "up"]);
+            run(&["link", "set", &other_end, "up"]);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (mut peers, took) = all_meet(&lan, dir.path(), 2, Duration::from_secs(5));
+    eprintln!("two peers, one with an extra live and a dead interface, met {took:?} after the last start");
+    let mut cmd = lan.command(0, env!("CARGO_BIN_EXE_lanspread-peer-cli"));
+    let got = cmd
+        .args(["get", "cs16", "--no-install", "--timeout", "30", "--game-dir"])
+        .arg(dir.path().join("leech"))
+        .arg("--state-dir")
+        .arg(dir.path().join("leech-state"))
+        .output()
+        .unwrap();
+    assert!(got.status.success(), "{}", String::from_utf8_lossy(&got.stderr));
+    let mut cmd = lan.command(0, env!("CARGO_BIN_EXE_lanspread-peer-cli"));
+    let doctor = cmd
+        .args(["doctor", "--seconds", "3", "--game-dir"])
+        .arg(dir.path().join("doctor"))
+        .arg("--state-dir")
+        .arg(dir.path().join("doctor-state"))
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&doctor.stdout).unwrap();
+    let text = report["interfaces"].to_string();
+    assert!(text.contains("eth0") && text.contains("lsx0"), "doctor names both live interfaces: {text}");
+    assert!(report["heard"].to_string().contains("beacon"), "and hears the beacon: {report}");
+    for p in &mut peers {
+        p.terminate(Duration::from_secs(10)).unwrap();
+    }
+}

@@ -102,7 +102,7 @@ fn resolved(ctx: &Arc<Ctx>, d: Discovered, ignored: &mut HashSet<String>) {
     }
     if let Some(ip) = pick_addr(&d.addrs, ctx.shared.bind) {
         let addr = SocketAddr::new(ip, d.advert.port);
-        if ctx.peers.first_heard(Some(peer), addr) {
+        if ctx.peers.first_heard(Some(peer), addr, "mdns") {
             ctx.emit(PeerEvent::PeerHeard {
                 peer_id: Some(peer),
                 addr: addr.to_string(),

@@ -9,6 +9,7 @@
 //!   transactions.
 
 pub mod api;
+pub mod beacon;
 mod discovery;
 mod download;
 pub mod error;
@@ -37,6 +38,6 @@ pub use error::{ErrorInfo, ErrorKind, StartError};
 pub use lanspread_unpack::Unpacker;
 pub use peer_db::PeerGameDB;
 pub use runtime::{
-    DiscoveryMode, EventSender, MAX_KNOWN_PEERS, PeerOptions, PeerRuntimeHandle, Timing, Tuning, start_peer,
-    start_peer_with,
+    DEFAULT_PORT, DiscoveryMode, EventSender, MAX_KNOWN_PEERS, PeerOptions, PeerRuntimeHandle, Timing,
+    Tuning, start_peer, start_peer_with,
 };

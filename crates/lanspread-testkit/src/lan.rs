@@ -58,6 +58,16 @@ impl Lan {
     /// Creates `rates.len()` hosts; `rates[i]` shapes host i's port (both directions) to that
     /// many Mbit/s, `None` leaves it unshaped.
     pub fn new(rates: &[Option<u32>]) -> Result<Self> {
+        Self::with_addresses(rates, |i| (Ipv4Addr::new(10, 77, 0, (i + 1) as u8), 24))
+    }
+
+    /// Hosts with link-local addresses only (169.254.77.x/16), as on a bare switch without DHCP.
+    pub fn link_local(n: usize) -> Result<Self> {
+        Self::with_addresses(&vec![None; n], |i| (Ipv4Addr::new(169, 254, 77, (i + 1) as u8), 16))
+    }
+
+    /// Like [`Lan::new`], with host i's address and prefix length from `addr(i)`.
+    pub fn with_addresses(rates: &[Option<u32>], addr: impl Fn(usize) -> (Ipv4Addr, u8)) -> Result<Self> {
         if !can_create() {
             bail!("creating network namespaces needs root; run the tests with `just test`");
         }
@@ -71,7 +81,7 @@ impl Lan {
         for (i, rate) in rates.iter().enumerate() {
             let ns = format!("lsn{id}h{i}");
             let veth = format!("lsv{id}h{i}");
-            let ip = Ipv4Addr::new(10, 77, 0, (i + 1) as u8);
+            let (ip, prefix) = addr(i);
             run(&["ip", "netns", "add", &ns])?;
             lan.hosts.push(Host { ns: ns.clone(), ip, veth: veth.clone() });
             run(&["ip", "link", "add", &veth, "type", "veth", "peer", "name", "eth0", "netns", &ns])?;
@@ -82,7 +92,7 @@ impl Lan {
                 run(&full)
             };
             x(&["ip", "link", "set", "lo", "up"])?;
-            x(&["ip", "addr", "add", &format!("{ip}/24"), "dev", "eth0"])?;
+            x(&["ip", "addr", "add", &format!("{ip}/{prefix}"), "brd", "+", "dev", "eth0"])?;
             x(&["ip", "link", "set", "eth0", "up"])?;
             x(&["ip", "route", "add", "224.0.0.0/4", "dev", "eth0"])?;
             if let Some(mbit) = rate {

@@ -66,8 +66,8 @@ export function NoPeers({ gameDir }: { gameDir: string }) {
             Make sure you are on the same network as the others (same switch or Wi-Fi; not a guest network).
           </li>
           <li>
-            Allow lanspread through your firewall: it finds peers with mDNS (UDP port 5353) and transfers over
-            QUIC (UDP).
+            Allow lanspread through your firewall: it finds peers with mDNS (UDP port 5353) and a broadcast
+            beacon (UDP port 41801) and transfers over QUIC (UDP port 41800).
           </li>
           <li>Turn off VPNs: they can hide the local network.</li>
         </ul>

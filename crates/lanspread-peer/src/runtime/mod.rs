@@ -42,7 +42,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 pub(crate) use ctx::{Ctx, peer_info};
 pub(crate) use op_table::{Agreed, OpGuard};
-pub use options::{DiscoveryMode, MAX_KNOWN_PEERS, PeerOptions, Timing, Tuning};
+pub use options::{DEFAULT_PORT, DiscoveryMode, MAX_KNOWN_PEERS, PeerOptions, Timing, Tuning};
 
 use self::{
     library::Library, manifest_cache::ManifestCache, op_table::OpTable, peers::Peers, shared::Cancel,
@@ -189,7 +189,15 @@ pub async fn start_peer_with(
     let identity = Identity::load_or_create(&opts.state_dir)?;
     check_game_dir(&opts.game_dir)?;
     let alpn = format!("lanspread/{}", opts.protocol_version);
-    let endpoints = net::start_endpoints(&identity, opts.bind, opts.port, &alpn, &opts.tuning)?;
+    let endpoints = match net::start_endpoints(&identity, opts.bind, opts.port, &alpn, &opts.tuning) {
+        // Another program (or another lanspread on this address) holds the default port: any
+        // free port works too, only a typed address then needs the new one.
+        Err(e) if opts.port == DEFAULT_PORT => {
+            tracing::info!(port = DEFAULT_PORT, error = %e, "the default port is taken; using any free port");
+            net::start_endpoints(&identity, opts.bind, 0, &alpn, &opts.tuning)?
+        }
+        r => r?,
+    };
     let local_addr = match opts.bind {
         Some(ip) => SocketAddr::new(ip, endpoints.local_addr.port()),
         None => endpoints.local_addr,
@@ -254,6 +262,16 @@ pub async fn start_peer_with(
     } else {
         None
     };
+    if opts.discovery == DiscoveryMode::Mdns && opts.beacon && crate::beacon::wanted(opts.bind) {
+        // A second way to meet where multicast is dropped. A port another program holds only
+        // costs this path, never the peer.
+        match crate::beacon::socket() {
+            Ok(sock) => {
+                tasks.spawn(Role::Component, "beacon", span.clone(), crate::beacon::run(ctx.clone(), sock));
+            }
+            Err(e) => tracing::warn!(port = crate::beacon::BEACON_PORT, error = %e, "no broadcast beacon"),
+        }
+    }
     tasks.spawn(Role::Component, "ping", span.clone(), crate::ping::run(ctx.clone()));
     if !opts.known_peers.is_empty() {
         let known: Vec<SocketAddr> =

@@ -24,6 +24,10 @@ pub enum DiscoveryMode {
     Manual,
 }
 
+/// The QUIC port peers listen on unless told otherwise, so an address typed once (or
+/// remembered by the app) still works after a restart. Named in the README and the firewall hint.
+pub const DEFAULT_PORT: u16 = 41_800;
+
 /// Timing knobs; the defaults meet the contract (a vanished peer is lost within 10 s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timing {
@@ -104,8 +108,11 @@ pub struct PeerOptions {
     pub state_dir: PathBuf,
     /// Limit QUIC and mDNS to this interface address (default: all).
     pub bind: Option<IpAddr>,
-    /// QUIC port (0 = any free port).
+    /// QUIC port: [`DEFAULT_PORT`] unless chosen (0 = any free port). The default falls back to
+    /// any free port when another program holds it; a chosen port does not.
     pub port: u16,
+    /// Send and hear UDP broadcast beacons (with real discovery; see `beacon`).
+    pub beacon: bool,
     /// Display name for other peers.
     pub name: String,
     /// Discovery mode.
@@ -139,7 +146,8 @@ impl PeerOptions {
             game_dir: game_dir.into(),
             state_dir: default_state_dir(),
             bind: None,
-            port: 0,
+            port: DEFAULT_PORT,
+            beacon: true,
             name: default_name(),
             discovery: DiscoveryMode::Mdns,
             timing: Timing::default(),

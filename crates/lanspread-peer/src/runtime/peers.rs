@@ -25,7 +25,7 @@ pub(crate) struct Peers {
     db: Arc<RwLock<PeerGameDB>>,
     syncing: Arc<Mutex<HashSet<PeerId>>>,
     dialed: Mutex<HashMap<SocketAddr, Instant>>,
-    heard: Mutex<HashSet<(Option<PeerId>, SocketAddr)>>,
+    heard: Mutex<HashSet<(Option<PeerId>, SocketAddr, &'static str)>>,
 }
 
 impl Peers {
@@ -33,14 +33,14 @@ impl Peers {
         Self { db, syncing: Arc::default(), dialed: Mutex::default(), heard: Mutex::default() }
     }
 
-    /// Whether `peer` at `addr` is heard of for the first time (diagnostics report each once;
-    /// at most [`MAX_DIALED`] are remembered).
-    pub(crate) fn first_heard(&self, peer: Option<PeerId>, addr: SocketAddr) -> bool {
+    /// Whether `peer` at `addr` is heard of `via` a discovery path for the first time
+    /// (diagnostics report each once per path; at most [`MAX_DIALED`] are remembered).
+    pub(crate) fn first_heard(&self, peer: Option<PeerId>, addr: SocketAddr, via: &'static str) -> bool {
         let mut h = self.heard.lock().unwrap_or_else(|p| p.into_inner());
         if h.len() >= MAX_DIALED {
             return false;
         }
-        h.insert((peer, addr))
+        h.insert((peer, addr, via))
     }
 
     /// Whether `addr` may be dialled now (and records the dial): at most once per

@@ -47,7 +47,7 @@ fn learn(ctx: &Arc<Ctx>, from: PeerId, hints: &[PeerHint]) {
             continue;
         }
         tracing::debug!(peer = %h.peer_id.short(), addr = %h.addr, via = %from.short(), "dialling a peer we were told about");
-        if ctx.peers.first_heard(Some(h.peer_id), h.addr) {
+        if ctx.peers.first_heard(Some(h.peer_id), h.addr, "peer_exchange") {
             ctx.emit(PeerEvent::PeerHeard {
                 peer_id: Some(h.peer_id),
                 addr: h.addr.to_string(),
@@ -66,7 +66,7 @@ pub(crate) fn spawn_dial(ctx: &Arc<Ctx>, addr: SocketAddr) {
     if !ctx.peers.may_dial(addr, Instant::now()) {
         return;
     }
-    if ctx.peers.first_heard(None, addr) {
+    if ctx.peers.first_heard(None, addr, "typed") {
         ctx.emit(PeerEvent::PeerHeard {
             peer_id: None,
             addr: addr.to_string(),
