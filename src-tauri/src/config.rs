@@ -41,6 +41,8 @@ pub struct Settings {
     pub upload_limit_mbit: Option<u32>,
     /// Download cap in Mbit/s (`None`: no cap).
     pub download_limit_mbit: Option<u32>,
+    /// Addresses added by hand (`HOST:PORT`), dialled at every start.
+    pub known_peers: Vec<String>,
 }
 
 impl Default for Settings {
@@ -54,8 +56,48 @@ impl Default for Settings {
             close_explained: false,
             upload_limit_mbit: None,
             download_limit_mbit: None,
+            known_peers: Vec::new(),
         }
     }
+}
+
+/// Most addresses the player can add by hand.
+pub const MAX_TYPED_PEERS: usize = 16;
+
+/// Reads a typed peer address: `HOST` or `HOST:PORT` (a name or an IP; `[v6]:port` for
+/// IPv6; the port defaults to lanspread's). Returns the normalized text and the address it
+/// resolves to (IPv4 preferred).
+pub fn parse_peer_address(text: &str) -> Result<(String, std::net::SocketAddr), AppError> {
+    use std::net::ToSocketAddrs;
+    let t = text.trim();
+    let bad = |why: &str| {
+        AppError::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "{t:?} is not a peer address ({why}); type it as shown in that machine's Peers panel, e.g. 192.168.1.20:41800"
+            ),
+        )
+    };
+    if t.is_empty() || t.len() > 255 || t.contains(char::is_whitespace) {
+        return Err(bad("empty, too long or with spaces"));
+    }
+    let with_port = match t.rsplit_once(':') {
+        // `host:port`, `[v6]:port`; a bare IPv6 address has more colons and no brackets.
+        Some((host, port)) if !host.contains(':') || host.starts_with('[') => {
+            let port: u16 = port.parse().map_err(|_| bad("the port is not a number from 1 to 65535"))?;
+            if port == 0 {
+                return Err(bad("the port must not be 0"));
+            }
+            t.to_string()
+        }
+        _ if t.parse::<std::net::Ipv6Addr>().is_ok() => format!("[{t}]:{}", lanspread_peer::DEFAULT_PORT),
+        _ => format!("{t}:{}", lanspread_peer::DEFAULT_PORT),
+    };
+    let addrs: Vec<std::net::SocketAddr> =
+        with_port.to_socket_addrs().map_err(|e| bad(&format!("cannot resolve it: {e}")))?.collect();
+    let addr =
+        addrs.iter().find(|a| a.is_ipv4()).or(addrs.first()).copied().ok_or_else(|| bad("no address"))?;
+    Ok((with_port, addr))
 }
 
 /// A cap in Mbit/s as bytes per second.
@@ -266,6 +308,7 @@ mod tests {
             close_explained: true,
             upload_limit_mbit: Some(50),
             download_limit_mbit: None,
+            known_peers: vec!["10.0.0.5:41800".into()],
         };
         s.save(&dir).unwrap();
         assert_eq!(Settings::load(&dir).0, s);
@@ -282,6 +325,24 @@ mod tests {
         assert_eq!((s.upload_limit_mbit, s.download_limit_mbit), (None, None));
         assert_eq!(mbit_to_bytes(Some(80)), Some(10_000_000));
         assert_eq!(mbit_to_bytes(Some(0)), None);
+    }
+
+    #[test]
+    fn typed_peer_addresses_get_the_default_port_and_bad_ones_say_why() {
+        let (text, addr) = parse_peer_address(" 192.168.1.20 ").unwrap();
+        assert_eq!((text.as_str(), addr.to_string().as_str()), ("192.168.1.20:41800", "192.168.1.20:41800"));
+        let (_, addr) = parse_peer_address("10.0.0.7:4000").unwrap();
+        assert_eq!(addr.to_string(), "10.0.0.7:4000");
+        let (text, addr) = parse_peer_address("fe80::1").unwrap();
+        assert_eq!((text.as_str(), addr.port()), ("[fe80::1]:41800", 41_800));
+        let (_, addr) = parse_peer_address("localhost:5000").unwrap();
+        assert_eq!(addr.port(), 5000);
+        for bad in ["", "10.0.0.7:0", "10.0.0.7:port", "10.0.0.7:99999", "two words", "no-such-host.invalid"]
+        {
+            let e = parse_peer_address(bad).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidInput, "{bad}");
+            assert!(e.message.contains("not a peer address"), "{}", e.message);
+        }
     }
 
     #[test]

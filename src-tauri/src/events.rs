@@ -286,6 +286,10 @@ pub struct SettingsView {
     pub download_limit_mbit: Option<u32>,
     /// Sharing is paused (tray menu): other peers get no game data from here.
     pub sharing_paused: bool,
+    /// Addresses the player added ("Add a peer by address"), as typed (`HOST:PORT`).
+    pub known_peers: Vec<String>,
+    /// This machine's addresses others can type (`IP:PORT`), best first.
+    pub own_addresses: Vec<String>,
     /// The network peer.
     pub runtime: RuntimeStatus,
     /// Where the settings are saved.
@@ -420,6 +424,22 @@ pub struct PeerCount {
 pub struct PeersList {
     /// Every known peer, sorted by name.
     pub peers: Vec<PeerView>,
+    /// Peers heard of (mDNS, beacon, exchange, a typed address) but not connected, with why:
+    /// the Peers panel's "Can't see someone?".
+    pub unreachable: Vec<UnreachableView>,
+}
+
+/// A peer heard of but not connected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UnreachableView {
+    /// The address heard.
+    pub addr: String,
+    /// The name it announced, if any.
+    pub name: Option<String>,
+    /// How it was heard: `mdns`, `beacon`, `peer_exchange` or `typed`.
+    pub via: String,
+    /// Why there is no connection, in words.
+    pub reason: String,
 }
 
 /// How serious a notice is.

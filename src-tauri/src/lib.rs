@@ -69,6 +69,8 @@ pub fn invoke_handler<R: Runtime>() -> Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool
         commands::games::open_game_folder,
         commands::settings::quit_app,
         commands::peers::list_peers,
+        commands::peers::add_peer,
+        commands::peers::forget_peer,
         commands::settings::get_settings,
         commands::settings::update_game_directory,
         commands::settings::update_settings,

@@ -38,6 +38,21 @@ pub struct AppModel {
     starting: HashSet<String>,
     /// The last upload counter and when it was read (for the upload rate).
     uploaded: Option<(u64, Instant)>,
+    /// Peers heard of by address (diagnostics; at most [`MAX_HEARD`]).
+    heard: BTreeMap<String, Heard>,
+}
+
+/// Addresses remembered for "Can't see someone?".
+const MAX_HEARD: usize = 64;
+
+/// A peer heard of at an address, and what became of it.
+#[derive(Debug, Clone)]
+struct Heard {
+    peer_id: Option<String>,
+    name: Option<String>,
+    via: String,
+    protocol_version: Option<u32>,
+    failure: Option<String>,
 }
 
 impl AppModel {
@@ -52,7 +67,31 @@ impl AppModel {
             queue: Vec::new(),
             starting: HashSet::new(),
             uploaded: None,
+            heard: BTreeMap::new(),
         }
+    }
+
+    /// Peers heard of but not connected, with the reason in words.
+    pub fn unreachable(&self) -> Vec<crate::events::UnreachableView> {
+        let connected: HashSet<&str> = self.peers.values().map(|p| p.addr.as_str()).collect();
+        self.heard
+            .iter()
+            .filter(|(addr, h)| {
+                !connected.contains(addr.as_str())
+                    && !h.peer_id.as_ref().is_some_and(|id| self.peers.contains_key(id))
+            })
+            .map(|(addr, h)| {
+                let ours = lanspread_proto::PROTOCOL_VERSION;
+                let reason = match (h.protocol_version, &h.failure) {
+                    (Some(v), _) if v != ours => format!(
+                        "it runs another lanspread (protocol {v}; this one speaks {ours}): update lanspread on one of the two machines"
+                    ),
+                    (_, Some(f)) => format!("could not connect: {f}; a firewall on that machine may block lanspread"),
+                    _ => "heard of, not connected yet".to_string(),
+                };
+                crate::events::UnreachableView { addr: addr.clone(), name: h.name.clone(), via: h.via.clone(), reason }
+            })
+            .collect()
     }
 
     /// Downloads running or being started (preparing counts).
@@ -151,7 +190,7 @@ impl AppModel {
     pub fn peers(&self) -> PeersList {
         let mut peers: Vec<PeerView> = self.peers.values().cloned().collect();
         peers.sort_by(|a, b| a.name.cmp(&b.name).then(a.peer_id.cmp(&b.peer_id)));
-        PeersList { peers }
+        PeersList { peers, unreachable: self.unreachable() }
     }
 
     /// Applies one runtime event and returns the UI events it causes.
@@ -273,6 +312,27 @@ impl AppModel {
                     up_bps,
                     uploaded_bytes: *uploaded_bytes,
                 })]
+            }
+            PeerEvent::PeerHeard { peer_id, addr, via, protocol_version, name } => {
+                if self.heard.len() < MAX_HEARD || self.heard.contains_key(addr) {
+                    let h = self.heard.entry(addr.clone()).or_insert_with(|| Heard {
+                        peer_id: None,
+                        name: None,
+                        via: via.clone(),
+                        protocol_version: None,
+                        failure: None,
+                    });
+                    h.peer_id = peer_id.map(|p| p.to_hex()).or(h.peer_id.take());
+                    h.name = name.clone().or(h.name.take());
+                    h.protocol_version = protocol_version.or(h.protocol_version);
+                }
+                Vec::new()
+            }
+            PeerEvent::HandshakeFailed { addr, reason, .. } => {
+                if let Some(h) = self.heard.get_mut(addr) {
+                    h.failure = Some(reason.clone());
+                }
+                Vec::new()
             }
             PeerEvent::GameDeleted { id, .. } => {
                 self.progress.remove(id.as_str());

@@ -204,6 +204,14 @@ impl LanSpreadState {
             let s = lock(&self.inner.settings);
             opts.auto_install = s.auto_install;
             opts.upload_limit = config::mbit_to_bytes(s.upload_limit_mbit);
+            // Typed addresses that no longer resolve are skipped (the Peers panel still lists
+            // them, to forget or fix).
+            opts.known_peers = s
+                .known_peers
+                .iter()
+                .filter_map(|p| config::parse_peer_address(p).ok())
+                .map(|(_, a)| a)
+                .collect();
             opts.download_limit = config::mbit_to_bytes(s.download_limit_mbit);
             if let Some(n) = s.peer_name.as_ref().filter(|n| !n.trim().is_empty()) {
                 opts.name = n.trim().to_string();
@@ -426,6 +434,64 @@ impl LanSpreadState {
         result
     }
 
+    /// "Add a peer by address": remembered in the settings and dialled now (and at every
+    /// start, and whenever that peer is lost).
+    pub async fn add_peer(&self, address: &str) -> Result<SettingsView, AppError> {
+        let (text, addr) = config::parse_peer_address(address)?;
+        {
+            let mut s = lock(&self.inner.settings);
+            if !s.known_peers.contains(&text) {
+                if s.known_peers.len() >= config::MAX_TYPED_PEERS {
+                    return Err(AppError::new(
+                        ErrorKind::InvalidInput,
+                        format!("at most {} addresses; forget one first", config::MAX_TYPED_PEERS),
+                    ));
+                }
+                let mut next = s.clone();
+                next.known_peers.push(text.clone());
+                next.save(&self.inner.paths.config_dir)?;
+                *s = next;
+            }
+        }
+        if let Ok(h) = self.handle() {
+            h.command(PeerCommand::AddPeer { addr }).await.map_err(AppError::from)?;
+        }
+        self.emit_settings();
+        Ok(self.settings())
+    }
+
+    /// Forgets an address added by hand.
+    pub async fn forget_peer(&self, address: &str) -> Result<SettingsView, AppError> {
+        {
+            let mut s = lock(&self.inner.settings);
+            let mut next = s.clone();
+            next.known_peers.retain(|p| p != address.trim());
+            next.save(&self.inner.paths.config_dir)?;
+            *s = next;
+        }
+        if let (Ok(h), Ok((_, addr))) = (self.handle(), config::parse_peer_address(address)) {
+            h.command(PeerCommand::ForgetPeer { addr }).await.map_err(AppError::from)?;
+        }
+        self.emit_settings();
+        Ok(self.settings())
+    }
+
+    /// This machine's LAN addresses with the QUIC port, for the player to read out.
+    fn own_addresses(&self) -> Vec<String> {
+        let port = match &*lock(&self.inner.status) {
+            RuntimeStatus::Running { addr, .. } => addr.parse::<SocketAddr>().map(|a| a.port()).ok(),
+            _ => None,
+        };
+        let Some(port) = port else { return Vec::new() };
+        match self.inner.paths.bind {
+            Some(ip) => vec![SocketAddr::new(ip, port).to_string()],
+            None => lanspread_peer::beacon::usable_interfaces(None)
+                .into_iter()
+                .map(|i| SocketAddr::new(i.ip.into(), port).to_string())
+                .collect(),
+        }
+    }
+
     /// Whether sharing is paused.
     pub fn sharing_paused(&self) -> bool {
         self.inner.sharing_paused.load(Ordering::SeqCst)
@@ -492,12 +558,12 @@ impl LanSpreadState {
     /// Every live peer and what it shares.
     pub fn list_peers(&self) -> PeersList {
         let running = lock(&self.inner.runtime).clone();
-        let Some(r) = running else { return PeersList { peers: Vec::new() } };
+        let Some(r) = running else { return PeersList { peers: Vec::new(), unreachable: Vec::new() } };
         let catalog = lock(&self.inner.model).catalog().clone();
         let db = r.db.read().unwrap_or_else(|p| p.into_inner());
         let mut peers: Vec<_> = db.peers().map(|rec| model::peer_view_from_record(rec, &catalog)).collect();
         peers.sort_by(|a, b| a.name.cmp(&b.name).then(a.peer_id.cmp(&b.peer_id)));
-        PeersList { peers }
+        PeersList { peers, unreachable: lock(&self.inner.model).unreachable() }
     }
 
     /// Settings, game directory and runtime status.
@@ -520,6 +586,8 @@ impl LanSpreadState {
             upload_limit_mbit: s.upload_limit_mbit,
             download_limit_mbit: s.download_limit_mbit,
             sharing_paused: self.inner.sharing_paused.load(Ordering::SeqCst),
+            known_peers: s.known_peers.clone(),
+            own_addresses: self.own_addresses(),
             runtime: lock(&self.inner.status).clone(),
             config_file: self.inner.paths.config_dir.join(config::SETTINGS_FILE).display().to_string(),
         }

@@ -568,3 +568,37 @@ async fn start_recovers_an_interrupted_update_and_install_update_needs_no_peer()
     assert_eq!(std::fs::read(root.join("local/save.dat")).unwrap(), b"level 7");
     state.shutdown().await;
 }
+
+/// "Add a peer by address": the address is checked, remembered, dialled at once (the peer and
+/// its games appear), dialled again at the next start, and can be forgotten; the Peers panel
+/// names this machine's own address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_added_by_address_is_dialled_remembered_and_forgotten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeder = Seeder::start(tmp.path(), vec![spec("quake3", "1", 1)]).await;
+    let (state, rec) = app(app_paths(tmp.path()));
+    state.start().await;
+    let bad = state.add_peer("seedbox:port").await.unwrap_err();
+    assert_eq!(bad.kind, ErrorKind::InvalidInput, "{bad:?}");
+    let typed = seeder.handle.local_addr().to_string();
+    let s = state.add_peer(&typed).await.unwrap();
+    assert_eq!(s.known_peers, vec![typed.clone()]);
+    assert!(s.own_addresses.iter().any(|a| a.starts_with("127.0.0.1:")), "{:?}", s.own_addresses);
+    rec.wait_game(0, "quake3", |g| g.peer_count == 1).await;
+    assert_eq!(state.list_peers().peers[0].name, "seedbox");
+
+    // A restart dials it again.
+    state.shutdown().await;
+    let (state, rec) = app(app_paths(tmp.path()));
+    state.start().await;
+    assert_eq!(state.settings().known_peers, vec![typed.clone()]);
+    rec.wait_game(0, "quake3", |g| g.peer_count == 1).await;
+
+    let s = state.forget_peer(&typed).await.unwrap();
+    assert!(s.known_peers.is_empty());
+    state.shutdown().await;
+    let (state, _rec) = app(app_paths(tmp.path()));
+    state.start().await;
+    assert!(state.settings().known_peers.is_empty());
+    state.shutdown().await;
+}

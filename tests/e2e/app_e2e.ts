@@ -384,6 +384,16 @@ try {
     async () => (await panel.getText()).includes("Quake III Arena"),
   );
   assert((await panel.getText()).includes("seedbox"), "peers panel names the seeder");
+  const own = await (await browser.$('[data-testid="own-address"]')).getText();
+  assert(/This PC: 127\.0\.0\.1:\d+/.test(own), `the panel shows this machine's address: ${own}`);
+  await (await browser.$('[data-testid="cant-see"] summary')).click();
+  await (await browser.$('[data-testid="add-peer-address"]')).setValue("nowhere:port");
+  await (await browser.$('[data-action="add-peer"]')).click();
+  await waitFor(
+    "the address refused in words",
+    5_000,
+    async () => (await panel.getText()).includes("not a peer address"),
+  );
   await shot(`${SHOTS}/04-peers.png`);
   await browser.keys("Escape");
   await panel.waitForExist({ timeout: 5_000, reverse: true });

@@ -46,7 +46,7 @@ export function App() {
     try {
       dispatch({ type: "settings", settings: await api.getSettings() });
       dispatch({ type: "games", list: await api.requestGames() });
-      dispatch({ type: "peers", peers: (await api.listPeers()).peers });
+      dispatch({ type: "peers", list: await api.listPeers() });
     } catch (e) {
       dispatch({ type: "error", title: "Could not load your library", error: toAppError(e) });
     }
@@ -155,7 +155,7 @@ export function App() {
   const openPeers = async () => {
     setDialog({ kind: "peers" });
     try {
-      dispatch({ type: "peers", peers: (await api.listPeers()).peers });
+      dispatch({ type: "peers", list: await api.listPeers() });
     } catch (e) {
       dispatch({ type: "error", title: "Could not list peers", error: toAppError(e) });
     }
@@ -295,7 +295,29 @@ export function App() {
           onClose={() => setDialog(null)}
         />
       )}
-      {dialog?.kind === "peers" && <PeersPanel peers={state.peers} onClose={() => setDialog(null)} />}
+      {dialog?.kind === "peers" && settings && (
+        <PeersPanel
+          peers={state.peers}
+          unreachable={state.unreachable}
+          settings={settings}
+          onAdd={async (address) => {
+            try {
+              dispatch({ type: "settings", settings: await api.addPeer(address) });
+              return null;
+            } catch (e) {
+              return toAppError(e);
+            }
+          }}
+          onForget={async (address) => {
+            try {
+              dispatch({ type: "settings", settings: await api.forgetPeer(address) });
+            } catch (e) {
+              dispatch({ type: "error", title: "Could not forget that address", error: toAppError(e) });
+            }
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
       {dialog?.kind === "settings" && settings && (
         <SettingsDialog
           settings={settings}

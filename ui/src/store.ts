@@ -6,10 +6,12 @@ import type {
   AppError,
   GamesList,
   GameView,
+  PeersList,
   PeerView,
   SettingsView,
   TransferTotals,
   UiEvent,
+  UnreachableView,
 } from "./bindings/index.ts";
 import { describeError, failureTitle } from "./logic.ts";
 
@@ -31,6 +33,8 @@ export interface AppState {
   /** Transfer rates and totals (about once a second). */
   totals: TransferTotals | null;
   peers: PeerView[];
+  /** Peers heard of but not connected, with why ("Can't see someone?"). */
+  unreachable: UnreachableView[];
   settings: SettingsView | null;
   toasts: Toast[];
   nextToast: number;
@@ -46,6 +50,7 @@ export function initialState(): AppState {
     quitAsked: null,
     totals: null,
     peers: [],
+    unreachable: [],
     settings: null,
     toasts: [],
     nextToast: 1,
@@ -56,7 +61,7 @@ export function initialState(): AppState {
 export type Msg =
   | { type: "event"; event: UiEvent }
   | { type: "games"; list: GamesList }
-  | { type: "peers"; peers: PeerView[] }
+  | { type: "peers"; list: PeersList }
   | { type: "settings"; settings: SettingsView }
   | { type: "toast"; toast: Omit<Toast, "id"> }
   | { type: "error"; title: string; error: AppError }
@@ -81,7 +86,7 @@ export function reduce(s: AppState, msg: Msg): AppState {
         loaded: true,
       };
     case "peers":
-      return { ...s, peers: msg.peers };
+      return { ...s, peers: msg.list.peers, unreachable: msg.list.unreachable };
     case "settings":
       return { ...s, settings: msg.settings };
     case "toast":
@@ -214,7 +219,7 @@ export function applyEvent(s: AppState, ev: UiEvent): AppState {
     case "peer-count-updated":
       return { ...s, peerCount: ev.payload.count };
     case "peers-updated":
-      return { ...s, peers: ev.payload.peers };
+      return { ...s, peers: ev.payload.peers, unreachable: ev.payload.unreachable };
     case "settings-changed":
       return { ...s, settings: ev.payload };
     case "game-deleted": {

@@ -129,3 +129,21 @@ Deno.test("quit asked while something runs, then answered; delete events toast",
   });
   assertEquals(s.toasts.at(-1)?.level, "error");
 });
+
+Deno.test("the peers list carries who was heard but not reached", () => {
+  const s = reduce(initialState(), {
+    type: "peers",
+    list: {
+      peers: [],
+      unreachable: [{
+        addr: "10.0.0.5:41800",
+        name: "oldbox",
+        via: "beacon",
+        reason: "it runs another lanspread",
+      }],
+    },
+  });
+  assertEquals(s.unreachable.map((u) => u.name), ["oldbox"]);
+  const t = applyEvent(s, { event: "peers-updated", payload: { peers: [], unreachable: [] } });
+  assertEquals(t.unreachable, []);
+});

@@ -85,6 +85,17 @@ pub enum PeerCommand {
         #[serde(default)]
         download: Option<u64>,
     },
+    /// Dial `addr` now and again whenever that peer is lost (a typed address: "Add a peer by
+    /// address", `--peer`). Its identity comes from its certificate.
+    AddPeer {
+        /// `IP:PORT`.
+        addr: std::net::SocketAddr,
+    },
+    /// Stop dialling a typed address.
+    ForgetPeer {
+        /// `IP:PORT`.
+        addr: std::net::SocketAddr,
+    },
     /// Pause (`false`) or resume sharing: while paused, requests for game data are refused
     /// ("sharing is paused") and no swarm lists this peer; downloads go on.
     SetSharing {
@@ -125,6 +136,8 @@ impl PeerCommand {
             Self::DeleteGame { .. } => "delete_game",
             Self::SetLimits { .. } => "set_limits",
             Self::SetSharing { .. } => "set_sharing",
+            Self::AddPeer { .. } => "add_peer",
+            Self::ForgetPeer { .. } => "forget_peer",
             Self::SetGameDir { .. } => "set_game_dir",
             Self::GetPeerCount => "get_peer_count",
             Self::ListPeers => "list_peers",

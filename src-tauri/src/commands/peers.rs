@@ -9,3 +9,21 @@ use crate::{error::AppError, events::PeersList, state::LanSpreadState};
 pub(crate) async fn list_peers(state: State<'_, LanSpreadState>) -> Result<PeersList, AppError> {
     Ok(state.list_peers())
 }
+
+/// "Add a peer by address": `HOST` or `HOST:PORT`, remembered and dialled now.
+#[tauri::command]
+pub(crate) async fn add_peer(
+    state: State<'_, LanSpreadState>,
+    address: String,
+) -> Result<crate::events::SettingsView, AppError> {
+    state.add_peer(&address).await
+}
+
+/// Forgets an address added by hand.
+#[tauri::command]
+pub(crate) async fn forget_peer(
+    state: State<'_, LanSpreadState>,
+    address: String,
+) -> Result<crate::events::SettingsView, AppError> {
+    state.forget_peer(&address).await
+}

@@ -311,3 +311,41 @@ fn the_queue_keeps_order_moves_and_starts_the_next_only_when_nothing_downloads()
     assert!(!m.dequeue("teeworlds"));
     assert_eq!(m.next_to_start(), None, "empty queue");
 }
+
+#[test]
+fn peers_heard_but_not_connected_say_why_in_words() {
+    let mut m = model();
+    let old = PeerEvent::PeerHeard {
+        peer_id: Some(peer(7)),
+        addr: "10.0.0.5:41800".into(),
+        via: "beacon".into(),
+        protocol_version: Some(1),
+        name: Some("oldbox".into()),
+    };
+    m.apply(&old);
+    m.apply(&PeerEvent::PeerHeard {
+        peer_id: None,
+        addr: "10.0.0.9:41800".into(),
+        via: "typed".into(),
+        protocol_version: None,
+        name: None,
+    });
+    m.apply(&PeerEvent::HandshakeFailed {
+        peer_id: None,
+        addr: "10.0.0.9:41800".into(),
+        reason: "no answer within 4s".into(),
+    });
+    let u = m.unreachable();
+    assert_eq!(u.len(), 2);
+    assert_eq!(
+        (u[0].addr.as_str(), u[0].name.as_deref(), u[0].via.as_str()),
+        ("10.0.0.5:41800", Some("oldbox"), "beacon")
+    );
+    assert!(
+        u[0].reason.contains("another lanspread (protocol 1") && u[0].reason.contains("update lanspread"),
+        "{}",
+        u[0].reason
+    );
+    assert!(u[1].reason.starts_with("could not connect: no answer within 4s"), "{}", u[1].reason);
+    assert_eq!(m.peers().unreachable, u, "the Peers list carries them");
+}

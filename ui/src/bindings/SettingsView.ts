@@ -55,6 +55,14 @@ download_limit_mbit: number | null,
  */
 sharing_paused: boolean, 
 /**
+ * Addresses the player added ("Add a peer by address"), as typed (`HOST:PORT`).
+ */
+known_peers: Array<string>, 
+/**
+ * This machine's addresses others can type (`IP:PORT`), best first.
+ */
+own_addresses: Array<string>, 
+/**
  * The network peer.
  */
 runtime: RuntimeStatus, 

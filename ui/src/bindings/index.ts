@@ -26,3 +26,4 @@ export type { SettingsView } from "./SettingsView.ts";
 export type { SharedGame } from "./SharedGame.ts";
 export type { TransferTotals } from "./TransferTotals.ts";
 export type { UiEvent } from "./UiEvent.ts";
+export type { UnreachableView } from "./UnreachableView.ts";

@@ -11,6 +11,7 @@ import type {
   SettingsUpdate,
   SettingsView,
   TransferTotals,
+  UnreachableView,
 } from "../bindings/index.ts";
 import { formatBytes, formatRate } from "../format.ts";
 import {
@@ -243,9 +244,47 @@ export function DownloadsPanel(
   );
 }
 
-export function PeersPanel({ peers, onClose }: { peers: PeerView[]; onClose: () => void }) {
+export function PeersPanel(
+  { peers, unreachable, settings, onAdd, onForget, onClose }: {
+    peers: PeerView[];
+    unreachable: UnreachableView[];
+    settings: SettingsView;
+    onAdd: (address: string) => Promise<AppError | null>;
+    onForget: (address: string) => void;
+    onClose: () => void;
+  },
+) {
+  const [address, setAddress] = useState("");
+  const [error, setError] = useState<AppError | null>(null);
+  const [adding, setAdding] = useState(false);
+  const add = async (e: Event) => {
+    e.preventDefault();
+    if (!address.trim()) return;
+    setAdding(true);
+    const err = await onAdd(address);
+    setAdding(false);
+    setError(err);
+    if (!err) setAddress("");
+  };
   return (
-    <Modal title={`${peerCountLabel(peers.length)} on your network`} onClose={onClose} testId="peers-panel">
+    <Modal
+      title={`${peerCountLabel(peers.length)} on your network`}
+      onClose={onClose}
+      wide
+      testId="peers-panel"
+    >
+      <p class="own-address" data-testid="own-address">
+        {settings.own_addresses.length > 0
+          ? (
+            <>
+              This PC: <code>{settings.own_addresses[0]}</code>
+              {settings.own_addresses.length > 1 && (
+                <span class="muted">{` (also ${settings.own_addresses.slice(1).join(", ")})`}</span>
+              )}
+            </>
+          )
+          : <span class="muted">This PC has no network address yet.</span>}
+      </p>
       {peers.length === 0
         ? (
           <p class="muted">
@@ -276,6 +315,55 @@ export function PeersPanel({ peers, onClose }: { peers: PeerView[]; onClose: () 
             ))}
           </ul>
         )}
+      <details class="cant-see" data-testid="cant-see" open={peers.length === 0 || unreachable.length > 0}>
+        <summary>Can't see someone?</summary>
+        {unreachable.length > 0 && (
+          <ul class="unreachable">
+            {unreachable.map((u) => (
+              <li key={u.addr}>
+                <strong>{u.name ?? u.addr}</strong>{" "}
+                <span class="muted mono">{u.addr} · heard via {u.via}</span>
+                <div>{u.reason}</div>
+              </li>
+            ))}
+          </ul>
+        )}
+        <ul class="hints">
+          <li>Same network: the same switch or Wi-Fi, not a guest network; VPNs off.</li>
+          <li>
+            Firewall: allow lanspread, or UDP ports 5353 (mDNS), 41801 (beacon) and 41800 (transfers).
+          </li>
+          <li>Still nothing? Type the address their Peers panel shows:</li>
+        </ul>
+        <form class="field-row add-peer" onSubmit={add}>
+          <input
+            type="text"
+            class="grow"
+            placeholder="192.168.1.20:41800"
+            value={address}
+            data-testid="add-peer-address"
+            onInput={(e) => setAddress((e.target as HTMLInputElement).value)}
+          />
+          <button type="submit" class="btn btn-primary" disabled={adding} data-action="add-peer">
+            Add a peer by address
+          </button>
+        </form>
+        {error && (
+          <div class="form-error" role="alert">
+            <strong>{describeError(error).title}.</strong> {describeError(error).detail}
+          </div>
+        )}
+        {settings.known_peers.length > 0 && (
+          <ul class="known-peers">
+            {settings.known_peers.map((a) => (
+              <li key={a}>
+                <code>{a}</code>{" "}
+                <button type="button" class="link link-danger" onClick={() => onForget(a)}>Forget</button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </details>
     </Modal>
   );
 }

@@ -273,11 +273,10 @@ pub async fn start_peer_with(
         }
     }
     tasks.spawn(Role::Component, "ping", span.clone(), crate::ping::run(ctx.clone()));
-    if !opts.known_peers.is_empty() {
-        let known: Vec<SocketAddr> =
-            opts.known_peers.iter().copied().take(options::MAX_KNOWN_PEERS).collect();
-        tasks.spawn(Role::Component, "known-peers", span.clone(), dial_known(ctx.clone(), known));
+    for addr in opts.known_peers.iter().take(options::MAX_KNOWN_PEERS) {
+        ctx.peers.add_known(*addr);
     }
+    tasks.spawn(Role::Component, "known-peers", span.clone(), dial_known(ctx.clone()));
     tasks.spawn(Role::Component, "monitor", span.clone(), crate::monitor::run(ctx.clone()));
 
     crate::download::load_paused_progress(&ctx);
@@ -301,7 +300,7 @@ pub async fn start_peer_with(
 
 /// Keeps the typed addresses (`--peer`) connected: dials each one whose peer is not in the
 /// peer list, at once and then every `DIAL_INTERVAL` (lost peers come back the same way).
-async fn dial_known(ctx: Arc<Ctx>, known: Vec<SocketAddr>) -> Result<(), ErrorInfo> {
+async fn dial_known(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
     // The id each address turned out to have, so a peer we already know is not dialled again.
     let mut seen: std::collections::HashMap<SocketAddr, PeerId> = std::collections::HashMap::new();
     let mut tick = tokio::time::interval(peers::DIAL_INTERVAL);
@@ -312,7 +311,7 @@ async fn dial_known(ctx: Arc<Ctx>, known: Vec<SocketAddr>) -> Result<(), ErrorIn
             _ = ctx.shared.cancel.cancelled() => return Ok(()),
             _ = tick.tick() => {}
         }
-        for addr in &known {
+        for addr in &ctx.peers.known() {
             let connected = {
                 let db = ctx.peers.read();
                 if let Some(id) = db.peers().find(|r| r.addr == *addr).map(|r| r.id) {
@@ -437,6 +436,20 @@ async fn handle_command(ctx: &Arc<Ctx>, command: PeerCommand) -> Result<(), Erro
             tracing::info!(?upload, ?download, "transfer caps changed");
             ctx.uploads.set_limit(upload);
             ctx.shared.download_limit.set(download);
+            Ok(())
+        }
+        PeerCommand::AddPeer { addr } => {
+            if !ctx.peers.add_known(addr) {
+                return Err(ErrorInfo::new(
+                    ErrorKind::InvalidInput,
+                    format!("at most {} typed addresses; forget one first", options::MAX_KNOWN_PEERS),
+                ));
+            }
+            sync::spawn_dial(ctx, addr);
+            Ok(())
+        }
+        PeerCommand::ForgetPeer { addr } => {
+            ctx.peers.forget_known(addr);
             Ok(())
         }
         PeerCommand::SetSharing { enabled } => {

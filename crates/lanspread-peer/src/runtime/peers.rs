@@ -26,11 +26,43 @@ pub(crate) struct Peers {
     syncing: Arc<Mutex<HashSet<PeerId>>>,
     dialed: Mutex<HashMap<SocketAddr, Instant>>,
     heard: Mutex<HashSet<(Option<PeerId>, SocketAddr, &'static str)>>,
+    /// Typed addresses (`--peer`, the app's "Add a peer"), dialled until they answer and
+    /// whenever they are lost; at most `MAX_KNOWN_PEERS`.
+    known: Mutex<Vec<SocketAddr>>,
 }
 
 impl Peers {
     pub(crate) fn new(db: Arc<RwLock<PeerGameDB>>) -> Self {
-        Self { db, syncing: Arc::default(), dialed: Mutex::default(), heard: Mutex::default() }
+        Self {
+            db,
+            syncing: Arc::default(),
+            dialed: Mutex::default(),
+            heard: Mutex::default(),
+            known: Mutex::default(),
+        }
+    }
+
+    /// Adds a typed address (once); false when the list is full.
+    pub(crate) fn add_known(&self, addr: SocketAddr) -> bool {
+        let mut k = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        if k.contains(&addr) {
+            return true;
+        }
+        if k.len() >= crate::runtime::MAX_KNOWN_PEERS {
+            return false;
+        }
+        k.push(addr);
+        true
+    }
+
+    /// Forgets a typed address.
+    pub(crate) fn forget_known(&self, addr: SocketAddr) {
+        self.known.lock().unwrap_or_else(|p| p.into_inner()).retain(|a| *a != addr);
+    }
+
+    /// The typed addresses.
+    pub(crate) fn known(&self) -> Vec<SocketAddr> {
+        self.known.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Whether `peer` at `addr` is heard of `via` a discovery path for the first time
