@@ -33,6 +33,8 @@ pub(crate) async fn start_with(
     opts.swarm = swarm;
     opts.upload_limit = upload_limit_mbit.map(|m| m.max(1) * 1_000_000 / 8);
     opts.tuning = crate::tuning::from_env();
+    // Comparisons only (benchmarks): LANSPREAD_BEACON=0 turns the broadcast beacon off.
+    opts.beacon = std::env::var("LANSPREAD_BEACON").map_or(true, |v| v.trim() != "0");
     opts.known_peers = common.peers.clone();
     if let Some(n) = name {
         opts.name = n.to_string();

@@ -2,8 +2,8 @@
 //! so mDNS) but pass broadcast — access points with client isolation for multicast, switches
 //! with IGMP snooping and no querier.
 //!
-//! At start (three times in the first two seconds), whenever the library changes, and every
-//! [`BEACON_EVERY`] after, each peer sends one small datagram to [`BEACON_PORT`] on every usable
+//! At start (three times in the first two seconds), within a second of a library change, and
+//! every [`BEACON_EVERY`] after, each peer sends one small datagram to [`BEACON_PORT`] on every usable
 //! IPv4 interface (its subnet-directed broadcast) and to the limited broadcast address: magic,
 //! protocol version, peer id, display name, QUIC port, library revision and digest. A peer that
 //! hears someone new answers with its own beacon straight to the sender (at most once per
@@ -31,6 +31,8 @@ use crate::{api::PeerEvent, error::ErrorInfo, runtime::Ctx};
 pub const BEACON_PORT: u16 = 41_801;
 /// How often a peer repeats its beacon when nothing changes.
 pub const BEACON_EVERY: Duration = Duration::from_secs(5);
+/// A library change is announced this soon (changes in a burst go out as one beacon).
+const CHANGE_DELAY: Duration = Duration::from_secs(1);
 /// At most one direct answer per source address in this time.
 const REPLY_EVERY: Duration = Duration::from_secs(1);
 /// The largest beacon read; anything longer is not a beacon.
@@ -197,7 +199,9 @@ pub(crate) async fn run(ctx: Arc<Ctx>, sock: UdpSocket) -> Result<(), ErrorInfo>
                 if r.is_err() {
                     return Ok(());
                 }
-                send(&ctx, &sock, &targets(ctx.shared.bind)).await;
+                // A library change goes out with the next beacon, at most a second from now
+                // (a freshly scanned library changes many times in a row).
+                next = next.min(Instant::now() + CHANGE_DELAY);
             }
             r = sock.recv_from(&mut buf) => {
                 let Ok((n, from)) = r else { continue };
@@ -235,8 +239,8 @@ async fn answer(ctx: &Ctx, sock: &UdpSocket, ip: IpAddr, replied: &mut HashMap<I
     send(ctx, sock, &[SocketAddr::new(ip, BEACON_PORT)]).await;
 }
 
-/// Acts on a beacon from `ip`: reports it once, and handshakes when it is a peer we do not know
-/// or whose library changed. Returns whether the sender is new to us (worth an answer).
+/// Acts on a beacon from `ip`: reports it once, and handshakes when it is a peer we are not
+/// connected to. Returns whether the sender is new to us (worth an answer).
 fn heard(ctx: &Arc<Ctx>, b: &Beacon, ip: IpAddr) -> bool {
     let Ok(peer) = b.id.parse::<PeerId>() else { return false };
     if peer == ctx.me() {
@@ -256,12 +260,16 @@ fn heard(ctx: &Arc<Ctx>, b: &Beacon, ip: IpAddr) -> bool {
     if b.v != ctx.shared.protocol_version {
         return false;
     }
-    let known = ctx.peers.read().get(&peer).is_some();
-    let stale = ctx.peers.write().update_peer_library(&peer, b.rev, &b.digest);
-    if stale && ctx.peers.may_dial(addr, std::time::Instant::now()) {
+    // A peer we are connected to keeps us current over that connection (deltas, and pings
+    // that carry its library revision): its beacons need no handshake. Re-syncing on every
+    // beacon would multiply full-library handshakes while a crowd starts up.
+    if ctx.peers.read().get(&peer).is_some() {
+        return false;
+    }
+    if ctx.peers.may_dial(addr, std::time::Instant::now()) {
         crate::runtime::sync::spawn_handshake(ctx, peer, addr, "beacon");
     }
-    !known
+    true
 }
 
 #[cfg(test)]

@@ -68,3 +68,13 @@ fn manifest() -> GameManifest {
         vec![],
     )
 }
+
+/// A broadcast beacon datagram: anything decodes to a beacon or to nothing, and a decoded
+/// beacon re-encodes to a datagram that decodes to the same beacon, within the size cap.
+pub fn beacon(data: &[u8]) {
+    if let Some(b) = crate::beacon::Beacon::decode(data) {
+        let bytes = b.encode();
+        assert!(bytes.len() <= crate::beacon::MAX_BEACON + 64, "{} bytes", bytes.len());
+        assert_eq!(crate::beacon::Beacon::decode(&bytes).as_ref(), Some(&b));
+    }
+}

@@ -126,6 +126,16 @@ impl Lan {
     /// Multicast octets (IPv4 + IPv6) host `i` received and sent so far: on this LAN that is
     /// mDNS traffic, nothing else uses multicast.
     pub fn multicast_octets(&self, i: usize) -> Result<(u64, u64)> {
+        self.octets(i, false)
+    }
+
+    /// Discovery octets host `i` received and sent so far: multicast (mDNS) plus IPv4
+    /// broadcast (the beacon); nothing else on this LAN uses either.
+    pub fn discovery_octets(&self, i: usize) -> Result<(u64, u64)> {
+        self.octets(i, true)
+    }
+
+    fn octets(&self, i: usize, with_broadcast: bool) -> Result<(u64, u64)> {
         let read = |path: &str| -> Result<String> {
             let out = Command::new("ip").args(["netns", "exec", &self.hosts[i].ns, "cat", path]).output()?;
             Ok(String::from_utf8_lossy(&out.stdout).into_owned())
@@ -142,6 +152,10 @@ impl Lan {
                 .unwrap_or(0)
         };
         let (mut rx, mut tx) = (field("InMcastOctets"), field("OutMcastOctets"));
+        if with_broadcast {
+            rx += field("InBcastOctets");
+            tx += field("OutBcastOctets");
+        }
         for l in read("/proc/net/snmp6")?.lines() {
             let mut it = l.split_whitespace();
             match (it.next(), it.next().and_then(|v| v.parse::<u64>().ok())) {

@@ -244,6 +244,14 @@ export function DownloadsPanel(
   );
 }
 
+/** The Windows Firewall rule that lets lanspread's discovery and transfers in. */
+export const WINDOWS_FIREWALL_RULE =
+  'netsh advfirewall firewall add rule name="lanspread" dir=in action=allow protocol=UDP localport=5353,41800,41801 profile=private';
+
+function onWindows(): boolean {
+  return typeof navigator !== "undefined" && navigator.userAgent.includes("Windows");
+}
+
 export function PeersPanel(
   { peers, unreachable, settings, onAdd, onForget, onClose }: {
     peers: PeerView[];
@@ -332,6 +340,12 @@ export function PeersPanel(
           <li>Same network: the same switch or Wi-Fi, not a guest network; VPNs off.</li>
           <li>
             Firewall: allow lanspread, or UDP ports 5353 (mDNS), 41801 (beacon) and 41800 (transfers).
+            {onWindows() && (
+              <>
+                {" "}On Windows, in an administrator command prompt:{" "}
+                <code class="mono">{WINDOWS_FIREWALL_RULE}</code>
+              </>
+            )}
           </li>
           <li>Still nothing? Type the address their Peers panel shows:</li>
         </ul>
