@@ -51,7 +51,7 @@ fn commands_answer_over_ipc_and_errors_arrive_as_kind_and_message() {
     let games = call("request_games", json!({})).unwrap();
     assert_eq!((&games["games"], &games["peer_count"]), (&json!([]), &json!(0)), "{games}");
     assert!(games["free_bytes"].as_u64().is_some_and(|f| f > 0), "free space of the game folder: {games}");
-    assert_eq!(call("list_peers", json!({})).unwrap(), json!({"peers": []}));
+    assert_eq!(call("list_peers", json!({})).unwrap(), json!({"peers": [], "unreachable": []}));
 
     let err = call("uninstall_game", json!({"id": "Not An Id"})).unwrap_err();
     assert_eq!(err["kind"], "invalid_input", "{err}");
