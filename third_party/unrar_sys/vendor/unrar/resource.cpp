@@ -1,0 +1,13 @@
+#include "rar.hpp"
+
+
+
+
+
+#ifndef RARDLL
+const wchar* St(MSGID StringId)
+{
+  return StringId;
+}
+#endif
+
