@@ -34,6 +34,8 @@ test:
     scripts/stage.sh build-tests just build-tests
     scripts/stage.sh fuzz-smoke just fuzz-smoke
     scripts/netns-run.sh just _test-inner
+    scripts/stage.sh windows-build just windows
+    scripts/stage.sh windows-test scripts/windows.sh test
 
 _test-inner:
     scripts/stage.sh cargo-test cargo test --workspace --offline -- --test-threads 2
@@ -68,6 +70,12 @@ bindings:
 demo: build-app
     cargo build -p lanspread-peer-cli -p lanspread-testkit
     scripts/demo.sh
+
+# Cross-build the Windows zip (target/windows/lanspread-windows-x64.zip): lanspread.exe,
+# lanspread-peer-cli.exe and the DLLs they need. Installs MinGW, Wine and the toolchain on
+# first use. `scripts/windows.sh test` then runs the Windows tests under Wine.
+windows:
+    scripts/windows.sh build
 
 # Build the desktop app's .deb bundle (release, offline) into <target>/release/bundle/deb/.
 bundle:
