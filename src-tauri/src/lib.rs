@@ -79,7 +79,10 @@ pub fn invoke_handler<R: Runtime>() -> Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool
 
 /// Resolves the directories, creates the state and starts the runtime in the background.
 fn setup<R: Runtime>(app: &AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
-    let paths = AppPaths::from_env(app.path().app_config_dir()?, app.path().app_data_dir()?)?;
+    // Settings roam with the Windows profile (%APPDATA%); the peer's key, hash index and
+    // download state stay on this machine (%LOCALAPPDATA%). On Linux both are under ~/.config
+    // and ~/.local/share.
+    let paths = AppPaths::from_env(app.path().app_config_dir()?, app.path().app_local_data_dir()?)?;
     tracing::info!(config = %paths.config_dir.display(), state = %paths.state_dir.display(), bind = ?paths.bind, "starting");
     let state = LanSpreadState::new(paths, Arc::new(app.clone()), StartOptions::default());
     app.manage(state.clone());

@@ -20,13 +20,15 @@ use sha2::{Digest as _, Sha256};
 
 use crate::{error::StartError, platform};
 
-/// The default state directory: `$XDG_DATA_HOME/lanspread`, else `$HOME/.local/share/lanspread`
-/// (the platform data directory elsewhere).
+/// The default state directory: `$XDG_DATA_HOME/lanspread`, else `$HOME/.local/share/lanspread`;
+/// on Windows `%LOCALAPPDATA%\lanspread` (machine-local: a roaming profile never carries the
+/// peer's key or download state to another PC).
 pub fn default_state_dir() -> PathBuf {
+    #[cfg(not(windows))]
     if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
         return PathBuf::from(x).join("lanspread");
     }
-    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("lanspread")
+    dirs::data_local_dir().unwrap_or_else(|| PathBuf::from(".")).join("lanspread")
 }
 
 /// An exclusive lock on a state directory, released when dropped (or when the process dies:
@@ -151,6 +153,14 @@ impl Identity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Windows programs keep machine-local data under `%LOCALAPPDATA%`.
+    #[cfg(windows)]
+    #[test]
+    fn the_default_state_dir_is_in_local_app_data() {
+        let local = std::env::var_os("LOCALAPPDATA").expect("Windows sets LOCALAPPDATA");
+        assert_eq!(default_state_dir(), PathBuf::from(local).join("lanspread"));
+    }
 
     #[test]
     fn identity_persists_and_peer_id_is_the_cert_fingerprint() {

@@ -197,10 +197,113 @@ pub fn start(plan: &LaunchPlan) -> io::Result<Child> {
     #[cfg(windows)]
     {
         use std::os::windows::process::CommandExt;
-        // CREATE_NEW_PROCESS_GROUP | DETACHED_PROCESS
-        cmd.creation_flags(0x0000_0200 | 0x0000_0008);
+        // CREATE_NEW_PROCESS_GROUP | DETACHED_PROCESS | CREATE_SUSPENDED: it runs once it is
+        // in its job (below), so no process it starts can escape the job.
+        cmd.creation_flags(0x0000_0200 | 0x0000_0008 | 0x0000_0004);
     }
-    cmd.spawn()
+    let child = cmd.spawn()?;
+    #[cfg(windows)]
+    job::adopt(&child);
+    Ok(child)
+}
+
+/// Windows has no process groups that outlive their leader: a game is started in its own Job
+/// Object, which every process it starts joins, and it runs while the job has processes.
+#[cfg(windows)]
+mod job {
+    use std::{
+        collections::HashMap,
+        ffi::c_void,
+        os::windows::io::{AsRawHandle, FromRawHandle, OwnedHandle},
+        process::Child,
+        sync::{Mutex, PoisonError},
+    };
+
+    #[link(name = "kernel32")]
+    unsafe extern "system" {
+        fn CreateJobObjectW(attributes: *const c_void, name: *const u16) -> *mut c_void;
+        fn AssignProcessToJobObject(job: *mut c_void, process: *mut c_void) -> i32;
+        fn QueryInformationJobObject(
+            job: *mut c_void,
+            class: i32,
+            info: *mut c_void,
+            len: u32,
+            returned: *mut u32,
+        ) -> i32;
+    }
+    #[link(name = "ntdll")]
+    unsafe extern "system" {
+        fn NtResumeProcess(process: *mut c_void) -> i32;
+    }
+
+    /// `JobObjectBasicAccountingInformation`.
+    const BASIC_ACCOUNTING: i32 = 1;
+
+    /// `JOBOBJECT_BASIC_ACCOUNTING_INFORMATION`.
+    #[repr(C)]
+    #[derive(Default)]
+    struct BasicAccounting {
+        total_user_time: i64,
+        total_kernel_time: i64,
+        this_period_total_user_time: i64,
+        this_period_total_kernel_time: i64,
+        total_page_fault_count: u32,
+        total_processes: u32,
+        active_processes: u32,
+        total_terminated_processes: u32,
+    }
+
+    /// The job of each started game, by the pid of the process that was started.
+    static JOBS: Mutex<Option<HashMap<u32, OwnedHandle>>> = Mutex::new(None);
+
+    /// Puts the suspended `child` in a new job and lets it run. Without a job (creation or
+    /// assignment refused) the game still starts; only its direct process is then watched.
+    pub(super) fn adopt(child: &Child) {
+        let process = child.as_raw_handle();
+        // SAFETY: no attributes, no name; a null return is a failure.
+        let raw = unsafe { CreateJobObjectW(std::ptr::null(), std::ptr::null()) };
+        if raw.is_null() {
+            tracing::warn!(error = %std::io::Error::last_os_error(), "no job object: only the game's own process is watched");
+        } else {
+            // SAFETY: a fresh handle this function owns from here on.
+            let job = unsafe { OwnedHandle::from_raw_handle(raw) };
+            // SAFETY: both handles are valid for the call.
+            if unsafe { AssignProcessToJobObject(job.as_raw_handle(), process) } != 0 {
+                let mut jobs = JOBS.lock().unwrap_or_else(PoisonError::into_inner);
+                jobs.get_or_insert_with(HashMap::new).insert(child.id(), job);
+            } else {
+                tracing::warn!(error = %std::io::Error::last_os_error(), "the game could not join its job");
+            }
+        }
+        // SAFETY: the child's process handle, created suspended by `start`.
+        let status = unsafe { NtResumeProcess(process) };
+        if status != 0 {
+            tracing::warn!(status, "resuming the started game failed");
+        }
+    }
+
+    /// Whether the job started with `pid` still has a process; the job is forgotten when not.
+    pub(super) fn alive(pid: u32) -> bool {
+        let mut jobs = JOBS.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(map) = jobs.as_mut() else { return false };
+        let Some(job) = map.get(&pid) else { return false };
+        let mut info = BasicAccounting::default();
+        // SAFETY: `info` is the structure this class fills, with its exact size.
+        let ok = unsafe {
+            QueryInformationJobObject(
+                job.as_raw_handle(),
+                BASIC_ACCOUNTING,
+                (&raw mut info).cast(),
+                std::mem::size_of::<BasicAccounting>() as u32,
+                std::ptr::null_mut(),
+            )
+        };
+        let alive = ok != 0 && info.active_processes > 0;
+        if !alive {
+            map.remove(&pid);
+        }
+        alive
+    }
 }
 
 /// The payload carries no permission bits (manifests list bytes, not modes), so a program that
@@ -219,8 +322,8 @@ fn ensure_executable(program: &Path) -> io::Result<()> {
     std::fs::set_permissions(program, std::fs::Permissions::from_mode(mode | exec))
 }
 
-/// Whether any process of group `pgid` still runs (Unix); elsewhere `false` (the direct child
-/// is all that is watched).
+/// Whether any process the game started as `pgid` began still runs: its process group on
+/// Unix, its Job Object on Windows.
 pub fn group_alive(pgid: u32) -> bool {
     #[cfg(unix)]
     {
@@ -229,7 +332,11 @@ pub fn group_alive(pgid: u32) -> bool {
         let r = unsafe { libc::kill(-pgid, 0) };
         r == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    {
+        job::alive(pgid)
+    }
+    #[cfg(not(any(unix, windows)))]
     {
         let _ = pgid;
         false
@@ -252,6 +359,7 @@ mod tests {
         fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
     }
 
+    #[cfg_attr(not(unix), allow(dead_code))]
     fn entry(launch: &str) -> CatalogEntry {
         let json = format!(
             r#"[{{"id":"quake3","name":"Q","description":"","genre":"FPS","max_players":16,"release_year":1999,"size_bytes":0,"art":null,"launch":{launch}}}]"#
@@ -337,5 +445,69 @@ mod tests {
         let started = fs::read_to_string(local.join("started.txt")).unwrap();
         assert_eq!(started, format!("{}\n--fast\n", local.display()));
         assert_eq!(fs::read_to_string(local.join("finished.txt")).unwrap(), "done\n");
+    }
+
+    /// Windows: a launcher that starts the game and exits at once (like many games) leaves the
+    /// game running in its Job Object; Play stays "running" until the game exits too. The test
+    /// executable plays both parts (the two helpers below), in a folder marked for them.
+    #[cfg(windows)]
+    #[test]
+    fn a_started_game_runs_in_its_job_until_its_tree_exits() {
+        let d = tempfile::tempdir().unwrap();
+        let local = d.path().join("local");
+        fs::create_dir_all(&local).unwrap();
+        fs::write(local.join(JOB_MARKER), "").unwrap();
+        let me = std::env::current_exe().unwrap();
+        let p = LaunchPlan {
+            program: me,
+            args: vec![
+                "--exact".into(),
+                "launch::tests::helper_job_launcher".into(),
+                "--test-threads=1".into(),
+            ],
+            cwd: local.clone(),
+            source: LaunchSource::Catalog,
+        };
+        let mut child = start(&p).unwrap();
+        let pid = child.id();
+        assert!(child.wait().unwrap().success());
+        assert!(local.join("launched.txt").exists(), "the launcher ran in the game's folder");
+        assert!(group_alive(pid), "the launcher's child still runs in the job");
+        let t = std::time::Instant::now();
+        while group_alive(pid) && t.elapsed() < std::time::Duration::from_secs(20) {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(!group_alive(pid), "the job ends when its last process does");
+        assert_eq!(fs::read_to_string(local.join("finished.txt")).unwrap(), "done");
+    }
+
+    /// Marks a folder where the helpers act; anywhere else they return at once.
+    #[cfg(windows)]
+    const JOB_MARKER: &str = "job-test-marker";
+
+    /// Helper of the job test (a no-op elsewhere): starts the "game" and exits.
+    #[cfg(windows)]
+    #[test]
+    fn helper_job_launcher() {
+        if !Path::new(JOB_MARKER).exists() {
+            return;
+        }
+        let me = std::env::current_exe().unwrap();
+        Command::new(me)
+            .args(["--exact", "launch::tests::helper_job_game", "--test-threads=1"])
+            .spawn()
+            .unwrap();
+        fs::write("launched.txt", "").unwrap();
+    }
+
+    /// Helper of the job test (a no-op elsewhere): the "game", running for a while.
+    #[cfg(windows)]
+    #[test]
+    fn helper_job_game() {
+        if !Path::new(JOB_MARKER).exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        fs::write("finished.txt", "done").unwrap();
     }
 }

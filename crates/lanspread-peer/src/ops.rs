@@ -287,5 +287,14 @@ mod tests {
         assert_eq!(install_error(&other).kind, ErrorKind::Io);
         #[cfg(target_os = "linux")]
         assert_eq!(ErrorKind::of_io(&std::io::Error::from_raw_os_error(libc::ENOSPC)), ErrorKind::DiskFull);
+        // ERROR_DISK_FULL and ERROR_HANDLE_DISK_FULL, as WriteFile reports them.
+        #[cfg(windows)]
+        for code in [112, 39] {
+            assert_eq!(
+                ErrorKind::of_io(&std::io::Error::from_raw_os_error(code)),
+                ErrorKind::DiskFull,
+                "{code}"
+            );
+        }
     }
 }

@@ -14,6 +14,8 @@ mod imp;
 #[path = "platform/windows.rs"]
 mod imp;
 
+#[cfg(windows)]
+pub(crate) use imp::{computer_name, wide_long_path};
 pub(crate) use imp::{read_cached, read_uncached, sync_dir};
 
 /// Replaces `path` with `data` atomically and durably: write a temporary file next to it,

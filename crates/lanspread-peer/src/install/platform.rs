@@ -51,7 +51,7 @@ mod imp {
 
 #[cfg(windows)]
 mod imp {
-    use std::{fs::OpenOptions, io, os::windows::ffi::OsStrExt, path::Path};
+    use std::{fs::OpenOptions, io, path::Path};
 
     /// NTFS journals metadata, so a completed rename is durable once the journal is flushed;
     /// Windows offers no portable way to fsync a directory handle from std.
@@ -85,8 +85,7 @@ mod imp {
 
     /// Bytes available to this user on the volume holding `path`.
     pub(crate) fn available_space(path: &Path) -> io::Result<u64> {
-        let mut wide: Vec<u16> = path.as_os_str().encode_wide().collect();
-        wide.push(0);
+        let wide = crate::platform::wide_long_path(path);
         let mut free = 0u64;
         // SAFETY: a NUL-terminated wide path and valid out pointers (null ones are allowed).
         let ok = unsafe {
@@ -127,7 +126,9 @@ mod tests {
         assert!(available_space(dir.path()).unwrap() > 0);
         sync_tree(dir.path()).unwrap();
         sync_dir(dir.path()).unwrap();
-        sync_tree_by_walking(dir.path(), |p| std::fs::File::open(p)?.sync_all(), |_| Ok(())).unwrap();
+        // Windows flushes only handles opened for writing.
+        let flush = |p: &Path| std::fs::OpenOptions::new().write(true).open(p)?.sync_all();
+        sync_tree_by_walking(dir.path(), flush, |_| Ok(())).unwrap();
         assert!(available_space(&dir.path().join("missing")).is_err());
     }
 }

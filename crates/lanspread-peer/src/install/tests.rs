@@ -207,10 +207,12 @@ fn update_carries_user_data_and_drops_unmodified_old_game_files() {
     let report = install(&root).unwrap();
     assert!(report.update);
     assert_eq!(report.carried_over, vec!["Save/slot1.sav".to_string(), "cfg/gone.cfg".to_string()]);
+    // Windows file names ignore case: the carried save lands in the new version's `save/`.
+    let save = if cfg!(windows) { "save/slot1.sav" } else { "Save/slot1.sav" };
     assert_eq!(
         files(&local),
         map(&[
-            ("Save/slot1.sav", "progress"),
+            (save, "progress"),
             ("bin/new.dll", "new"),
             ("bin/quake.exe", "v2"),
             ("cfg/default.cfg", "d2"),
@@ -272,6 +274,30 @@ fn a_game_without_archives_installs_by_copying_its_payload() {
     // The payload is copied, not linked: changing the install leaves the served files intact.
     fs::write(root.join("local/maps/ctf/1.bsp"), "modded").unwrap();
     assert_eq!(fs::read(root.join("maps/ctf/1.bsp")).unwrap(), b"map");
+}
+
+/// A game folder nested past Windows' 260-character limit installs (space check, staging,
+/// commit), updates and uninstalls; on Windows this runs under Wine in CI.
+#[test]
+fn paths_longer_than_260_characters_install_update_and_uninstall() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("g".repeat(120)).join("h".repeat(120));
+    fs::create_dir_all(&root).unwrap();
+    fs::write(root.join("version.ini"), "1\n").unwrap();
+    let deep = format!("{}/{}/pak0.pak", "m".repeat(90), "n".repeat(90));
+    write_fake(&root, "game.rar", 1, &[(deep.as_str(), "pak"), ("game.exe", "exe1")]);
+    assert!(root.join(LOCAL).join(&deep).as_os_str().len() > 400);
+    assert!(available_space(&root).unwrap() > 0);
+    install(&root).unwrap();
+    assert_eq!(files(&root.join(LOCAL)), map(&[(deep.as_str(), "pak"), ("game.exe", "exe1")]));
+    fs::write(root.join("version.ini"), "2\n").unwrap();
+    write_fake(&root, "game.rar", 2, &[(deep.as_str(), "pak2"), ("game.exe", "exe2")]);
+    assert!(install(&root).unwrap().update);
+    assert_eq!(files(&root.join(LOCAL)), map(&[(deep.as_str(), "pak2"), ("game.exe", "exe2")]));
+    assert_clean(&root);
+    uninstall_game(&root).unwrap();
+    assert!(!root.join(LOCAL).exists());
+    assert_clean(&root);
 }
 
 #[test]

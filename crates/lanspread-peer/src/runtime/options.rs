@@ -163,6 +163,7 @@ impl PeerOptions {
 }
 
 /// The machine's name, as other players see this peer unless `--name` says otherwise.
+#[cfg(not(windows))]
 fn default_name() -> String {
     std::env::var("HOSTNAME")
         .ok()
@@ -172,7 +173,44 @@ fn default_name() -> String {
         .unwrap_or_else(|| "lanspread".into())
 }
 
+/// The computer's name as Windows shows it (the DNS host name, in its own case: "Anna-PC"),
+/// else `%COMPUTERNAME%` (the upper-case NetBIOS name).
+#[cfg(windows)]
+fn default_name() -> String {
+    crate::platform::computer_name()
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "lanspread".into())
+}
+
 /// `name` as announced: no control characters, at most `MAX_PEER_NAME_CHARS`.
 pub(crate) fn clean_name(name: &str) -> String {
     name.chars().filter(|c| !c.is_control()).take(lanspread_proto::MAX_PEER_NAME_CHARS).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every Windows player showed as "lanspread" when the name came from `/etc/hostname`.
+    /// Windows' NetBIOS name (`%COMPUTERNAME%`) is the host name upper-cased and cut to 15
+    /// characters; the default name is the host name itself.
+    #[cfg(windows)]
+    #[test]
+    fn the_default_name_is_the_computer_name() {
+        let name = default_name();
+        let netbios = std::env::var("COMPUTERNAME").expect("Windows sets COMPUTERNAME");
+        assert_ne!(name, "lanspread");
+        let short: String = name.to_uppercase().chars().take(15).collect();
+        assert_eq!(short, netbios.to_uppercase(), "name {name:?}");
+    }
+
+    #[test]
+    fn names_lose_control_characters_and_excess_length() {
+        assert_eq!(clean_name("Anna\u{7}'s\nPC"), "Anna'sPC");
+        let long = "x".repeat(lanspread_proto::MAX_PEER_NAME_CHARS + 10);
+        assert_eq!(clean_name(&long).chars().count(), lanspread_proto::MAX_PEER_NAME_CHARS);
+        assert!(!default_name().is_empty());
+    }
 }
