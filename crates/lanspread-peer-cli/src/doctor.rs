@@ -138,17 +138,39 @@ fn advise(heard: &[Value], connected: &[Value], failed: &[Value], port: u16, sec
     out.push(format!("This peer listens on UDP port {port} (QUIC); others reach it with --peer <this machine's address>:{port}."));
     if cfg!(windows) {
         out.push(format!(
-            "Windows Firewall: allow lanspread for private networks, or run as administrator: \
-             netsh advfirewall firewall add rule name=\"lanspread\" dir=in action=allow protocol=UDP \
-             localport=5353,{port},{BEACON_PORT} profile=private"
+            "Windows Firewall: allow lanspread when Windows asks (tick Private networks), and at a party \
+             where Windows calls the network Public run as administrator: {}",
+            firewall_rule(port)
         ));
     }
     out
 }
 
+/// The Windows Defender Firewall rule that lets in mDNS, the beacon and QUIC on `port`; the
+/// same rule README-windows.txt and the app's Peers panel show.
+pub(crate) fn firewall_rule(port: u16) -> String {
+    format!(
+        "netsh advfirewall firewall add rule name=\"lanspread\" dir=in action=allow protocol=UDP \
+         localport=5353,{port},{BEACON_PORT} profile=any"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule is written in three places a Windows player reads: the doctor, the app's Peers
+    /// panel and README-windows.txt in the zip. They say the same thing.
+    #[test]
+    fn the_firewall_rule_is_the_same_in_doctor_app_and_readme() {
+        let rule = firewall_rule(41800);
+        assert!(rule.contains("localport=5353,41800,41801 profile=any"), "{rule}");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        for file in ["ui/src/components/panels.tsx", "scripts/windows/README-windows.txt"] {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            assert!(text.contains(&rule), "{file} does not show {rule}");
+        }
+    }
 
     #[test]
     fn advice_names_missing_mdns_other_versions_and_failed_connections() {

@@ -1,4 +1,5 @@
-//! Waiting for SIGINT/SIGTERM (Ctrl-C on Windows).
+//! Waiting for a request to stop: SIGINT/SIGTERM on Unix; on Windows Ctrl+C, Ctrl+Break,
+//! the console window being closed, and log-off or shutdown.
 
 /// Resolves when the process is asked to stop.
 pub(crate) async fn stop_requested() {
@@ -15,7 +16,25 @@ pub(crate) async fn stop_requested() {
             _ = int.recv() => {}
         }
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    {
+        use tokio::signal::windows;
+        // Closing the console gives the process about five seconds before Windows ends it:
+        // enough for `serve` and `get` to stop their transfers and roll back an install.
+        let (Ok(mut c), Ok(mut brk), Ok(mut close), Ok(mut shutdown)) =
+            (windows::ctrl_c(), windows::ctrl_break(), windows::ctrl_close(), windows::ctrl_shutdown())
+        else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = c.recv() => {}
+            _ = brk.recv() => {}
+            _ = close.recv() => {}
+            _ = shutdown.recv() => {}
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
     {
         let _ = tokio::signal::ctrl_c().await;
     }

@@ -246,7 +246,7 @@ export function DownloadsPanel(
 
 /** The Windows Firewall rule that lets lanspread's discovery and transfers in. */
 export const WINDOWS_FIREWALL_RULE =
-  'netsh advfirewall firewall add rule name="lanspread" dir=in action=allow protocol=UDP localport=5353,41800,41801 profile=private';
+  'netsh advfirewall firewall add rule name="lanspread" dir=in action=allow protocol=UDP localport=5353,41800,41801 profile=any';
 
 function onWindows(): boolean {
   return typeof navigator !== "undefined" && navigator.userAgent.includes("Windows");
