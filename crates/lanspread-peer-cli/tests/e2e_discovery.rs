@@ -286,8 +286,7 @@ fn hosts_with_link_local_addresses_only_meet_and_download() {
         .output()
         .unwrap();
     assert!(got.status.success(), "{}", String::from_utf8_lossy(&got.stderr));
-    let last: Value =
-        serde_json::from_str(String::from_utf8_lossy(&got.stdout).lines().last().unwrap()).unwrap();
+    let last = lanspread_testkit::proc::last_json_line(&got.stdout);
     assert_eq!(last["event"], "finished", "{last}");
     for p in &mut peers {
         p.terminate(Duration::from_secs(10)).unwrap();

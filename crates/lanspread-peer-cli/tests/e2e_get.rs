@@ -11,7 +11,7 @@ use std::{
 use lanspread_testkit::{
     lan::Lan,
     library::{GameSpec, archive_entries, diff_trees, write_game},
-    proc::PeerProc,
+    proc::{PeerProc, last_json_line},
 };
 use serde_json::Value;
 
@@ -37,12 +37,6 @@ fn get_cmd(lan: &Lan, i: usize, dir: &Path, game: &str, extra: &[&str]) -> Comma
         .arg(dir.join(format!("state{i}")))
         .args(extra);
     cmd
-}
-
-fn finished_line(stdout: &[u8]) -> Value {
-    let text = String::from_utf8_lossy(stdout);
-    let last = text.lines().last().unwrap_or_default();
-    serde_json::from_str(last).unwrap_or_else(|_| panic!("no final JSON line in {text:?}"))
 }
 
 fn spec() -> GameSpec {
@@ -71,7 +65,7 @@ fn get_pulls_from_three_seeders_verifies_and_installs() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     eprintln!("get exited after {:?}", t.elapsed());
     assert!(out.status.success(), "get failed: {}\n{stderr}", out.status);
-    let fin = finished_line(&out.stdout);
+    let fin = last_json_line(&out.stdout);
     eprintln!("get finished in {:?}: {fin}", t.elapsed());
     assert_eq!(fin["event"], "finished");
     assert_eq!(fin["game"], "quake3");
@@ -94,7 +88,7 @@ fn get_pulls_from_three_seeders_verifies_and_installs() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(finished_line(&out.stdout)["bytes"], 0);
+    assert_eq!(last_json_line(&out.stdout)["bytes"], 0);
     eprintln!("already-current get took {:?}", t.elapsed());
     assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
     for s in &mut seeders {
@@ -152,7 +146,7 @@ fn get_killed_at_random_points_resumes_without_refetching_verified_chunks() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let fin = finished_line(&out.stdout);
+    let fin = last_json_line(&out.stdout);
     fetched += fin["bytes"].as_u64().unwrap();
     eprintln!("final run fetched {fetched} of {total} bytes");
     assert!(

@@ -15,7 +15,7 @@ use lanspread_testkit::{
     library::{GameSpec, diff_trees, write_game},
     proc::PeerProc,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 const CLI: &str = env!("CARGO_BIN_EXE_lanspread-peer-cli");
 const DOWNLOADERS: usize = 4;
@@ -62,7 +62,7 @@ fn four_downloaders_share_chunks_leave_when_done_and_the_seeder_uploads_far_less
         let log = std::fs::read_to_string(dir.path().join(format!("dl{}.log", i + 1))).unwrap_or_default();
         assert!(out.status.success(), "downloader {} failed:\n{log}", i + 1);
         let text = String::from_utf8_lossy(&out.stdout);
-        let fin: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        let fin = lanspread_testkit::proc::last_json_line(&out.stdout);
         assert_eq!(fin["event"], "finished", "{text}");
         assert!(fin["bytes"].as_u64().unwrap() >= 32 << 20, "{fin}");
         eprintln!("downloader {} finished at {:?}: {fin}", i + 1, start.elapsed());

@@ -19,7 +19,7 @@ use std::{
 use lanspread_testkit::{
     lan::Lan,
     library::{GameSpec, archive_entries, diff_trees, write_game},
-    proc::PeerProc,
+    proc::{PeerProc, last_json_line},
 };
 use serde_json::Value;
 
@@ -61,12 +61,6 @@ fn win(path: &Path) -> String {
     format!("Z:{}", path.display()).replace('/', "\\")
 }
 
-fn finished_line(stdout: &[u8]) -> Value {
-    let text = String::from_utf8_lossy(stdout);
-    let last = text.lines().last().unwrap_or_default();
-    serde_json::from_str(last).unwrap_or_else(|_| panic!("no final JSON line in {text:?}"))
-}
-
 fn spec() -> GameSpec {
     let mut s = GameSpec::new("quake3", "20250314", 12 << 20);
     s.volume_size = Some(2 << 20);
@@ -104,7 +98,7 @@ fn linux_and_windows_peers_trade_a_multi_volume_rar_game() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "Windows get failed: {}\n{stderr}", out.status);
-    let fin = finished_line(&out.stdout);
+    let fin = last_json_line(&out.stdout);
     eprintln!("Windows get finished in {:?}: {fin}", t.elapsed());
     assert_eq!(fin["event"], "finished");
     assert_eq!((fin["game"].as_str(), fin["version"].as_str()), (Some("quake3"), Some("20250314")));
@@ -134,7 +128,7 @@ fn linux_and_windows_peers_trade_a_multi_volume_rar_game() {
         .output()
         .unwrap();
     assert!(out.status.success(), "Linux get failed: {}", String::from_utf8_lossy(&out.stderr));
-    let fin = finished_line(&out.stdout);
+    let fin = last_json_line(&out.stdout);
     eprintln!("Linux get from the Windows peer finished in {:?}: {fin}", t.elapsed());
     let peers: Vec<&str> = fin["peers"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
     assert_eq!(peers, [win_id.as_str()], "the Windows peer served every byte");

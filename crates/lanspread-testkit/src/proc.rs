@@ -12,6 +12,14 @@ use std::{
 use anyhow::{Context, Result, anyhow};
 use serde_json::Value;
 
+/// The last line a finished command (`get`, `list`, …) printed, as JSON; panics with the whole
+/// output when it is not one.
+pub fn last_json_line(stdout: &[u8]) -> Value {
+    let text = String::from_utf8_lossy(stdout);
+    let last = text.lines().last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|_| panic!("no final JSON line in {text:?}"))
+}
+
 /// A running peer process.
 pub struct PeerProc {
     /// Label for messages.
