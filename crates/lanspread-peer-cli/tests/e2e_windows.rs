@@ -1,7 +1,7 @@
 //! The Windows peer (`lanspread-peer-cli.exe`, cross-built for x86_64-pc-windows-gnu) under
 //! Wine trades a game with Linux peers, each in its own network namespace: a Linux `serve`
 //! seeds a multi-volume RAR game → the Windows `get` downloads, verifies and installs it with
-//! UnRAR (bytes identical) → the Windows `serve` seeds it to a Linux `get` (the only source) →
+//! UnRAR (bytes identical) into a folder nested past 260 characters → the Windows `serve` seeds it to a Linux `get` (the only source) →
 //! Ctrl+C (SIGINT, which Wine delivers as CTRL_C_EVENT) stops the Windows peer cleanly.
 //!
 //! `scripts/windows.sh test` runs it with LANSPREAD_WINDOWS_CLI (the exe unpacked from the zip)
@@ -87,8 +87,11 @@ fn linux_and_windows_peers_trade_a_multi_volume_rar_game() {
     let mut linux_seed = PeerProc::spawn("linux-serve", cmd, dir.join("linux-serve.log")).unwrap();
     linux_seed.wait_event("ready", Duration::from_secs(10), |e| e["event"] == "ready").unwrap();
 
-    // Windows `get` on host 1: download, verify, install.
-    let (games1, state1) = (dir.join("games1"), dir.join("state1"));
+    // Windows `get` on host 1: download, verify, install, into a game directory nested past
+    // Windows' 260-character limit (state, payload and `local/` paths all exceed it).
+    let games1 = dir.join("g".repeat(130)).join("h".repeat(130));
+    let state1 = dir.join("state1");
+    assert!(win(&games1.join("quake3/local")).len() > 260);
     let t = Instant::now();
     let out = wine
         .command(&lan, 1, &["get", "quake3", "--game-dir", &win(&games1), "--state-dir", &win(&state1)])

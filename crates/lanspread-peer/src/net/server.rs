@@ -414,6 +414,7 @@ fn partial_chunk(
 }
 
 /// Opens `path` for reading only if it resolves to a regular file inside `root`.
+#[cfg(unix)]
 fn open_inside(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
     let root = std::fs::canonicalize(root)?;
     let real = std::fs::canonicalize(path)?;
@@ -422,7 +423,6 @@ fn open_inside(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
     }
     let mut opts = std::fs::OpenOptions::new();
     opts.read(true);
-    #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         opts.custom_flags(libc::O_NOFOLLOW);
@@ -430,6 +430,31 @@ fn open_inside(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
     let f = opts.open(&real)?;
     if !f.metadata()?.is_file() {
         return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "not a regular file"));
+    }
+    Ok(f)
+}
+
+/// Opens `path` for reading only if it is a regular file inside `root` reached without any
+/// link: every component below `root` is checked not to be a symbolic link or junction. (Not
+/// `canonicalize`: its `GetFinalPathNameByHandleW` failed with ERROR_MORE_DATA past 260
+/// characters under Wine, which made a seeder with a deep game folder serve nothing.)
+#[cfg(not(unix))]
+fn open_inside(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
+    let denied = |what: &str| std::io::Error::new(std::io::ErrorKind::PermissionDenied, what.to_string());
+    let rel = path.strip_prefix(root).map_err(|_| denied("path escapes the game root"))?;
+    let mut at = root.to_path_buf();
+    for part in rel.components() {
+        let std::path::Component::Normal(name) = part else {
+            return Err(denied("path escapes the game root"));
+        };
+        at.push(name);
+        if std::fs::symlink_metadata(&at)?.file_type().is_symlink() {
+            return Err(denied("path goes through a link"));
+        }
+    }
+    let f = std::fs::File::open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(denied("not a regular file"));
     }
     Ok(f)
 }
@@ -575,6 +600,35 @@ impl Drop for HandedOut<'_> {
     fn drop(&mut self) {
         if !self.arrived {
             self.ctx.swarms.unserve(self.game_id, self.version, self.file, self.index);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A seeder serves files from a game folder nested past Windows' 260-character limit, and
+    /// nothing that is not a regular file inside the game root.
+    #[test]
+    fn open_inside_serves_deep_files_and_refuses_directories_and_outsiders() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("a".repeat(130)).join("b".repeat(130));
+        let dir = root.join("c".repeat(40));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("pak0.pak"), b"payload").unwrap();
+        std::fs::write(d.path().join("outside.txt"), b"secret").unwrap();
+        let mut got = Vec::new();
+        std::io::Read::read_to_end(&mut open_inside(&root, &dir.join("pak0.pak")).unwrap(), &mut got)
+            .unwrap();
+        assert_eq!(got, b"payload");
+        assert!(open_inside(&root, &dir).is_err(), "a directory");
+        assert!(open_inside(&root, &d.path().join("outside.txt")).is_err(), "outside the root");
+        assert!(open_inside(&root, &dir.join("missing")).is_err());
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(d.path().join("outside.txt"), dir.join("link")).unwrap();
+            assert!(open_inside(&root, &dir.join("link")).is_err(), "a link out of the root");
         }
     }
 }
