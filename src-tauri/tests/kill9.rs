@@ -13,7 +13,7 @@ use std::{
     path::{Path, PathBuf},
     process::{Command, Stdio},
     sync::atomic::AtomicBool,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use common::{app, app_paths};
@@ -50,7 +50,7 @@ async fn helper_app_runs_one_operation() {
 /// `marker` exists. Whether the kill landed mid-transaction.
 fn kill_app_when(dir: &Path, op: &str, marker: &Path) -> bool {
     let me = std::env::current_exe().unwrap();
-    let mut child = Command::new(me)
+    let child = Command::new(me)
         .args(["--exact", "helper_app_runs_one_operation", "--nocapture"])
         .env(HELPER, format!("{}|{op}", dir.display()))
         .stdin(Stdio::null())
@@ -58,21 +58,7 @@ fn kill_app_when(dir: &Path, op: &str, marker: &Path) -> bool {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if marker.exists() {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            return true;
-        }
-        if child.try_wait().unwrap().is_some() {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    false
+    lanspread_testkit::proc::kill_when_exists(child, marker)
 }
 
 /// `.local.*` and install-log entries in the game root: what a transaction leaves behind.

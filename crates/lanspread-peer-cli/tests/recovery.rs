@@ -6,8 +6,7 @@
 
 use std::{
     path::{Path, PathBuf},
-    process::{Child, Command, Output, Stdio},
-    time::{Duration, Instant},
+    process::{Command, Output, Stdio},
 };
 
 use lanspread_testkit::library::{GameSpec, archive_entries, write_game};
@@ -60,23 +59,9 @@ fn leftovers(root: &Path) -> Vec<String> {
 /// Starts `args` and kills it with SIGKILL as soon as `marker` appears under `root`. Returns
 /// whether the kill landed mid-transaction (the process had not finished yet).
 fn kill_when(dir: &Path, args: &[&str], marker: &Path) -> bool {
-    let mut child: Child =
+    let child =
         cli(dir, args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if marker.exists() {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            return true;
-        }
-        if child.try_wait().unwrap().is_some() {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    false
+    lanspread_testkit::proc::kill_when_exists(child, marker)
 }
 
 fn list(dir: &Path) -> (Value, String) {

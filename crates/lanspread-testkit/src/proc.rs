@@ -20,6 +20,24 @@ pub fn last_json_line(stdout: &[u8]) -> Value {
     serde_json::from_str(last).unwrap_or_else(|_| panic!("no final JSON line in {text:?}"))
 }
 
+/// Kills `child` with SIGKILL as soon as `marker` exists (polled every 2 ms, for up to a
+/// minute). Whether the kill landed before the child finished on its own.
+pub fn kill_when_exists(mut child: Child, marker: &std::path::Path) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let landed = loop {
+        if marker.exists() {
+            break true;
+        }
+        if matches!(child.try_wait(), Ok(Some(_))) || Instant::now() >= deadline {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    landed
+}
+
 /// A running peer process.
 pub struct PeerProc {
     /// Label for messages.
