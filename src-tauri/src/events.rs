@@ -10,7 +10,7 @@
 //! `game-uninstall-begin` / `game-uninstall-finished` → [`GameRef`]; `peer-discovered` →
 //! [`PeerView`]; `peer-lost` → [`PeerLost`]; `peer-count-updated` → [`PeerCount`];
 //! `peers-updated` → [`PeersList`]; `settings-changed` → [`SettingsView`]; `notice` →
-//! [`Notice`].
+//! [`Notice`]; `connection-tested` → [`ConnectionTest`].
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -442,6 +442,22 @@ pub struct UnreachableView {
     pub reason: String,
 }
 
+/// Payload of `connection-tested`: the answer to "Test" in the Peers panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConnectionTest {
+    /// The address tested (`IP:PORT`).
+    pub addr: String,
+    /// Whether a lanspread peer answered and the handshake passed.
+    pub reachable: bool,
+    /// The name of the peer that answered.
+    pub name: Option<String>,
+    /// How long the test took, in milliseconds.
+    #[ts(type = "number")]
+    pub millis: u64,
+    /// The outcome in words, with what to do about a failure.
+    pub message: String,
+}
+
 /// How serious a notice is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -535,6 +551,9 @@ pub enum UiEvent {
     /// Transfer totals, about once a second while the peer runs.
     #[serde(rename = "transfer-totals")]
     TransferTotals(TransferTotals),
+    /// A connection test finished.
+    #[serde(rename = "connection-tested")]
+    ConnectionTested(ConnectionTest),
 }
 
 /// Payload of `transfer-totals`.
@@ -584,6 +603,7 @@ impl UiEvent {
             Self::DeleteFailed(_) => "game-delete-failed",
             Self::QuitRequested(_) => "quit-requested",
             Self::TransferTotals(_) => "transfer-totals",
+            Self::ConnectionTested(_) => "connection-tested",
         }
     }
 

@@ -71,6 +71,7 @@ pub fn invoke_handler<R: Runtime>() -> Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool
         commands::peers::list_peers,
         commands::peers::add_peer,
         commands::peers::forget_peer,
+        commands::peers::test_connection,
         commands::settings::get_settings,
         commands::settings::update_game_directory,
         commands::settings::update_settings,

@@ -328,6 +328,15 @@ impl AppModel {
                 }
                 Vec::new()
             }
+            PeerEvent::ConnectionTested { addr, reachable, name, millis, message, .. } => {
+                vec![UiEvent::ConnectionTested(crate::events::ConnectionTest {
+                    addr: addr.clone(),
+                    reachable: *reachable,
+                    name: name.clone(),
+                    millis: *millis,
+                    message: message.clone(),
+                })]
+            }
             PeerEvent::HandshakeFailed { addr, reason, .. } => {
                 if let Some(h) = self.heard.get_mut(addr) {
                     h.failure = Some(reason.clone());

@@ -460,6 +460,13 @@ impl LanSpreadState {
         Ok(self.settings())
     }
 
+    /// "Test" in the Peers panel: dials `address` and handshakes; the answer comes as the
+    /// `connection-tested` event (a dead address takes the dial timeout, 4 s).
+    pub async fn test_connection(&self, address: &str) -> Result<(), AppError> {
+        let (_, addr) = config::parse_peer_address(address)?;
+        self.handle()?.command(PeerCommand::TestConnection { addr }).await.map_err(AppError::from)
+    }
+
     /// Forgets an address added by hand.
     pub async fn forget_peer(&self, address: &str) -> Result<SettingsView, AppError> {
         {

@@ -602,3 +602,57 @@ async fn a_peer_added_by_address_is_dialled_remembered_and_forgotten() {
     assert!(state.settings().known_peers.is_empty());
     state.shutdown().await;
 }
+
+/// "Test" in the Peers panel: a peer that answers is named and met for this session (not
+/// remembered); an address where nothing answers is explained in words; a malformed address
+/// is refused before anything is dialled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn testing_a_connection_names_the_peer_or_says_why_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeder = Seeder::start(tmp.path(), vec![spec("quake3", "1", 1)]).await;
+    let (state, rec) = app(app_paths(tmp.path()));
+    state.start().await;
+    let bad = state.test_connection("seedbox:port").await.unwrap_err();
+    assert_eq!(bad.kind, ErrorKind::InvalidInput, "{bad:?}");
+
+    let live = seeder.handle.local_addr().to_string();
+    let mark = rec.len();
+    state.test_connection(&live).await.unwrap();
+    let ev = rec
+        .wait_from(
+            mark,
+            "the live test",
+            Duration::from_secs(20),
+            |e| matches!(e, UiEvent::ConnectionTested(t) if t.addr == live),
+        )
+        .await;
+    let (_, UiEvent::ConnectionTested(t)) = ev else { unreachable!() };
+    assert!(t.reachable, "{t:?}");
+    assert_eq!(t.name.as_deref(), Some("seedbox"));
+    assert!(t.message.starts_with(&format!("Connected to seedbox at {live} in ")), "{t:?}");
+    rec.wait_game(mark, "quake3", |g| g.peer_count == 1).await;
+    assert!(state.settings().known_peers.is_empty(), "a test is not remembered");
+
+    // Nothing listens there: a UDP port that was just free.
+    let dead = {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        s.local_addr().unwrap().to_string()
+    };
+    let mark = rec.len();
+    state.test_connection(&dead).await.unwrap();
+    let ev = rec
+        .wait_from(
+            mark,
+            "the dead test",
+            Duration::from_secs(20),
+            |e| matches!(e, UiEvent::ConnectionTested(t) if t.addr == dead),
+        )
+        .await;
+    let (_, UiEvent::ConnectionTested(t)) = ev else { unreachable!() };
+    assert!(!t.reachable && t.name.is_none(), "{t:?}");
+    assert!(
+        t.message.starts_with(&format!("No answer from {dead}:")) && t.message.contains("firewall"),
+        "{t:?}"
+    );
+    state.shutdown().await;
+}

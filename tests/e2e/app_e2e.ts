@@ -394,6 +394,14 @@ try {
     5_000,
     async () => (await panel.getText()).includes("not a peer address"),
   );
+  // "Test" dials for real: this PC's own address answers as itself.
+  const ownAddr = own.replace("This PC:", "").trim().split(/\s/)[0];
+  await (await browser.$('[data-testid="add-peer-address"]')).setValue(ownAddr);
+  await (await browser.$('[data-action="test-connection"]')).click();
+  const tested = await browser.$('[data-testid="connection-test"]');
+  await tested.waitForExist({ timeout: 20_000 });
+  const answer = await tested.getText();
+  assert(answer.includes(`${ownAddr} is this PC`), `the test answers in words: ${answer}`);
   await shot(`${SHOTS}/04-peers.png`);
   await browser.keys("Escape");
   await panel.waitForExist({ timeout: 5_000, reverse: true });

@@ -33,6 +33,7 @@ export const api = {
   listPeers: () => call<PeersList>("list_peers"),
   addPeer: (address: string) => call<SettingsView>("add_peer", { address }),
   forgetPeer: (address: string) => call<SettingsView>("forget_peer", { address }),
+  testConnection: (address: string) => call<void>("test_connection", { address }),
   getSettings: () => call<SettingsView>("get_settings"),
   updateGameDirectory: (path: string) => call<SettingsView>("update_game_directory", { path }),
   updateSettings: (update: SettingsUpdate) => call<SettingsView>("update_settings", { update }),
@@ -65,6 +66,7 @@ const EVENT_NAMES: { [K in EventName]: true } = {
   "game-delete-failed": true,
   "quit-requested": true,
   "transfer-totals": true,
+  "connection-tested": true,
 };
 
 /** Subscribes to every backend event; resolves to a function that unsubscribes. */

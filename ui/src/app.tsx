@@ -299,7 +299,16 @@ export function App() {
         <PeersPanel
           peers={state.peers}
           unreachable={state.unreachable}
+          tests={state.connectionTests}
           settings={settings}
+          onTest={async (address) => {
+            try {
+              await api.testConnection(address);
+              return null;
+            } catch (e) {
+              return toAppError(e);
+            }
+          }}
           onAdd={async (address) => {
             try {
               dispatch({ type: "settings", settings: await api.addPeer(address) });

@@ -4,6 +4,7 @@
  */
 import type {
   AppError,
+  ConnectionTest,
   GamesList,
   GameView,
   PeersList,
@@ -35,6 +36,8 @@ export interface AppState {
   peers: PeerView[];
   /** Peers heard of but not connected, with why ("Can't see someone?"). */
   unreachable: UnreachableView[];
+  /** Answers to "Test" in the Peers panel, newest last (at most `MAX_TESTS`). */
+  connectionTests: ConnectionTest[];
   settings: SettingsView | null;
   toasts: Toast[];
   nextToast: number;
@@ -51,6 +54,7 @@ export function initialState(): AppState {
     totals: null,
     peers: [],
     unreachable: [],
+    connectionTests: [],
     settings: null,
     toasts: [],
     nextToast: 1,
@@ -67,6 +71,9 @@ export type Msg =
   | { type: "error"; title: string; error: AppError }
   | { type: "dismiss"; id: number }
   | { type: "quit-answered" };
+
+/** Connection test answers kept. */
+export const MAX_TESTS = 5;
 
 /** Most toasts shown at once; older ones drop off. */
 export const MAX_TOASTS = 4;
@@ -239,6 +246,8 @@ export function applyEvent(s: AppState, ev: UiEvent): AppState {
       return { ...s, quitAsked: ev.payload.busy };
     case "transfer-totals":
       return { ...s, totals: ev.payload };
+    case "connection-tested":
+      return { ...s, connectionTests: [...s.connectionTests, ev.payload].slice(-MAX_TESTS) };
     case "notice": {
       const level = ev.payload.level;
       return addToast(s, {

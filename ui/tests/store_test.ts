@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { applyEvent, initialState, MAX_TOASTS, reduce } from "../src/store.ts";
+import { applyEvent, initialState, MAX_TESTS, MAX_TOASTS, reduce } from "../src/store.ts";
 import { game } from "./fixtures.ts";
 
 const withGames = () =>
@@ -146,4 +146,23 @@ Deno.test("the peers list carries who was heard but not reached", () => {
   assertEquals(s.unreachable.map((u) => u.name), ["oldbox"]);
   const t = applyEvent(s, { event: "peers-updated", payload: { peers: [], unreachable: [] } });
   assertEquals(t.unreachable, []);
+});
+
+Deno.test("connection-tested answers are kept newest last, at most MAX_TESTS", () => {
+  let s = initialState();
+  for (let i = 0; i < MAX_TESTS + 2; i++) {
+    s = applyEvent(s, {
+      event: "connection-tested",
+      payload: {
+        addr: `10.0.0.${i}:41800`,
+        reachable: i % 2 === 0,
+        name: i % 2 === 0 ? `box${i}` : null,
+        millis: 12,
+        message: i % 2 === 0 ? `Connected to box${i}` : `No answer from 10.0.0.${i}:41800`,
+      },
+    });
+  }
+  assertEquals(s.connectionTests.length, MAX_TESTS);
+  assertEquals(s.connectionTests[0].addr, "10.0.0.2:41800");
+  assertEquals(s.connectionTests[MAX_TESTS - 1].message, "Connected to box6");
 });

@@ -1,7 +1,8 @@
 //! `doctor`: "why can't I see anyone?" Runs the peer for a few seconds (mDNS, typed addresses,
 //! peer exchange: everything `serve` does, without installing anything) and reports what it
 //! saw: this machine's addresses and port, who was heard on which path, who connected, and why
-//! the others did not. One JSON document on stdout; the advice in words on stderr.
+//! the others did not; `--test ADDR` tests a connection to an address and says in words what
+//! answered or why nothing did. One JSON document on stdout; the advice in words on stderr.
 
 use std::{
     collections::BTreeMap,
@@ -9,8 +10,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use lanspread_peer::PeerEvent;
 use lanspread_peer::beacon::BEACON_PORT;
+use lanspread_peer::{PeerCommand, PeerEvent};
 use lanspread_proto::PROTOCOL_VERSION;
 use serde_json::{Value, json};
 
@@ -20,16 +21,25 @@ use crate::{
 };
 
 pub(crate) async fn run(common: &Common, args: &DoctorArgs) -> anyhow::Result<ExitCode> {
-    let mut common = common.clone();
-    common.peers.extend(args.test.iter().copied());
     let (handle, mut events) =
-        serve::start_with(&common, None, lanspread_peer::DEFAULT_PORT, false, true, None).await?;
+        serve::start_with(common, None, lanspread_peer::DEFAULT_PORT, false, true, None).await?;
     let port = handle.local_addr().port();
-    let deadline = Instant::now() + Duration::from_secs_f64(args.seconds.clamp(1.0, 600.0));
+    let listen = Duration::from_secs_f64(args.seconds.clamp(1.0, 600.0));
+    let started = Instant::now();
+    let mut untested: Vec<String> = Vec::new();
+    for addr in &args.test {
+        if !untested.contains(&addr.to_string()) {
+            untested.push(addr.to_string());
+            handle.command(PeerCommand::TestConnection { addr: *addr }).await?;
+        }
+    }
     let mut heard: Vec<Value> = Vec::new();
     let mut connected: BTreeMap<String, Value> = BTreeMap::new();
     let mut failed: Vec<Value> = Vec::new();
+    let mut tests: Vec<Value> = Vec::new();
     loop {
+        // Listen for `--seconds`, and longer while a connection test is still out.
+        let deadline = started + if untested.is_empty() { listen } else { listen.max(TEST_WAIT) };
         let ev = tokio::select! {
             ev = events.recv() => ev,
             _ = tokio::time::sleep_until(deadline.into()) => break,
@@ -37,6 +47,13 @@ pub(crate) async fn run(common: &Common, args: &DoctorArgs) -> anyhow::Result<Ex
         };
         let Some(ev) = ev else { break };
         match ev {
+            PeerEvent::ConnectionTested { addr, reachable, peer_id, name, millis, message } => {
+                untested.retain(|a| *a != addr);
+                tests.push(json!({
+                    "addr": addr, "reachable": reachable, "peer_id": peer_id, "name": name,
+                    "millis": millis, "message": message,
+                }));
+            }
             PeerEvent::PeerHeard { peer_id, addr, via, protocol_version, name } => heard.push(json!({
                 "via": via, "peer_id": peer_id, "addr": addr, "protocol_version": protocol_version, "name": name,
             })),
@@ -57,7 +74,14 @@ pub(crate) async fn run(common: &Common, args: &DoctorArgs) -> anyhow::Result<Ex
     }
     handle.shutdown().await;
     let connected: Vec<Value> = connected.into_values().collect();
-    let advice = advise(&heard, &connected, &failed, port, args.seconds);
+    for addr in untested {
+        tests.push(json!({
+            "addr": addr, "reachable": false, "peer_id": null, "name": null, "millis": null,
+            "message": format!("The test of {addr} did not finish in time."),
+        }));
+    }
+    let mut advice = advise(&heard, &connected, &failed, port, args.seconds);
+    advice.splice(1..1, tests.iter().map(|t| t["message"].as_str().unwrap_or_default().to_string()));
     for line in &advice {
         eprintln!("{line}");
     }
@@ -69,11 +93,15 @@ pub(crate) async fn run(common: &Common, args: &DoctorArgs) -> anyhow::Result<Ex
         "heard": heard,
         "connected": connected,
         "failed": failed,
+        "tests": tests,
         "advice": advice,
     });
     out::json_line(&doc);
     Ok(ExitCode::SUCCESS)
 }
+
+/// The longest a run waits for its connection tests (dial timeout plus handshake timeout).
+const TEST_WAIT: Duration = Duration::from_secs(16);
 
 /// This machine's network interfaces and addresses.
 fn interfaces() -> Vec<Value> {

@@ -175,7 +175,8 @@ fn with_discovery_packets_dropped_one_typed_address_is_enough_to_meet_everyone()
 }
 
 /// `doctor` on one host, a peer on another: it names its interfaces, the peer it heard over
-/// mDNS and connected to, and a typed address where nothing answers, with the reason.
+/// mDNS and connected to, and tests two connections: the peer's address (answers, with its
+/// name) and an address where nothing answers (why, in words).
 #[test]
 fn doctor_reports_interfaces_who_it_heard_who_connected_and_why_the_others_did_not() {
     let lan = Lan::new(&[None, None]).unwrap();
@@ -183,14 +184,21 @@ fn doctor_reports_interfaces_who_it_heard_who_connected_and_why_the_others_did_n
     let mut spec = GameSpec::new("quake3", "1", 64 << 10);
     spec.raw = true;
     write_game(&dir.path().join("games1"), &spec).unwrap();
-    let mut other = serve(&lan, 1, dir.path());
+    let mut cmd = lan.command(1, env!("CARGO_BIN_EXE_lanspread-peer-cli"));
+    cmd.args(["serve", "--name", "seedbox", "--game-dir"])
+        .arg(dir.path().join("games1"))
+        .arg("--state-dir")
+        .arg(dir.path().join("state1"));
+    let mut other = PeerProc::spawn("seedbox", cmd, dir.path().join("seedbox.log")).unwrap();
     let ready = other.wait_event("ready", Duration::from_secs(10), |e| e["event"] == "ready").unwrap();
     let other_id = ready["peer_id"].clone();
+    let port = ready["addr"].as_str().unwrap().rsplit(':').next().unwrap().to_string();
+    let live = format!("{}:{port}", lan.hosts[1].ip);
     let dead = format!("{}:9", lan.hosts[1].ip);
     std::fs::create_dir_all(dir.path().join("games0")).unwrap();
     let out = lan
         .command(0, env!("CARGO_BIN_EXE_lanspread-peer-cli"))
-        .args(["doctor", "--seconds", "6", "--test", &dead, "--game-dir"])
+        .args(["doctor", "--seconds", "2", "--test", &dead, "--test", &live, "--game-dir"])
         .arg(dir.path().join("games0"))
         .arg("--state-dir")
         .arg(dir.path().join("state0"))
@@ -204,16 +212,26 @@ fn doctor_reports_interfaces_who_it_heard_who_connected_and_why_the_others_did_n
     assert!(doc["port"].as_u64().unwrap() > 0);
     let heard = doc["heard"].as_array().unwrap();
     assert!(heard.iter().any(|h| h["via"] == "mdns" && h["peer_id"] == other_id), "{doc}");
-    assert!(heard.iter().any(|h| h["via"] == "typed" && h["addr"] == dead), "{doc}");
     let connected = doc["connected"].as_array().unwrap();
     assert!(connected.iter().any(|c| c["peer_id"] == other_id && c["games"] == 1), "{doc}");
-    let failed = doc["failed"].as_array().unwrap();
-    assert!(failed.iter().any(|f| f["addr"] == dead && !f["reason"].as_str().unwrap().is_empty()), "{doc}");
+    let tests = doc["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 2, "{doc}");
+    let test = |addr: &str| tests.iter().find(|t| t["addr"] == addr).unwrap_or_else(|| panic!("{doc}"));
+    let (d, l) = (test(&dead), test(&live));
+    assert_eq!(d["reachable"], false, "{doc}");
+    assert!(d["peer_id"].is_null(), "{doc}");
+    let words = d["message"].as_str().unwrap();
+    assert!(words.starts_with(&format!("No answer from {dead}:")) && words.contains("UDP port 9"), "{words}");
+    assert!(d["millis"].as_u64().unwrap() >= 3_000, "the dial waited for its timeout: {doc}");
+    assert_eq!(l["reachable"], true, "{doc}");
+    assert_eq!(l["peer_id"], other_id, "{doc}");
+    assert_eq!(l["name"], "seedbox", "{doc}");
     assert!(
-        stderr.contains("Connected to 1 peer(s).")
-            && stderr.contains(&format!("Could not connect to {dead}")),
-        "{stderr}"
+        l["message"].as_str().unwrap().starts_with(&format!("Connected to seedbox at {live} in ")),
+        "{doc}"
     );
+    // Listening was 2 s, but the dead address's test (4 s dial timeout) was waited for.
+    assert!(stderr.contains("Connected to 1 peer(s).") && stderr.contains(words), "{stderr}");
     other.terminate(Duration::from_secs(10)).unwrap();
 }
 

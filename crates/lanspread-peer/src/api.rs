@@ -91,6 +91,13 @@ pub enum PeerCommand {
         /// `IP:PORT`.
         addr: std::net::SocketAddr,
     },
+    /// "Test a connection to ADDRESS": dial `addr`, check its certificate and handshake, then
+    /// emit [`PeerEvent::ConnectionTested`] with the outcome in words. A peer that answers is
+    /// met for this session (not remembered: that is [`PeerCommand::AddPeer`]).
+    TestConnection {
+        /// `IP:PORT`.
+        addr: std::net::SocketAddr,
+    },
     /// Stop dialling a typed address.
     ForgetPeer {
         /// `IP:PORT`.
@@ -138,6 +145,7 @@ impl PeerCommand {
             Self::SetSharing { .. } => "set_sharing",
             Self::AddPeer { .. } => "add_peer",
             Self::ForgetPeer { .. } => "forget_peer",
+            Self::TestConnection { .. } => "test_connection",
             Self::SetGameDir { .. } => "set_game_dir",
             Self::GetPeerCount => "get_peer_count",
             Self::ListPeers => "list_peers",
@@ -423,6 +431,21 @@ pub enum PeerEvent {
         /// The name it announces (mDNS only).
         name: Option<String>,
     },
+    /// The answer to [`PeerCommand::TestConnection`].
+    ConnectionTested {
+        /// The address tested.
+        addr: String,
+        /// Whether a lanspread peer answered and the handshake passed.
+        reachable: bool,
+        /// The peer that answered (its certificate proves the id).
+        peer_id: Option<PeerId>,
+        /// Its name, once the handshake passed.
+        name: Option<String>,
+        /// How long the test took, in milliseconds.
+        millis: u64,
+        /// The outcome in words, with what to do about a failure.
+        message: String,
+    },
     /// A handshake with a peer heard of failed (diagnostics): why we are not connected.
     HandshakeFailed {
         /// The id expected (unknown for a typed address).
@@ -571,6 +594,7 @@ impl PeerEvent {
             Self::GameStarted { .. } => "game_started",
             Self::PeerHeard { .. } => "peer_heard",
             Self::HandshakeFailed { .. } => "handshake_failed",
+            Self::ConnectionTested { .. } => "connection_tested",
             Self::GameExited { .. } => "game_exited",
             Self::Ready { .. } => "ready",
             Self::CommandFailed { .. } => "command_failed",

@@ -126,9 +126,16 @@ fn resolved(ctx: &Arc<Ctx>, d: Discovered, ignored: &mut HashSet<String>) {
     }
     let Some(ip) = pick_addr(&d.addrs, ctx.shared.bind) else { return };
     let addr = SocketAddr::new(ip, d.advert.port);
-    let stale = ctx.peers.write().update_peer_library(&peer, d.advert.library_rev, &d.advert.library_digest);
-    if stale {
-        sync::spawn_handshake(ctx, peer, addr, "mDNS");
+    let (known, stale) = {
+        let mut db = ctx.peers.write();
+        let known = db.get(&peer).is_some_and(|r| r.addr == addr);
+        (known, db.update_peer_library(&peer, d.advert.library_rev, &d.advert.library_digest))
+    };
+    match (stale, known) {
+        (false, _) => {}
+        // Connected at this address: the peer pushes its delta itself.
+        (true, true) => sync::spawn_resync(ctx, peer, addr, "mDNS"),
+        (true, false) => sync::spawn_handshake(ctx, peer, addr, "mDNS"),
     }
 }
 

@@ -158,11 +158,22 @@ impl PeerGameDB {
         }
     }
 
-    /// Marks a peer as alive now.
-    pub fn touch(&mut self, id: &PeerId) {
-        if let Some(rec) = self.peers.get_mut(id) {
-            rec.last_seen = Instant::now();
-        }
+    /// Whether `id` is known and its latest advert names a newer library than the one we hold
+    /// (or the same revision with another digest).
+    pub fn behind_advert(&self, id: &PeerId) -> bool {
+        self.peers.get(id).is_some_and(|rec| {
+            rec.advertised.as_ref().is_some_and(|(rev, digest)| {
+                *rev > rec.library_rev || (*rev == rec.library_rev && rec.library_digest.to_hex() != *digest)
+            })
+        })
+    }
+
+    /// Marks a peer as alive now; returns the library revision we hold of it (`None`: not
+    /// known).
+    pub fn touch(&mut self, id: &PeerId) -> Option<u64> {
+        let rec = self.peers.get_mut(id)?;
+        rec.last_seen = Instant::now();
+        Some(rec.library_rev)
     }
 
     /// Stores a manifest a peer served.
@@ -361,5 +372,28 @@ mod tests {
         let new = LibrarySnapshot::new(3, vec![game("x", "1")]);
         assert!(db.apply_delta(&a, &LibraryDelta::between(&old, &new)).is_err());
         assert_eq!(db.get(&a).unwrap().library_rev, 4, "unchanged after a refused delta");
+    }
+
+    /// The advert runs ahead of what we hold until the pushed delta lands; an advert older
+    /// than what a delta already brought is not "behind"; a pong compares with what we hold.
+    #[test]
+    fn behind_advert_until_the_delta_lands() {
+        let mut db = PeerGameDB::new();
+        let a = PeerId([1; 32]);
+        let v4 = LibrarySnapshot::new(4, vec![game("q3", "1")]);
+        let v5 = LibrarySnapshot::new(5, vec![game("q3", "1"), game("cs", "1")]);
+        assert!(!db.behind_advert(&a), "unknown peer");
+        db.apply_snapshot(a, "a", addr(), v4.clone()).unwrap();
+        assert!(!db.behind_advert(&a), "no advert yet");
+        assert!(db.update_peer_library(&a, 5, &v5.digest.to_hex()));
+        assert!(db.behind_advert(&a), "advert of rev 5, holding rev 4");
+        db.apply_delta(&a, &LibraryDelta::between(&v4, &v5)).unwrap();
+        assert!(!db.behind_advert(&a), "the delta brought rev 5");
+        db.update_peer_library(&a, 4, &v4.digest.to_hex());
+        assert!(!db.behind_advert(&a), "a late advert of rev 4 is not news");
+        db.update_peer_library(&a, 5, &"00".repeat(32));
+        assert!(db.behind_advert(&a), "same revision, another library: re-sync");
+        assert_eq!(db.touch(&a), Some(5));
+        assert_eq!(db.touch(&PeerId([9; 32])), None);
     }
 }

@@ -27,10 +27,9 @@ pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
             _ = ctx.shared.cancel.cancelled() => return Ok(()),
             _ = tick.tick() => {}
         }
-        let targets: Vec<_> =
-            ctx.peers.read().peers().map(|p| (p.id, p.addr, p.library_rev, p.last_seen)).collect();
+        let targets: Vec<_> = ctx.peers.read().peers().map(|p| (p.id, p.addr, p.last_seen)).collect();
         let now = Instant::now();
-        for (peer, addr, held_rev, last_seen) in targets {
+        for (peer, addr, last_seen) in targets {
             let silent = now.saturating_duration_since(last_seen);
             if silent > timing.peer_timeout {
                 ctx.lose_peer(&peer, &format!("stopped answering for {} s", silent.as_secs()));
@@ -46,16 +45,20 @@ pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
             let timeout = timing.ping_interval.max(std::time::Duration::from_secs(1));
             let span = tracing::trace_span!("ping", peer = %peer.short());
             ctx.shared.tasks.spawn(Role::Work, "ping", span, async move {
+                let mut used = None;
                 let r = async {
                     let h = ctx2.shared.pool.get(peer, addr).await?;
+                    used = Some(h.id());
                     net::request(&h, &Request::Ping(Ping { nonce, library_rev: rev }), timeout).await
                 }
                 .await;
                 in_flight2.lock().unwrap_or_else(|p| p.into_inner()).remove(&peer);
                 match r {
                     Ok(Response::Pong(p)) if p.nonce == nonce => {
-                        ctx2.peers.write().touch(&peer);
-                        if p.library_rev != held_rev {
+                        // Compared with the revision held now: a delta that landed while the
+                        // ping was out already brought us up to date.
+                        let held = ctx2.peers.write().touch(&peer);
+                        if held.is_some_and(|held| p.library_rev != held) {
                             sync::spawn_handshake(&ctx2, peer, addr, "revision changed");
                         }
                     }
@@ -64,7 +67,17 @@ pub(crate) async fn run(ctx: Arc<Ctx>) -> Result<(), ErrorInfo> {
                     }
                     Err(e) => {
                         tracing::debug!(error = %e, "ping failed");
-                        ctx2.shared.pool.drop_peer(&peer);
+                        // A slow answer from a busy peer is not a broken connection: closing it
+                        // would fail every request running on it. A timed-out connection goes
+                        // once the peer has been silent for half the peer timeout; any other
+                        // failure means the connection itself is gone. Only the connection
+                        // this ping used is dropped, never one that replaced it meanwhile.
+                        let silent = ctx2.peers.read().get(&peer).map(|r| r.last_seen.elapsed());
+                        let dead = !matches!(e, net::NetError::Timeout(_))
+                            || silent.is_none_or(|s| s > timing.peer_timeout / 2);
+                        if dead && let Some(conn_id) = used {
+                            ctx2.shared.pool.drop_conn(&peer, conn_id);
+                        }
                     }
                 }
             });

@@ -36,6 +36,20 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
     sync_dir(dir)
 }
 
+/// Replaces `path` with `data` atomically but not durably (no fsync): for caches, whose loss
+/// or a torn copy after a power cut costs only recomputation. Readers of such a file must treat
+/// anything they cannot decode as absent.
+pub(crate) fn write_replace(path: &Path, data: &[u8]) -> io::Result<()> {
+    let dir = path.parent().ok_or_else(|| io::Error::other("path has no parent directory"))?;
+    let name = path.file_name().ok_or_else(|| io::Error::other("path has no file name"))?;
+    let tmp = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+    if let Err(e) = fs::write(&tmp, data).and_then(|()| fs::rename(&tmp, path)) {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(())
+}
+
 /// Writes a file only the current user can read (a private key), atomically.
 pub(crate) fn write_private_file(path: &Path, data: &[u8]) -> io::Result<()> {
     let dir = path.parent().ok_or_else(|| io::Error::other("path has no parent directory"))?;

@@ -27,3 +27,13 @@ pub(crate) async fn forget_peer(
 ) -> Result<crate::events::SettingsView, AppError> {
     state.forget_peer(&address).await
 }
+
+/// "Test" in the Peers panel: dials `HOST` or `HOST:PORT` and handshakes; the outcome arrives
+/// as the `connection-tested` event, in words.
+#[tauri::command]
+pub(crate) async fn test_connection(
+    state: State<'_, LanSpreadState>,
+    address: String,
+) -> Result<(), AppError> {
+    state.test_connection(&address).await
+}

@@ -6,6 +6,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type {
   AppError,
+  ConnectionTest,
   GameView,
   PeerView,
   SettingsUpdate,
@@ -253,11 +254,14 @@ function onWindows(): boolean {
 }
 
 export function PeersPanel(
-  { peers, unreachable, settings, onAdd, onForget, onClose }: {
+  { peers, unreachable, tests, settings, onAdd, onTest, onForget, onClose }: {
     peers: PeerView[];
     unreachable: UnreachableView[];
+    /** Answers to "Test", newest last. */
+    tests: ConnectionTest[];
     settings: SettingsView;
     onAdd: (address: string) => Promise<AppError | null>;
+    onTest: (address: string) => Promise<AppError | null>;
     onForget: (address: string) => void;
     onClose: () => void;
   },
@@ -265,6 +269,21 @@ export function PeersPanel(
   const [address, setAddress] = useState("");
   const [error, setError] = useState<AppError | null>(null);
   const [adding, setAdding] = useState(false);
+  // The newest answer when "Test" was pressed: "Testing…" until a newer one arrives.
+  const [pressed, setPressed] = useState<{ before: ConnectionTest | undefined } | null>(null);
+  const newest = tests.length > 0 ? tests[tests.length - 1] : undefined;
+  const testing = pressed !== null && newest === pressed.before;
+  const lastTest = pressed !== null && !testing ? newest : undefined;
+  const test = async () => {
+    if (!address.trim()) return;
+    setError(null);
+    setPressed({ before: newest });
+    const err = await onTest(address);
+    if (err) {
+      setPressed(null);
+      setError(err);
+    }
+  };
   const add = async (e: Event) => {
     e.preventDefault();
     if (!address.trim()) return;
@@ -358,10 +377,28 @@ export function PeersPanel(
             data-testid="add-peer-address"
             onInput={(e) => setAddress((e.target as HTMLInputElement).value)}
           />
+          <button
+            type="button"
+            class="btn btn-secondary"
+            disabled={testing}
+            data-action="test-connection"
+            onClick={test}
+          >
+            {testing ? "Testing…" : "Test"}
+          </button>
           <button type="submit" class="btn btn-primary" disabled={adding} data-action="add-peer">
             Add a peer by address
           </button>
         </form>
+        {lastTest && (
+          <div
+            class={lastTest.reachable ? "test-result ok" : "test-result form-error"}
+            role="status"
+            data-testid="connection-test"
+          >
+            {lastTest.message}
+          </div>
+        )}
         {error && (
           <div class="form-error" role="alert">
             <strong>{describeError(error).title}.</strong> {describeError(error).detail}

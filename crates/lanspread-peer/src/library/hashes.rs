@@ -82,10 +82,12 @@ impl HashIndex {
         std::fs::read(self.file(id)).map(|b| GameHashes::decode(&b)).unwrap_or_default()
     }
 
-    /// Stores hashes of `id` atomically.
+    /// Stores hashes of `id` atomically. Not durably: it is a cache (a lost or torn file
+    /// decodes as empty and the game is hashed again), and fsyncing one file per game made a
+    /// seed box with hundreds of games spend its first seconds waiting on the disk.
     pub fn store(&self, id: &GameId, hashes: &GameHashes) -> io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
-        platform::write_atomic(&self.file(id), &hashes.encode()?)
+        platform::write_replace(&self.file(id), &hashes.encode()?)
     }
 }
 

@@ -280,7 +280,13 @@ impl ConnPool {
             handle.close(CloseCode::NoCertificate.into());
             return Err(NetError::Connect { addr, message: "the peer presented no certificate".into() });
         };
-        self.conns.lock().unwrap_or_else(|p| p.into_inner()).insert(peer, (addr, handle));
+        let mut conns = self.conns.lock().unwrap_or_else(|p| p.into_inner());
+        if conns.get(&peer).is_some_and(|(a, _)| *a == addr) {
+            // Already connected there: keep that connection (requests may run on it).
+            handle.close(CloseCode::Done.into());
+        } else if let Some((_, old)) = conns.insert(peer, (addr, handle)) {
+            old.close(CloseCode::Done.into());
+        }
         Ok(peer)
     }
 
@@ -342,6 +348,18 @@ impl ConnPool {
     pub(crate) fn drop_peer_at(&self, peer: &PeerId, addr: SocketAddr) {
         let mut conns = self.conns.lock().unwrap_or_else(|p| p.into_inner());
         if conns.get(peer).is_some_and(|(a, _)| *a == addr)
+            && let Some((_, h)) = conns.remove(peer)
+        {
+            h.close(CloseCode::Done.into());
+        }
+    }
+
+    /// Forgets (and closes) the connection to `peer` only if it is still the one with QUIC
+    /// connection id `conn_id`: a request that failed on a connection that has since been
+    /// replaced must not close the replacement (and fail every request running on it).
+    pub(crate) fn drop_conn(&self, peer: &PeerId, conn_id: u64) {
+        let mut conns = self.conns.lock().unwrap_or_else(|p| p.into_inner());
+        if conns.get(peer).is_some_and(|(_, h)| h.id() == conn_id)
             && let Some((_, h)) = conns.remove(peer)
         {
             h.close(CloseCode::Done.into());

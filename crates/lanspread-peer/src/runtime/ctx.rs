@@ -41,7 +41,7 @@ use crate::{
 /// Library changes within this window become one ListGames event.
 const GAMES_COALESCE: Duration = Duration::from_millis(50);
 /// Manifest digests recorded within this window are announced as one library revision.
-const PUBLISH_COALESCE: Duration = Duration::from_millis(200);
+const PUBLISH_COALESCE: Duration = Duration::from_millis(1000);
 
 /// A running peer (see the module header).
 pub(crate) struct Ctx {

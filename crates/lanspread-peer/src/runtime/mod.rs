@@ -448,6 +448,10 @@ async fn handle_command(ctx: &Arc<Ctx>, command: PeerCommand) -> Result<(), Erro
             sync::spawn_dial(ctx, addr);
             Ok(())
         }
+        PeerCommand::TestConnection { addr } => {
+            sync::spawn_test(ctx, addr);
+            Ok(())
+        }
         PeerCommand::ForgetPeer { addr } => {
             ctx.peers.forget_known(addr);
             Ok(())

@@ -24,6 +24,8 @@ const MAX_DIALED: usize = 4096;
 pub(crate) struct Peers {
     db: Arc<RwLock<PeerGameDB>>,
     syncing: Arc<Mutex<HashSet<PeerId>>>,
+    /// Addresses a "test a connection" runs for (one at a time per address).
+    testing: Arc<Mutex<HashSet<SocketAddr>>>,
     dialed: Mutex<HashMap<SocketAddr, Instant>>,
     heard: Mutex<HashSet<(Option<PeerId>, SocketAddr, &'static str)>>,
     /// Typed addresses (`--peer`, the app's "Add a peer"), dialled until they answer and
@@ -36,6 +38,7 @@ impl Peers {
         Self {
             db,
             syncing: Arc::default(),
+            testing: Arc::default(),
             dialed: Mutex::default(),
             heard: Mutex::default(),
             known: Mutex::default(),
@@ -111,22 +114,34 @@ impl Peers {
 
     /// Marks a handshake with `peer` as running; `None` when one runs already. The guard
     /// clears the mark when dropped.
-    pub(crate) fn begin_sync(&self, peer: PeerId) -> Option<SyncGuard> {
-        let mut s = self.syncing.lock().unwrap_or_else(|p| p.into_inner());
-        s.insert(peer).then(|| SyncGuard { syncing: self.syncing.clone(), peer })
+    pub(crate) fn begin_sync(&self, peer: PeerId) -> Option<InFlight<PeerId>> {
+        InFlight::begin(&self.syncing, peer)
+    }
+
+    /// Marks a connection test of `addr` as running; `None` when one runs already.
+    pub(crate) fn begin_test(&self, addr: SocketAddr) -> Option<InFlight<SocketAddr>> {
+        InFlight::begin(&self.testing, addr)
     }
 }
 
-/// A handshake in flight (see [`Peers::begin_sync`]).
+/// Work in flight for a key (a handshake with a peer, a test of an address): the mark is
+/// cleared when the guard is dropped.
 #[derive(Debug)]
-pub(crate) struct SyncGuard {
-    syncing: Arc<Mutex<HashSet<PeerId>>>,
-    peer: PeerId,
+pub(crate) struct InFlight<K: std::hash::Hash + Eq> {
+    set: Arc<Mutex<HashSet<K>>>,
+    key: K,
 }
 
-impl Drop for SyncGuard {
+impl<K: std::hash::Hash + Eq + Clone> InFlight<K> {
+    fn begin(set: &Arc<Mutex<HashSet<K>>>, key: K) -> Option<Self> {
+        let mut s = set.lock().unwrap_or_else(|p| p.into_inner());
+        s.insert(key.clone()).then(|| Self { set: set.clone(), key })
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Drop for InFlight<K> {
     fn drop(&mut self) {
-        self.syncing.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.peer);
+        self.set.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.key);
     }
 }
 

@@ -2,7 +2,11 @@
 //! apply the full snapshot before emitting events, and exchange the peers they have verified),
 //! received deltas, and dialling typed addresses.
 
-use std::{net::SocketAddr, sync::Arc, time::Instant};
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use lanspread_proto::{
     Ack, ErrorCode, Hello, HelloAck, LibraryDelta, LibrarySnapshot, MAX_PEER_HINTS, PeerHint, PeerId,
@@ -115,6 +119,93 @@ pub(crate) fn spawn_dial(ctx: &Arc<Ctx>, addr: SocketAddr) {
     });
 }
 
+/// "Test a connection to ADDRESS": dials `addr` (whoever answers proves its id with its
+/// certificate), handshakes, and emits [`PeerEvent::ConnectionTested`] in words. One test per
+/// address at a time; a second request while one runs is answered by the first.
+pub(crate) fn spawn_test(ctx: &Arc<Ctx>, addr: SocketAddr) {
+    let Some(guard) = ctx.peers.begin_test(addr) else { return };
+    let ctx2 = ctx.clone();
+    let span = tracing::info_span!("test-connection", %addr);
+    ctx.shared.tasks.spawn(Role::Work, "test-connection", span, async move {
+        let start = Instant::now();
+        let outcome = tokio::select! {
+            _ = ctx2.shared.cancel.cancelled() => return,
+            r = test_connection(&ctx2, addr) => r,
+        };
+        drop(guard);
+        let millis = start.elapsed().as_millis() as u64;
+        let event = match outcome {
+            Ok(peer) if peer == ctx2.me() => PeerEvent::ConnectionTested {
+                addr: addr.to_string(),
+                reachable: true,
+                peer_id: Some(peer),
+                name: Some(ctx2.shared.name.clone()),
+                millis,
+                message: format!("{addr} is this PC: give the others this address."),
+            },
+            Ok(peer) => {
+                let name = ctx2.peers.read().get(&peer).map(|r| r.name.clone());
+                let who = name.clone().unwrap_or_else(|| peer.short());
+                PeerEvent::ConnectionTested {
+                    addr: addr.to_string(),
+                    reachable: true,
+                    peer_id: Some(peer),
+                    name,
+                    millis,
+                    message: format!("Connected to {who} at {addr} in {millis} ms."),
+                }
+            }
+            Err((peer, e)) => PeerEvent::ConnectionTested {
+                addr: addr.to_string(),
+                reachable: false,
+                peer_id: peer,
+                name: None,
+                millis,
+                message: failure_words(addr, &e),
+            },
+        };
+        tracing::info!(?event, "connection tested");
+        ctx2.emit(event);
+    });
+}
+
+async fn test_connection(ctx: &Arc<Ctx>, addr: SocketAddr) -> Result<PeerId, (Option<PeerId>, NetError)> {
+    let peer = ctx.shared.pool.dial(addr).await.map_err(|e| (None, e))?;
+    if peer == ctx.me() {
+        ctx.shared.pool.drop_peer_at(&peer, addr);
+        return Ok(peer);
+    }
+    handshake(ctx, peer, addr).await.map_err(|e| (Some(peer), e))?;
+    Ok(peer)
+}
+
+/// Why a connection test failed, and what to do, in words.
+pub(crate) fn failure_words(addr: SocketAddr, e: &NetError) -> String {
+    let port = addr.port();
+    match e {
+        NetError::Connect { message, .. } if message.starts_with("no answer") => format!(
+            "No answer from {addr}: that machine is off or not running lanspread, the address or port is \
+             wrong, or its firewall drops UDP port {port} (on Windows, run the firewall rule shown below there)."
+        ),
+        NetError::Connect { message, .. } => format!(
+            "{addr} answered but refused a lanspread connection ({message}): it runs another lanspread \
+             version (update one of the two machines) or it is not lanspread."
+        ),
+        NetError::IdentityMismatch { .. } => {
+            format!("The machine at {addr} is not the peer it claims to be (its certificate does not match).")
+        }
+        NetError::Refused(ErrorCode::ProtocolVersion, m) => {
+            format!(
+                "{addr} runs another lanspread version ({m}): update lanspread on one of the two machines."
+            )
+        }
+        NetError::Timeout(_) => {
+            format!("{addr} connected but did not answer in time: that machine may be overloaded; try again.")
+        }
+        other => format!("{addr} connected but the handshake failed: {other}."),
+    }
+}
+
 pub(crate) fn hello_ack(ctx: &Ctx) -> HelloAck {
     let h = hello(ctx);
     HelloAck {
@@ -133,8 +224,10 @@ pub(crate) async fn handshake(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr) ->
     if peer == ctx.me() {
         return Ok(());
     }
+    let mut used = None;
     let result = async {
         let handle = ctx.shared.pool.get(peer, addr).await?;
+        used = Some(handle.id());
         let resp = net::request(&handle, &Request::Hello(hello(ctx)), net::REQUEST_TIMEOUT).await?;
         let Response::HelloAck(ack) = resp else {
             return Err(NetError::Unexpected(resp.kind()));
@@ -161,20 +254,49 @@ pub(crate) async fn handshake(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr) ->
         Ok(())
     }
     .await;
-    if result.is_err() {
+    if result.is_err()
+        && let Some(conn_id) = used
+    {
         // Only the connection this attempt used: a wrong address for a peer (a spoofed mDNS
-        // record) must not cost the verified connection we hold at its real address.
-        ctx.shared.pool.drop_peer_at(&peer, addr);
+        // record) must not cost the verified connection we hold at its real address, and a
+        // connection that replaced a failed one must not be closed for its predecessor.
+        ctx.shared.pool.drop_conn(&peer, conn_id);
     }
     result
 }
 
 /// Starts a handshake in the background unless one is already running for `peer`.
 pub(crate) fn spawn_handshake(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr, why: &'static str) {
+    spawn_sync(ctx, peer, addr, why, None);
+}
+
+/// How long a connected peer's pushed delta gets to arrive after its advert showed a new
+/// revision, before a full handshake re-syncs: the advert and the delta leave together, and
+/// either may land first.
+const DELTA_GRACE: Duration = Duration::from_millis(1500);
+
+/// A connected peer advertises a library revision we do not hold: waits [`DELTA_GRACE`] for
+/// the delta it pushes, and handshakes only if we are still behind. Without the wait every
+/// revision would cost a full snapshot in both directions besides the delta.
+pub(crate) fn spawn_resync(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr, why: &'static str) {
+    spawn_sync(ctx, peer, addr, why, Some(DELTA_GRACE));
+}
+
+fn spawn_sync(ctx: &Arc<Ctx>, peer: PeerId, addr: SocketAddr, why: &'static str, grace: Option<Duration>) {
     let Some(guard) = ctx.peers.begin_sync(peer) else { return };
     let ctx2 = ctx.clone();
     let span = tracing::info_span!("handshake", peer = %peer.short(), %addr);
     ctx.shared.tasks.spawn(Role::Work, "handshake", span, async move {
+        if let Some(grace) = grace {
+            tokio::select! {
+                _ = ctx2.shared.cancel.cancelled() => return,
+                _ = tokio::time::sleep(grace) => {}
+            }
+            if !ctx2.peers.read().behind_advert(&peer) {
+                tracing::debug!(why, "the pushed delta brought us up to date");
+                return;
+            }
+        }
         let r = tokio::select! {
             _ = ctx2.shared.cancel.cancelled() => Ok(()),
             r = handshake(&ctx2, peer, addr) => r,
