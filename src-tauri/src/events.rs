@@ -10,7 +10,9 @@
 //! `game-uninstall-begin` / `game-uninstall-finished` → [`GameRef`]; `peer-discovered` →
 //! [`PeerView`]; `peer-lost` → [`PeerLost`]; `peer-count-updated` → [`PeerCount`];
 //! `peers-updated` → [`PeersList`]; `settings-changed` → [`SettingsView`]; `notice` →
-//! [`Notice`]; `connection-tested` → [`ConnectionTest`].
+//! [`Notice`]; `connection-tested` → [`ConnectionTest`]; `game-verify-begin` → [`GameRef`];
+//! `game-verify-progress` → [`ProgressView`]; `game-verify-finished` → [`VerifyResult`];
+//! `game-verify-failed` → [`GameFailed`].
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -69,6 +71,8 @@ pub enum Operation {
     Uninstalling,
     /// Deleting the whole game.
     Deleting,
+    /// Verifying the downloaded files and the install.
+    Verifying,
 }
 
 impl From<lanspread_peer::Operation> for Operation {
@@ -80,6 +84,7 @@ impl From<lanspread_peer::Operation> for Operation {
             P::Installing => Self::Installing,
             P::Uninstalling => Self::Uninstalling,
             P::Deleting => Self::Deleting,
+            P::Verifying => Self::Verifying,
         }
     }
 }
@@ -442,6 +447,23 @@ pub struct UnreachableView {
     pub reason: String,
 }
 
+/// Payload of `game-verify-finished`: what Verify found, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct VerifyResult {
+    /// The game.
+    pub id: String,
+    /// Its display name.
+    pub name: String,
+    /// Nothing damaged or missing (files the player changed do not count).
+    pub ok: bool,
+    /// The outcome in one sentence.
+    pub summary: String,
+    /// Damaged or missing files (downloaded files first, then installed ones).
+    pub damaged: Vec<String>,
+    /// Installed files the player changed since the install: listed, never touched.
+    pub changed_by_player: Vec<String>,
+}
+
 /// Payload of `connection-tested`: the answer to "Test" in the Peers panel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ConnectionTest {
@@ -554,6 +576,18 @@ pub enum UiEvent {
     /// A connection test finished.
     #[serde(rename = "connection-tested")]
     ConnectionTested(ConnectionTest),
+    /// A verify started.
+    #[serde(rename = "game-verify-begin")]
+    VerifyBegin(GameRef),
+    /// Verify progress.
+    #[serde(rename = "game-verify-progress")]
+    VerifyProgress(ProgressView),
+    /// A verify finished (whether or not it found damage).
+    #[serde(rename = "game-verify-finished")]
+    VerifyFinished(VerifyResult),
+    /// A verify could not run to the end.
+    #[serde(rename = "game-verify-failed")]
+    VerifyFailed(GameFailed),
 }
 
 /// Payload of `transfer-totals`.
@@ -604,6 +638,10 @@ impl UiEvent {
             Self::QuitRequested(_) => "quit-requested",
             Self::TransferTotals(_) => "transfer-totals",
             Self::ConnectionTested(_) => "connection-tested",
+            Self::VerifyBegin(_) => "game-verify-begin",
+            Self::VerifyProgress(_) => "game-verify-progress",
+            Self::VerifyFinished(_) => "game-verify-finished",
+            Self::VerifyFailed(_) => "game-verify-failed",
         }
     }
 

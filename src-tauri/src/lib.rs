@@ -62,6 +62,7 @@ pub fn invoke_handler<R: Runtime>() -> Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool
         commands::games::install_unverified,
         commands::games::play_game,
         commands::games::uninstall_game,
+        commands::games::verify_game,
         commands::games::cancel_download,
         commands::games::delete_game,
         commands::games::start_now,

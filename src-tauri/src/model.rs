@@ -279,6 +279,31 @@ impl AppModel {
                 self.progress.remove(id.as_str());
                 vec![UiEvent::InstallFailed(GameFailed { id: id.to_string(), error: error.into() })]
             }
+            PeerEvent::VerifyGameBegin { id, total_bytes, .. } => {
+                let mut p = op_progress(id.as_str(), Operation::Verifying);
+                p.total_bytes = *total_bytes;
+                self.progress.insert(id.to_string(), p);
+                vec![UiEvent::VerifyBegin(GameRef { id: id.to_string() })]
+            }
+            PeerEvent::VerifyGameProgress { id, bytes_done, total_bytes } => {
+                let mut p = op_progress(id.as_str(), Operation::Verifying);
+                p.bytes_done = *bytes_done;
+                p.total_bytes = *total_bytes;
+                self.progress.insert(id.to_string(), p.clone());
+                vec![UiEvent::VerifyProgress(p)]
+            }
+            PeerEvent::VerifyGameFinished { id, report, .. } => {
+                self.progress.remove(id.as_str());
+                vec![UiEvent::VerifyFinished(verify_result(
+                    id.as_str(),
+                    &self.display_name(id.as_str()),
+                    report,
+                ))]
+            }
+            PeerEvent::VerifyGameFailed { id, error } => {
+                self.progress.remove(id.as_str());
+                vec![UiEvent::VerifyFailed(GameFailed { id: id.to_string(), error: error.into() })]
+            }
             PeerEvent::UninstallGameBegin { id } => {
                 self.progress.insert(id.to_string(), op_progress(id.as_str(), Operation::Uninstalling));
                 vec![UiEvent::UninstallBegin(GameRef { id: id.to_string() })]
@@ -490,3 +515,48 @@ pub fn peer_view_from_record(r: &PeerRecord, catalog: &Catalog) -> PeerView {
 
 #[cfg(test)]
 mod tests;
+
+/// What Verify found, in words for the window.
+fn verify_result(id: &str, name: &str, r: &lanspread_peer::VerifyReport) -> crate::events::VerifyResult {
+    let mut damaged: Vec<String> = r.damaged_payload.iter().map(|d| d.path.clone()).collect();
+    damaged.extend(r.local.damaged.iter().map(|p| format!("local/{p}")));
+    damaged.extend(r.local.missing.iter().map(|p| format!("local/{p} (missing)")));
+    let summary = if let (true, Some(done)) = (r.ok, &r.repair) {
+        format!(
+            "{name} is repaired: {} fetched again, {} file(s) extracted again; every file checked.",
+            human_bytes(done.fetched_bytes),
+            done.reextracted.len()
+        )
+    } else if r.ok {
+        let kept = r.local.changed_by_player.len();
+        if kept == 0 {
+            format!("{name}: every file checked, nothing damaged.")
+        } else {
+            format!(
+                "{name}: every file checked, nothing damaged; {kept} file(s) you changed are yours to keep."
+            )
+        }
+    } else if let Some(why) = &r.local.skipped {
+        format!("{name}: {} downloaded file(s) damaged; {why}.", r.damaged_payload.len())
+    } else {
+        format!("{name}: {} file(s) damaged or missing.", damaged.len())
+    };
+    crate::events::VerifyResult {
+        id: id.to_string(),
+        name: name.to_string(),
+        ok: r.ok,
+        summary,
+        damaged,
+        changed_by_player: r.local.changed_by_player.clone(),
+    }
+}
+
+/// `"1.2 MB"`, `"340 bytes"`: sizes in the window's words (decimal units, like the UI).
+fn human_bytes(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} bytes"),
+        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.1} GB", n as f64 / 1e9),
+    }
+}

@@ -460,6 +460,14 @@ impl LanSpreadState {
         Ok(self.settings())
     }
 
+    /// Verify (and with `repair`, Repair): re-checks the downloaded files and the install of
+    /// `id`, and repairs what is damaged; progress and the result come as `game-verify-*`
+    /// events.
+    pub async fn verify_game(&self, id: &str, repair: bool) -> Result<(), AppError> {
+        let id = parse_id(id)?;
+        self.handle()?.command(PeerCommand::VerifyGame { id, repair }).await.map_err(AppError::from)
+    }
+
     /// "Test" in the Peers panel: dials `address` and handshakes; the answer comes as the
     /// `connection-tested` event (a dead address takes the dial timeout, 4 s).
     pub async fn test_connection(&self, address: &str) -> Result<(), AppError> {

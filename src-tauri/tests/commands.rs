@@ -656,3 +656,67 @@ async fn testing_a_connection_names_the_peer_or_says_why_not() {
     );
     state.shutdown().await;
 }
+
+/// Verify from the window: a clean install says so; bit rot in an installed file (size and
+/// mtime restored) is named; a config the player edited is listed as theirs, not as damage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_reports_intact_then_names_the_damaged_file_and_keeps_the_players_edit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeder = Seeder::start(tmp.path(), vec![spec("quake3", "20250314", 3)]).await;
+    let (state, rec) = app(app_paths(tmp.path()));
+    state.start().await;
+    connect(&state, &seeder).await;
+    rec.wait_game(0, "quake3", |g| g.state == GameState::RemoteOnly).await;
+    state.install_game("quake3").await.unwrap();
+    rec.wait("install finished", |e| matches!(e, UiEvent::InstallFinished(f) if f.id == "quake3")).await;
+    let root = std::path::PathBuf::from(state.settings().game_dir.path).join("quake3");
+
+    let verify = |label: &'static str, repair: bool| {
+        let (state, rec) = (&state, &rec);
+        async move {
+            let mark = rec.len();
+            state.verify_game("quake3", repair).await.unwrap();
+            let (_, ev) = rec
+                .wait_from(mark, label, Duration::from_secs(60), |e| {
+                    matches!(e, UiEvent::VerifyFinished(_) | UiEvent::VerifyFailed(_))
+                })
+                .await;
+            assert!(rec.names()[mark..].contains(&"game-verify-begin"));
+            let UiEvent::VerifyFinished(r) = ev else { panic!("{ev:?}") };
+            r
+        }
+    };
+    let clean = verify("a clean verify", false).await;
+    assert!(clean.ok, "{clean:?}");
+    assert_eq!(clean.summary, "Quake III Arena: every file checked, nothing damaged.");
+
+    let pak = root.join("local/data/pak0.pak");
+    let mtime = std::fs::metadata(&pak).unwrap().modified().unwrap();
+    let mut data = std::fs::read(&pak).unwrap();
+    data[777] ^= 0x08;
+    std::fs::write(&pak, &data).unwrap();
+    std::fs::File::options().write(true).open(&pak).unwrap().set_modified(mtime).unwrap();
+    std::fs::write(root.join("local/config/game.cfg"), "[game]\nsensitivity=3\n").unwrap();
+    let found = verify("a verify that finds damage", false).await;
+    assert!(!found.ok, "{found:?}");
+    assert_eq!(found.damaged, vec!["local/data/pak0.pak".to_string()]);
+    assert_eq!(found.changed_by_player, vec!["config/game.cfg".to_string()]);
+    assert_eq!(found.summary, "Quake III Arena: 1 file(s) damaged or missing.");
+    let repaired = verify("a repair", true).await;
+    assert!(repaired.ok, "{repaired:?}");
+    assert_eq!(
+        repaired.summary,
+        "Quake III Arena is repaired: 0 bytes fetched again, 1 file(s) extracted again; every file checked."
+    );
+    let spec = &seeder.specs[0];
+    let want = archive_entries(spec).into_iter().find(|(n, _)| n == "data/pak0.pak").unwrap().1;
+    assert_eq!(std::fs::read(&pak).unwrap(), want, "repaired byte for byte");
+    assert_eq!(
+        std::fs::read_to_string(root.join("local/config/game.cfg")).unwrap(),
+        "[game]\nsensitivity=3\n"
+    );
+    let bad = state.verify_game("../etc", false).await.unwrap_err();
+    assert_eq!(bad.kind, ErrorKind::InvalidInput, "{bad:?}");
+    state.shutdown().await;
+    seeder.handle.shutdown().await;
+}

@@ -415,6 +415,16 @@ try {
   await browser.keys("Escape");
   await settings.waitForExist({ timeout: 5_000, reverse: true });
 
+  log("verify: every byte checked against the seeder's copy");
+  await (await browser.$(`${card} [data-action="verify"]`)).click();
+  await waitFor(
+    "the verify result",
+    60_000,
+    async () => (await (await browser.$("body")).getText()).includes("Quake III Arena is intact"),
+  );
+  // Out of the way of the dialogs that follow.
+  for (const close of await browser.$$('.toasts button[aria-label="Dismiss"]')) await close.click();
+
   log("uninstalling (with confirmation)");
   await (await browser.$(`${card} [data-action="uninstall"]`)).click();
   const confirm = await browser.$('[data-testid="confirm-uninstall"]');

@@ -24,6 +24,7 @@ export const api = {
   installUnverified: (id: string) => call<void>("install_unverified", { id }),
   playGame: (id: string) => call<void>("play_game", { id }),
   uninstallGame: (id: string) => call<void>("uninstall_game", { id }),
+  verifyGame: (id: string, repair: boolean) => call<void>("verify_game", { id, repair }),
   cancelDownload: (id: string) => call<void>("cancel_download", { id }),
   deleteGame: (id: string) => call<void>("delete_game", { id }),
   openGameFolder: (id: string) => call<void>("open_game_folder", { id }),
@@ -67,6 +68,10 @@ const EVENT_NAMES: { [K in EventName]: true } = {
   "quit-requested": true,
   "transfer-totals": true,
   "connection-tested": true,
+  "game-verify-begin": true,
+  "game-verify-progress": true,
+  "game-verify-finished": true,
+  "game-verify-failed": true,
 };
 
 /** Subscribes to every backend event; resolves to a function that unsubscribes. */

@@ -114,6 +114,10 @@ export function App() {
         return setDialog({ kind: "uninstall", game });
       case "open_folder":
         return withPending(game.id, title, () => api.openGameFolder(game.id));
+      case "verify":
+        return withPending(game.id, title, () => api.verifyGame(game.id, false));
+      case "repair":
+        return withPending(game.id, title, () => api.verifyGame(game.id, true));
       case "delete":
       case "discard":
         return setDialog({ kind: "delete", game });
@@ -223,6 +227,7 @@ export function App() {
                   pending={pending.has(g.id)}
                   freeBytes={state.freeBytes}
                   autoInstall={settings.auto_install}
+                  damaged={state.damaged.includes(g.id)}
                   onAction={onAction}
                 />
               ))}

@@ -25,6 +25,8 @@ export type ActionKind =
   | "cancel"
   | "open_folder"
   | "delete"
+  | "verify"
+  | "repair"
   | "discard"
   | "start_now"
   | "queue_up"
@@ -74,6 +76,10 @@ export function badgeFor(g: GameView): Badge {
       return { label: "Uninstalling…", tone: "active" };
     case "deleting":
       return { label: "Deleting…", tone: "active" };
+    case "verifying": {
+      const pc = p ? percent(p.bytes_done, p.total_bytes) : null;
+      return { label: pc == null ? "Verifying…" : `Verifying ${pc} %`, tone: "active" };
+    }
   }
   if (g.running) return { label: "Running", tone: "active" };
   if (g.queue_position != null) return { label: `Queued · ${ordinal(g.queue_position)}`, tone: "info" };
@@ -232,15 +238,37 @@ function baseActions(g: GameView): Action[] {
 }
 
 /**
- * The small links under a card's buttons: Open folder for a game on disk, Delete for a
- * downloaded game, Discard for a paused download. None while an operation runs; Delete is
- * refused while the game runs.
+ * The small links under a card's buttons: Repair when the last verify found damage, Open
+ * folder for a game on disk, Verify and Delete for a downloaded game, Discard for a paused
+ * download. None while an operation runs; Repair, Verify and Delete wait for the game to exit.
  */
-export function linksFor(g: GameView): Action[] {
+export function linksFor(g: GameView, damaged = false): Action[] {
   if (g.operation != null || g.queue_position != null) return [];
   const out: Action[] = [];
+  if (damaged && g.downloaded) {
+    out.push({
+      kind: "repair",
+      label: "Repair",
+      style: "primary",
+      disabled: g.running,
+      hint: g.running
+        ? "Quit the game first"
+        : "Fetch the damaged pieces from other players and extract the damaged files again; your own changes stay",
+    });
+  }
   if (g.installed || g.downloaded) {
     out.push({ kind: "open_folder", label: "Open folder", style: "secondary", disabled: false });
+  }
+  if (g.downloaded) {
+    out.push({
+      kind: "verify",
+      label: "Verify",
+      style: "secondary",
+      disabled: g.running,
+      hint: g.running
+        ? "Quit the game first"
+        : "Re-check every downloaded byte against the other players' copies, and the installed files",
+    });
   }
   if (g.downloaded || g.installed) {
     out.push({
@@ -316,6 +344,11 @@ export function progressLine(g: GameView): string | null {
   }
   if (!p) return null;
   if (p.operation === "uninstalling") return "Removing installed files…";
+  if (p.operation === "verifying") {
+    return p.total_bytes > 0
+      ? `Checking ${formatBytes(p.bytes_done)} of ${formatBytes(p.total_bytes)}`
+      : "Checking…";
+  }
   if (p.operation === "installing") {
     return p.total_bytes > 0
       ? `Extracting ${formatBytes(p.bytes_done)} of ${formatBytes(p.total_bytes)}`
@@ -476,6 +509,8 @@ export function failureTitle(what: "download" | "install" | "uninstall" | Action
     queue_up: "Moving",
     queue_down: "Moving",
     delete: "Deleting",
+    verify: "Verifying",
+    repair: "Repairing",
     discard: "Discarding the download of",
   };
   return `${verb[what]} ${game} failed`;

@@ -38,6 +38,8 @@ export interface AppState {
   unreachable: UnreachableView[];
   /** Answers to "Test" in the Peers panel, newest last (at most `MAX_TESTS`). */
   connectionTests: ConnectionTest[];
+  /** Games whose last verify found damage: their cards offer Repair. */
+  damaged: string[];
   settings: SettingsView | null;
   toasts: Toast[];
   nextToast: number;
@@ -55,6 +57,7 @@ export function initialState(): AppState {
     peers: [],
     unreachable: [],
     connectionTests: [],
+    damaged: [],
     settings: null,
     toasts: [],
     nextToast: 1,
@@ -159,7 +162,8 @@ export function applyEvent(s: AppState, ev: UiEvent): AppState {
       }));
     }
     case "game-download-progress":
-    case "game-install-progress": {
+    case "game-install-progress":
+    case "game-verify-progress": {
       const p = ev.payload;
       return patch(s, p.id, (g) => ({ ...g, operation: p.operation, progress: p }));
     }
@@ -177,6 +181,26 @@ export function applyEvent(s: AppState, ev: UiEvent): AppState {
         ? "install"
         : "uninstall";
       return errorToast(next, failureTitle(what, nameOf(s, id)), error);
+    }
+    case "game-verify-begin":
+      return patch(s, ev.payload.id, (g) => ({ ...g, operation: "verifying", progress: null }));
+    case "game-verify-finished": {
+      const r = ev.payload;
+      const patched = patch(s, r.id, (g) => ({ ...g, operation: null, progress: null }));
+      const others = s.damaged.filter((id) => id !== r.id);
+      const next = { ...patched, damaged: r.ok ? others : [...others, r.id] };
+      const shown = r.damaged.slice(0, 3).join(", ") + (r.damaged.length > 3 ? ", …" : "");
+      return addToast(next, {
+        level: r.ok ? "success" : "warning",
+        title: r.ok ? `${r.name} is intact` : `${r.name} is damaged`,
+        detail: r.ok ? r.summary : `${r.summary} ${shown}. Repair fetches only what is damaged.`,
+      });
+    }
+    case "game-verify-failed": {
+      const { id, error } = ev.payload;
+      const next = patch(s, id, (g) => ({ ...g, operation: null, progress: null }));
+      if (error.kind === "cancelled") return next;
+      return errorToast(next, failureTitle("verify", nameOf(s, id)), error);
     }
     case "game-install-begin": {
       const id = ev.payload.id;

@@ -322,14 +322,51 @@ Deno.test("links: Open folder and Delete on disk, Discard for a paused download,
   const linkKinds = (g: ReturnType<typeof game>) => linksFor(g).map((a) => a.kind);
   assertEquals(linkKinds(game({ state: "installed", installed: true, downloaded: true })), [
     "open_folder",
+    "verify",
     "delete",
   ]);
+  assertEquals(linkKinds(game({ state: "installed", installed: true, downloaded: false })), [
+    "open_folder",
+    "delete",
+  ], "nothing downloaded to verify");
   assertEquals(linkKinds(game({ state: "paused", downloaded_bytes: 10 })), ["discard"]);
   assertEquals(linkKinds(game({ state: "remote_only" })), []);
   assertEquals(linkKinds(game({ state: "installed", installed: true, operation: "installing" })), []);
   const running = linksFor(game({ state: "installed", installed: true, downloaded: true, running: true }));
   assertEquals(running.find((a) => a.kind === "delete")?.disabled, true);
+  assertEquals(running.find((a) => a.kind === "verify")?.disabled, true, "verify waits for the game to exit");
+  const verifying = game({ state: "installed", installed: true, downloaded: true, operation: "verifying" });
+  assertEquals(linkKinds(verifying), []);
+  assertEquals(
+    badgeFor({ ...verifying, progress: progressOf("verifying", 25, 100) }).label,
+    "Verifying 25 %",
+  );
+  assertEquals(
+    progressLine({ ...verifying, progress: progressOf("verifying", 2_000_000, 8_000_000) }),
+    "Checking 2.0 MB of 8.0 MB",
+  );
+  assertEquals(kinds(verifying), ["cancel"], "a verify can be cancelled");
+  const installed = game({ state: "installed", installed: true, downloaded: true });
+  assertEquals(linksFor(installed, true).map((a) => a.kind), ["repair", "open_folder", "verify", "delete"]);
+  assertEquals(
+    linksFor({ ...installed, running: true }, true)[0].disabled,
+    true,
+    "repair waits for the game",
+  );
 });
+
+function progressOf(operation: "verifying", bytes_done: number, total_bytes: number) {
+  return {
+    id: "quake3",
+    operation,
+    bytes_done,
+    total_bytes,
+    rate_bps: 0,
+    eta_secs: null,
+    peers: 0,
+    peer_names: [],
+  };
+}
 
 Deno.test("Install is refused up front when the game cannot fit, with the numbers", () => {
   const g = game({ state: "remote_only", size_bytes: 600_000_000, peer_count: 1 });

@@ -166,3 +166,59 @@ Deno.test("connection-tested answers are kept newest last, at most MAX_TESTS", (
   assertEquals(s.connectionTests[0].addr, "10.0.0.2:41800");
   assertEquals(s.connectionTests[MAX_TESTS - 1].message, "Connected to box6");
 });
+
+Deno.test("verify: progress on the card, then a toast saying what was found", () => {
+  let s = withGames();
+  s = applyEvent(s, { event: "game-verify-begin", payload: { id: "quake3" } });
+  assertEquals(s.games[0].operation, "verifying");
+  s = applyEvent(s, {
+    event: "game-verify-progress",
+    payload: {
+      id: "quake3",
+      operation: "verifying",
+      bytes_done: 5,
+      total_bytes: 10,
+      rate_bps: 0,
+      eta_secs: null,
+      peers: 0,
+      peer_names: [],
+    },
+  });
+  assertEquals(s.games[0].progress?.bytes_done, 5);
+  const found = applyEvent(s, {
+    event: "game-verify-finished",
+    payload: {
+      id: "quake3",
+      name: "Quake III Arena",
+      ok: false,
+      summary: "Quake III Arena: 2 file(s) damaged or missing.",
+      damaged: ["quake3.part2.rar", "local/baseq3/pak0.pk3"],
+      changed_by_player: ["baseq3/q3config.cfg"],
+    },
+  });
+  assertEquals([found.games[0].operation, found.games[0].progress], [null, null]);
+  const toast = found.toasts[found.toasts.length - 1];
+  assertEquals([toast.level, toast.title], ["warning", "Quake III Arena is damaged"]);
+  assertEquals(
+    toast.detail,
+    "Quake III Arena: 2 file(s) damaged or missing. quake3.part2.rar, local/baseq3/pak0.pk3. Repair fetches only what is damaged.",
+  );
+  assertEquals(found.damaged, ["quake3"], "the card offers Repair");
+  const repaired = applyEvent(found, {
+    event: "game-verify-finished",
+    payload: {
+      id: "quake3",
+      name: "Quake III Arena",
+      ok: true,
+      summary: "Quake III Arena: every file checked, nothing damaged.",
+      damaged: [],
+      changed_by_player: [],
+    },
+  });
+  assertEquals(repaired.damaged, []);
+  const cancelled = applyEvent(s, {
+    event: "game-verify-failed",
+    payload: { id: "quake3", error: { kind: "cancelled", message: "quake3: verify cancelled" } },
+  });
+  assertEquals([cancelled.games[0].operation, cancelled.toasts.length], [null, s.toasts.length]);
+});

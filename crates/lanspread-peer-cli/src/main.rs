@@ -11,6 +11,7 @@ mod out;
 mod serve;
 mod signals;
 mod tuning;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         match &cli.command {
             Command::Serve(args) => serve::run(&cli.common, args).await,
             Command::Get(args) => get::run(&cli.common, args).await,
+            Command::Verify(args) => verify::run(&cli.common, args).await,
             Command::Install { game_id } => local::install(&cli.common, game_id).await,
             Command::Uninstall { game_id } => local::uninstall(&cli.common, game_id).await,
             Command::List => local::list(&cli.common),

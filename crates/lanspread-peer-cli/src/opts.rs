@@ -87,6 +87,16 @@ pub(crate) enum Command {
         /// Catalog id of the game.
         game_id: GameId,
     },
+    /// Verify a downloaded game: re-hash every payload byte against the manifest the peers
+    /// holding its version agree on (without such peers, the hashes this PC recorded) and check
+    /// local/ against what the archives unpack to.
+    ///
+    /// Runs the peer for discovery (up to --wait seconds to find a peer with the version),
+    /// prints the verify_game_begin and verify_game_finished events as JSON lines (progress on
+    /// stderr) and exits 0 when nothing is (or, with --repair, is left) damaged, 1 otherwise
+    /// (the last line says what). Files the player changed in local/ are listed, never counted
+    /// as damage and never overwritten.
+    Verify(VerifyArgs),
     /// Print the local library as JSON.
     List,
     /// Why can't I see anyone? Runs the peer for a few seconds and reports this machine's
@@ -117,7 +127,7 @@ pub(crate) enum Command {
 
 impl Command {
     pub(crate) fn is_json_stream(&self) -> bool {
-        matches!(self, Self::Serve(_) | Self::Get(_))
+        matches!(self, Self::Serve(_) | Self::Get(_) | Self::Verify(_))
     }
 }
 
@@ -146,6 +156,20 @@ pub(crate) struct DoctorArgs {
     /// Also test a connection to this address (repeatable).
     #[arg(long, value_name = "HOST:PORT", value_parser = parse_peer_addr)]
     pub(crate) test: Vec<SocketAddr>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// Catalog id of the game.
+    pub(crate) game_id: GameId,
+    /// How long to look for a peer holding this version before checking against the hashes
+    /// this PC recorded, in seconds.
+    #[arg(long, default_value_t = 3.0, value_name = "SECS")]
+    pub(crate) wait: f64,
+    /// Repair what is damaged: fetch the bad chunks again from peers (only those), extract
+    /// only the damaged or missing installed files again (never one you changed), verify again.
+    #[arg(long)]
+    pub(crate) repair: bool,
 }
 
 #[derive(Debug, Args)]

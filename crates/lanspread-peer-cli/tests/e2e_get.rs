@@ -175,3 +175,105 @@ fn walk_size(p: &Path) -> u64 {
     }
     total
 }
+
+/// `verify` end to end: a seeder on one host, an installed copy on another. Clean: exit 0,
+/// checked against the manifest the seeder agrees to. Bit rot in a downloaded volume and in an
+/// installed file (size and mtime restored) plus a config the player edited: exit 1 naming the
+/// damage, the edit listed as the player's and left alone.
+#[test]
+fn verify_checks_every_byte_against_the_peers_and_names_the_damage() {
+    let lan = Lan::new(&[None, None]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut game = GameSpec::new("quake3", "20250314", 3 << 20);
+    game.volume_size = Some(1 << 20);
+    for i in 0..2 {
+        write_game(&dir.path().join(format!("games{i}")), &game).unwrap();
+    }
+    let mut seeder = serve(&lan, 1, dir.path());
+    seeder.wait_event("ready", Duration::from_secs(10), |e| e["event"] == "ready").unwrap();
+    let cli = |args: &[&str]| {
+        let mut cmd = lan.command(0, CLI);
+        cmd.args(args)
+            .arg("--game-dir")
+            .arg(dir.path().join("games0"))
+            .arg("--state-dir")
+            .arg(dir.path().join("state0"))
+            .stdin(Stdio::null());
+        cmd.output().unwrap()
+    };
+    let out = cli(&["install", "quake3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let out = cli(&["verify", "quake3", "--wait", "10"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let fin = last_json_line(&out.stdout);
+    assert_eq!(fin["event"], "verify_game_finished", "{fin}");
+    assert_eq!(fin["report"]["ok"], true, "{fin}");
+    assert_eq!(fin["report"]["reference"], "the manifest 1 peer agrees on", "{fin}");
+    assert!(stderr.contains("nothing damaged"), "{stderr}");
+
+    let root = dir.path().join("games0/quake3");
+    let rot = |path: &Path, offset: usize| {
+        let mtime = std::fs::metadata(path).unwrap().modified().unwrap();
+        let mut data = std::fs::read(path).unwrap();
+        data[offset] ^= 0x20;
+        std::fs::write(path, &data).unwrap();
+        std::fs::File::options().write(true).open(path).unwrap().set_modified(mtime).unwrap();
+    };
+    rot(&root.join("local/data/pak0.pak"), 4242);
+    std::fs::write(root.join("local/config/game.cfg"), "[game]\nfov=110\n").unwrap();
+    let out = cli(&["verify", "quake3", "--wait", "10"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let fin = last_json_line(&out.stdout);
+    let local = &fin["report"]["local"];
+    assert_eq!(local["damaged"], serde_json::json!(["data/pak0.pak"]), "{fin}");
+    assert_eq!(local["changed_by_player"], serde_json::json!(["config/game.cfg"]), "{fin}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("1 installed file(s) damaged (data/pak0.pak)")
+            && last.contains("1 file(s) you changed are kept"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(root.join("local/config/game.cfg")).unwrap(), "[game]\nfov=110\n");
+
+    // A flipped byte in a downloaded volume: named with its chunk; local/ is not checked.
+    let volume = root.join("quake3.part2.rar");
+    let volume = if volume.exists() { volume } else { root.join("quake3.part02.rar") };
+    rot(&volume, 1000);
+    let out = cli(&["verify", "quake3", "--wait", "10"]);
+    assert_eq!(out.status.code(), Some(1));
+    let fin = last_json_line(&out.stdout);
+    let damaged = fin["report"]["damaged_payload"].as_array().unwrap();
+    assert_eq!(damaged.len(), 1, "{fin}");
+    assert_eq!(damaged[0]["path"], volume.file_name().unwrap().to_str().unwrap(), "{fin}");
+    assert_eq!(damaged[0]["chunks"], serde_json::json!([0]), "{fin}");
+    assert!(
+        fin["report"]["local"]["skipped"].as_str().unwrap().contains("repair the download first"),
+        "{fin}"
+    );
+
+    // --repair: the bad chunk comes again from the seeder, the damaged file is extracted again,
+    // the player's config stays; exit 0.
+    let out = cli(&["verify", "quake3", "--wait", "10", "--repair"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let fin = last_json_line(&out.stdout);
+    assert_eq!(fin["report"]["ok"], true, "{fin}");
+    let repair = &fin["report"]["repair"];
+    assert_eq!(repair["refetched_files"], serde_json::json!([volume.file_name().unwrap().to_str().unwrap()]));
+    assert_eq!(repair["reextracted"], serde_json::json!(["data/pak0.pak"]), "{fin}");
+    assert!(stderr.contains("repaired: fetched"), "{stderr}");
+    let src = dir.path().join("games1/quake3");
+    assert_eq!(diff_trees(&src, &root, &["local", ".lanspread"]), None, "payload byte-identical again");
+    for (name, data) in archive_entries(&game) {
+        let got = std::fs::read(root.join("local").join(&name)).unwrap();
+        if name == "config/game.cfg" {
+            assert_eq!(got, b"[game]\nfov=110\n", "the player's config is kept");
+        } else {
+            assert_eq!(got, data, "{name}");
+        }
+    }
+    seeder.terminate(Duration::from_secs(10)).unwrap();
+}

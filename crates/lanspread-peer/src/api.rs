@@ -57,6 +57,20 @@ pub enum PeerCommand {
         /// The game.
         id: GameId,
     },
+    /// Verify a downloaded game: re-hash every payload byte against the manifest the peers
+    /// holding its version agree on (without such peers, the hashes this PC recorded) and check
+    /// `local/` against what the install wrote. Emits [`PeerEvent::VerifyGameBegin`],
+    /// progress, then [`PeerEvent::VerifyGameFinished`] with what is damaged. Refused while the
+    /// game runs or another operation works on it.
+    VerifyGame {
+        /// The game.
+        id: GameId,
+        /// Then repair what is damaged: re-fetch bad chunks from peers (only those), re-extract
+        /// only damaged or missing installed files (never one the player changed), and verify
+        /// again; the report carries what was done.
+        #[serde(default)]
+        repair: bool,
+    },
     /// Remove the game's `local/` directory; the downloaded files stay and keep being served.
     UninstallGame {
         /// The game.
@@ -138,6 +152,7 @@ impl PeerCommand {
             Self::FetchLatestFromPeers { .. } => "fetch_latest_from_peers",
             Self::DownloadGameFiles { .. } => "download_game_files",
             Self::InstallGame { .. } => "install_game",
+            Self::VerifyGame { .. } => "verify_game",
             Self::UninstallGame { .. } => "uninstall_game",
             Self::PlayGame { .. } => "play_game",
             Self::DeleteGame { .. } => "delete_game",
@@ -192,6 +207,67 @@ pub enum Operation {
     Uninstalling,
     /// Deleting the whole game from this machine.
     Deleting,
+    /// Verifying the payload and `local/`.
+    Verifying,
+}
+
+/// A payload file with chunks that do not match the reference manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DamagedFile {
+    /// Payload path, `/`-separated.
+    pub path: String,
+    /// Indexes of the chunks that do not match (a missing file: all of them).
+    pub chunks: Vec<u64>,
+    /// Bytes in those chunks.
+    pub bytes: u64,
+}
+
+/// What a check of `local/` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalCheck {
+    /// Files the install wrote that were checked.
+    pub files: u64,
+    /// Files whose bytes differ from what the install wrote while their size and modification
+    /// time are the recorded ones: damaged on disk.
+    pub damaged: Vec<String>,
+    /// Files the install wrote that are gone.
+    pub missing: Vec<String>,
+    /// Files that differ and were changed since the install (configs, saves, mods): kept.
+    pub changed_by_player: Vec<String>,
+    /// Why `local/` could not be checked (damaged archives: repair the download first).
+    pub skipped: Option<String>,
+}
+
+/// The outcome of [`PeerCommand::VerifyGame`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyReport {
+    /// What the payload was checked against, in words ("the manifest 2 peers agree on", "the
+    /// hashes this PC recorded").
+    pub reference: String,
+    /// Payload bytes re-hashed.
+    pub payload_bytes: u64,
+    /// Payload files with bad chunks.
+    pub damaged_payload: Vec<DamagedFile>,
+    /// `local/` (empty when the game is not installed).
+    pub local: LocalCheck,
+    /// Whether nothing is damaged or missing (files the player changed do not count).
+    pub ok: bool,
+    /// With `repair`: what the repair did (the rest of the report is the check after it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repair: Option<RepairReport>,
+}
+
+/// What a repair did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepairReport {
+    /// Damaged chunks fetched again from peers, in bytes.
+    pub fetched_bytes: u64,
+    /// The downloaded files those chunks belong to.
+    pub refetched_files: Vec<String>,
+    /// Installed files extracted again (damaged or missing), under `local/`.
+    pub reextracted: Vec<String>,
+    /// Their bytes.
+    pub reextracted_bytes: u64,
 }
 
 /// One title as the UI shows it: catalog data merged with local and remote state.
@@ -431,6 +507,40 @@ pub enum PeerEvent {
         /// The name it announces (mDNS only).
         name: Option<String>,
     },
+    /// A verify started.
+    VerifyGameBegin {
+        /// The game.
+        id: GameId,
+        /// Its version.
+        version: GameVersion,
+        /// Bytes to read (payload and `local/`).
+        total_bytes: u64,
+    },
+    /// Verify progress (a few per second at most).
+    VerifyGameProgress {
+        /// The game.
+        id: GameId,
+        /// Bytes read so far.
+        bytes_done: u64,
+        /// Bytes to read.
+        total_bytes: u64,
+    },
+    /// A verify finished; the report says what is damaged.
+    VerifyGameFinished {
+        /// The game.
+        id: GameId,
+        /// Its version.
+        version: GameVersion,
+        /// What was found.
+        report: VerifyReport,
+    },
+    /// A verify could not run to the end (no reference manifest, cancelled, unreadable).
+    VerifyGameFailed {
+        /// The game.
+        id: GameId,
+        /// Why.
+        error: ErrorInfo,
+    },
     /// The answer to [`PeerCommand::TestConnection`].
     ConnectionTested {
         /// The address tested.
@@ -595,6 +705,10 @@ impl PeerEvent {
             Self::PeerHeard { .. } => "peer_heard",
             Self::HandshakeFailed { .. } => "handshake_failed",
             Self::ConnectionTested { .. } => "connection_tested",
+            Self::VerifyGameBegin { .. } => "verify_game_begin",
+            Self::VerifyGameProgress { .. } => "verify_game_progress",
+            Self::VerifyGameFinished { .. } => "verify_game_finished",
+            Self::VerifyGameFailed { .. } => "verify_game_failed",
             Self::GameExited { .. } => "game_exited",
             Self::Ready { .. } => "ready",
             Self::CommandFailed { .. } => "command_failed",

@@ -32,6 +32,7 @@ mod swarm;
 mod tasks;
 mod tls;
 pub mod trust;
+mod verify;
 
 pub use api::*;
 pub use error::{ErrorInfo, ErrorKind, StartError};

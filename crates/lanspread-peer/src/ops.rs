@@ -265,6 +265,273 @@ pub(crate) fn delete(ctx: &Arc<Ctx>, id: GameId) -> Result<(), ErrorInfo> {
     Ok(())
 }
 
+/// VerifyGame: checks the payload and `local/` of a downloaded game in the background (see
+/// [`crate::verify`]).
+pub(crate) fn verify(ctx: &Arc<Ctx>, id: GameId, repair: bool) -> Result<(), ErrorInfo> {
+    let Some(game) = ctx.library.game(&id).filter(|g| g.downloaded()) else {
+        return Err(err(
+            ErrorKind::InvalidInput,
+            format!("{id} is not completely downloaded; nothing to verify"),
+        ));
+    };
+    let Some(version) = game.version.clone() else { unreachable!("downloaded") };
+    let guard = ctx.ops.begin(&id, Operation::Verifying)?;
+    ctx.emit_games();
+    let ctx2 = ctx.clone();
+    let span = tracing::info_span!("verify", game = %id);
+    ctx.shared.tasks.spawn_op("verify", span, async move {
+        let result = tokio::select! {
+            r = verify_and_repair(&ctx2, &guard, game, repair) => r,
+            _ = guard.token().cancelled() => Err(err(ErrorKind::Cancelled, format!("{id}: verify cancelled"))),
+        };
+        drop(guard);
+        match result {
+            Ok(report) => {
+                tracing::info!(
+                    ok = report.ok,
+                    damaged_payload = report.damaged_payload.len(),
+                    damaged_local = report.local.damaged.len(),
+                    missing_local = report.local.missing.len(),
+                    changed_by_player = report.local.changed_by_player.len(),
+                    "verified"
+                );
+                ctx2.emit(PeerEvent::VerifyGameFinished { id: id.clone(), version, report });
+            }
+            Err(error) => {
+                tracing::warn!(%error, "verify failed");
+                ctx2.emit(PeerEvent::VerifyGameFailed { id: id.clone(), error });
+            }
+        }
+        ctx2.emit_games();
+    });
+    Ok(())
+}
+
+/// The manifest the payload is checked against, and that reference in words.
+async fn verify_reference(
+    ctx: &Arc<Ctx>,
+    game: &crate::library::LocalGame,
+    version: &lanspread_proto::GameVersion,
+) -> Result<(Arc<lanspread_proto::GameManifest>, String), ErrorInfo> {
+    let holders = ctx.peers.read().peers_with(&game.id, version).len();
+    if holders > 0 {
+        let agreed = crate::download::agreed_manifest(ctx, &game.id, version).await?;
+        let n = agreed.peers.len();
+        return Ok((
+            agreed.manifest,
+            format!("the manifest {n} peer{} agree{} on", plural(n), if n == 1 { "s" } else { "" }),
+        ));
+    }
+    // No peer has this version: the hashes this PC recorded when it hashed the game. A file
+    // that changed size since is damaged whatever its bytes, so its recorded hashes stand.
+    let cache = ctx.hash_index().load(&game.id);
+    let mut files = Vec::with_capacity(game.files.len());
+    for f in &game.files {
+        let Some(h) = cache.files.get(f.path.as_str()) else {
+            return Err(err(
+                ErrorKind::NoPeers,
+                format!(
+                    "no peer has {} {version} to compare with, and this PC has no record of {}'s hashes; verify again when a peer with this version is online",
+                    game.id, f.path
+                ),
+            ));
+        };
+        files.push(lanspread_proto::GameFileDescription {
+            path: f.path.clone(),
+            size: h.size,
+            chunks: h.chunks.clone(),
+        });
+    }
+    let m = lanspread_proto::GameManifest::new(
+        game.id.clone(),
+        version.clone(),
+        cache.chunk_size,
+        files,
+        game.empty_dirs.clone(),
+    );
+    Ok((Arc::new(m), "the hashes this PC recorded (no peer with this version is online)".to_string()))
+}
+
+/// Verify, and with `repair`: re-fetch damaged chunks, re-extract damaged or missing installed
+/// files, verify again.
+async fn verify_and_repair(
+    ctx: &Arc<Ctx>,
+    guard: &OpGuard,
+    game: crate::library::LocalGame,
+    repair: bool,
+) -> Result<crate::api::VerifyReport, ErrorInfo> {
+    let id = game.id.clone();
+    let report = run_verify(ctx, guard, game.clone()).await?;
+    if !repair || report.ok {
+        return Ok(report);
+    }
+    let mut done = crate::api::RepairReport::default();
+    let mut local = report.local.clone();
+    if !report.damaged_payload.is_empty() {
+        let version = game.version.clone().ok_or_else(|| err(ErrorKind::InvalidInput, "not downloaded"))?;
+        let agreed = crate::download::agreed_manifest(ctx, &id, &version).await.map_err(|e| {
+            err(
+                e.kind,
+                format!(
+                    "{id}: repairing the downloaded files needs a peer with version {version}: {}",
+                    e.message
+                ),
+            )
+        })?;
+        guard.set(Operation::Downloading);
+        let (bytes, _peers) = crate::download::repair_download(ctx, guard, &agreed).await?;
+        done.fetched_bytes = bytes;
+        done.refetched_files = report.damaged_payload.iter().map(|d| d.path.clone()).collect();
+        guard.set(Operation::Verifying);
+        // The archives are whole again: now local/ can be checked.
+        let game = ctx.library.game(&id).ok_or_else(|| err(ErrorKind::NotFound, format!("{id} is gone")))?;
+        local = run_verify(ctx, guard, game).await?.local;
+    }
+    let fix: Vec<String> = local.damaged.iter().chain(&local.missing).cloned().collect();
+    if !fix.is_empty() {
+        guard.set(Operation::Installing);
+        guard.gate();
+        let repaired = repair_local(ctx, guard, fix).await?;
+        ctx.rescan_game(&id).await;
+        done.reextracted = repaired.files;
+        done.reextracted_bytes = repaired.bytes;
+    }
+    guard.set(Operation::Verifying);
+    let game = ctx.library.game(&id).ok_or_else(|| err(ErrorKind::NotFound, format!("{id} is gone")))?;
+    let mut after = run_verify(ctx, guard, game).await?;
+    tracing::info!(
+        fetched = done.fetched_bytes,
+        reextracted = done.reextracted.len(),
+        ok = after.ok,
+        "repaired"
+    );
+    after.repair = Some(done);
+    Ok(after)
+}
+
+/// Re-extracts `paths` into `local/` on a blocking thread (install progress events).
+async fn repair_local(
+    ctx: &Ctx,
+    guard: &OpGuard,
+    paths: Vec<String>,
+) -> Result<install::LocalRepair, ErrorInfo> {
+    let id = guard.game().clone();
+    let root = ctx.game_root(&id);
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (c2, unpacker, events) = (cancel.clone(), ctx.shared.unpacker.clone(), ctx.shared.events.clone());
+    let mut job = tokio::task::spawn_blocking(move || {
+        let mut last: Option<Instant> = None;
+        install::repair_local(
+            &root,
+            unpacker.as_ref(),
+            &paths,
+            &mut |bytes| {
+                if last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
+                    last = Some(Instant::now());
+                    let _ = events.send(PeerEvent::InstallGameProgress {
+                        id: id.clone(),
+                        bytes_done: bytes,
+                        total_bytes: 0,
+                    });
+                }
+            },
+            &c2,
+        )
+    });
+    let joined = tokio::select! {
+        r = &mut job => r,
+        _ = guard.token().cancelled() => {
+            cancel.store(true, Ordering::Relaxed);
+            job.await
+        }
+    };
+    match joined {
+        Ok(r) => r.map_err(|e| install_error(&e)),
+        Err(e) => Err(err(ErrorKind::Internal, format!("the repair stopped unexpectedly: {e}"))),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+async fn run_verify(
+    ctx: &Arc<Ctx>,
+    guard: &OpGuard,
+    game: crate::library::LocalGame,
+) -> Result<crate::api::VerifyReport, ErrorInfo> {
+    let version = game.version.clone().ok_or_else(|| err(ErrorKind::InvalidInput, "not downloaded"))?;
+    let (manifest, reference) = verify_reference(ctx, &game, &version).await?;
+    let root = game.root.clone();
+    let payload_bytes = manifest.total_size();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (c2, unpacker, events, id) =
+        (cancel.clone(), ctx.shared.unpacker.clone(), ctx.shared.events.clone(), guard.game().clone());
+    let m2 = manifest.clone();
+    let mut job = tokio::task::spawn_blocking(move || {
+        let local_bytes = crate::verify::local_bytes(&root, unpacker.as_ref());
+        let total = payload_bytes + local_bytes;
+        let _ = events.send(PeerEvent::VerifyGameBegin {
+            id: id.clone(),
+            version: m2.version.clone(),
+            total_bytes: total,
+        });
+        let mut last: Option<Instant> = None;
+        let mut report = |done: u64| {
+            if last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) || done == total {
+                last = Some(Instant::now());
+                let _ = events.send(PeerEvent::VerifyGameProgress {
+                    id: id.clone(),
+                    bytes_done: done,
+                    total_bytes: total,
+                });
+            }
+        };
+        let damaged_payload = crate::verify::check_payload(&root, &m2, &c2, &mut report)?;
+        let local = match crate::verify::check_local(&root, unpacker.as_ref(), &c2, &mut |n| {
+            report(payload_bytes + n)
+        }) {
+            // Damaged archives cannot say what the install wrote: the report says so.
+            Err(crate::verify::VerifyError::Archive(e))
+                if !matches!(e, lanspread_unpack::UnpackError::Cancelled) =>
+            {
+                crate::api::LocalCheck {
+                    skipped: Some(format!(
+                        "local/ was not checked: the archives could not be read ({e}); repair the download first"
+                    )),
+                    ..Default::default()
+                }
+            }
+            r => r?,
+        };
+        report(total);
+        Ok::<_, crate::verify::VerifyError>((damaged_payload, local))
+    });
+    let joined = tokio::select! {
+        r = &mut job => r,
+        _ = guard.token().cancelled() => {
+            cancel.store(true, Ordering::Relaxed);
+            job.await
+        }
+    };
+    let (damaged_payload, local) = match joined {
+        Ok(Ok(r)) => r,
+        Ok(Err(crate::verify::VerifyError::Cancelled)) => {
+            return Err(err(ErrorKind::Cancelled, format!("{}: verify cancelled", game.id)));
+        }
+        Ok(Err(e @ crate::verify::VerifyError::Archive(_))) => {
+            return Err(err(ErrorKind::Unpack, e.to_string()));
+        }
+        Ok(Err(e)) => return Err(err(ErrorKind::Io, e.to_string())),
+        Err(e) => return Err(err(ErrorKind::Internal, format!("the verify stopped unexpectedly: {e}"))),
+    };
+    let ok = damaged_payload.is_empty()
+        && local.damaged.is_empty()
+        && local.missing.is_empty()
+        && local.skipped.is_none();
+    Ok(crate::api::VerifyReport { reference, payload_bytes, damaged_payload, local, ok, repair: None })
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;

@@ -59,6 +59,15 @@ pub struct ExtractSummary {
     pub bytes: u64,
 }
 
+/// What one file of an archive unpacks to: its size and the BLAKE3 hash of its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileDigest {
+    /// Unpacked size in bytes.
+    pub size: u64,
+    /// BLAKE3 of the unpacked bytes.
+    pub blake3: [u8; 32],
+}
+
 /// A top-level archive of a game root: a single file or a multi-volume set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArchiveSet {
@@ -144,6 +153,30 @@ pub enum UnpackError {
 pub trait Unpacker: Send + Sync + 'static {
     /// Lists the archive starting at `first_volume` without extracting.
     fn list(&self, first_volume: &Path) -> Result<ArchiveListing, UnpackError>;
+
+    /// Unpacks the archive starting at `first_volume` without writing anything and returns,
+    /// per file path (`/`-separated, as extracted; a later entry replaces an earlier one at the
+    /// same path), the size and BLAKE3 of what extraction would write. UnRAR checks the
+    /// archive's own checksums on the way: damaged archive data is an error. `progress`
+    /// receives the bytes unpacked so far. Verify compares installed files with this.
+    fn digests(
+        &self,
+        first_volume: &Path,
+        progress: &mut dyn FnMut(u64),
+        cancel: &AtomicBool,
+    ) -> Result<std::collections::BTreeMap<String, FileDigest>, UnpackError>;
+
+    /// Like [`Unpacker::extract`], writing only the files whose `/`-separated path `wanted`
+    /// accepts (and the folders they need); everything else is skipped, links included.
+    /// Repair re-extracts damaged files with it.
+    fn extract_only(
+        &self,
+        first_volume: &Path,
+        dest: &Path,
+        wanted: &dyn Fn(&str) -> bool,
+        progress: &mut dyn FnMut(u64),
+        cancel: &AtomicBool,
+    ) -> Result<ExtractSummary, UnpackError>;
 
     /// Extracts the archive starting at `first_volume` into the existing directory `dest`,
     /// keeping the archive's internal paths. `progress` receives the bytes written so far.

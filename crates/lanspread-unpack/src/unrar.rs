@@ -6,7 +6,7 @@
 //! verifies checksums; it never creates a file itself.
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeMap, HashMap},
     fs::File,
     io::{self, Write},
     path::Path,
@@ -15,7 +15,7 @@ use std::{
 };
 
 use crate::{
-    ArchiveEntry, ArchiveListing, ExtractSummary, UnpackError, Unpacker,
+    ArchiveEntry, ArchiveListing, ExtractSummary, FileDigest, UnpackError, Unpacker,
     endcheck::{self, Family},
     ffi::{HOST_UNIX, Header, Mode, Op, RawArchive, Redir, UnrarLock},
     fsx::SafeDest,
@@ -49,6 +49,17 @@ impl Unpacker for UnrarUnpacker {
         scan(&lock, first_volume).map(|plan| plan.listing)
     }
 
+    fn digests(
+        &self,
+        first_volume: &Path,
+        progress: &mut dyn FnMut(u64),
+        cancel: &AtomicBool,
+    ) -> Result<BTreeMap<String, FileDigest>, UnpackError> {
+        let lock = UnrarLock::acquire();
+        let plan = scan(&lock, first_volume)?;
+        digest_planned(&lock, first_volume, &plan, progress, cancel)
+    }
+
     fn extract(
         &self,
         first_volume: &Path,
@@ -61,7 +72,31 @@ impl Unpacker for UnrarUnpacker {
         if cancel.load(Ordering::Relaxed) {
             return Err(UnpackError::Cancelled);
         }
-        extract_planned(&lock, first_volume, dest, &plan, progress, cancel)
+        extract_planned(&lock, first_volume, dest, &plan, None, progress, cancel)
+    }
+
+    fn extract_only(
+        &self,
+        first_volume: &Path,
+        dest: &Path,
+        wanted: &dyn Fn(&str) -> bool,
+        progress: &mut dyn FnMut(u64),
+        cancel: &AtomicBool,
+    ) -> Result<ExtractSummary, UnpackError> {
+        let lock = UnrarLock::acquire();
+        let plan = scan(&lock, first_volume)?;
+        // A wanted copy entry needs its source written first.
+        let mut keep: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for e in &plan.entries {
+            let path = e.path.to_slash_string();
+            if wanted(&path) {
+                if let Kind::Copy { source } = &e.kind {
+                    keep.insert(source.to_slash_string());
+                }
+                keep.insert(path);
+            }
+        }
+        extract_planned(&lock, first_volume, dest, &plan, Some(&keep), progress, cancel)
     }
 }
 
@@ -261,6 +296,7 @@ fn extract_planned(
     archive: &Path,
     dest_root: &Path,
     plan: &Plan,
+    only: Option<&std::collections::HashSet<String>>,
     progress: &mut dyn FnMut(u64),
     cancel: &AtomicBool,
 ) -> Result<ExtractSummary, UnpackError> {
@@ -291,6 +327,14 @@ fn extract_planned(
         index += 1;
         if cancel.load(Ordering::Relaxed) {
             return Err(UnpackError::Cancelled);
+        }
+        // A selective extraction (repair) writes only the wanted files (and their folders).
+        if only.is_some_and(|keep| {
+            matches!(planned.kind, Kind::Dir | Kind::Symlink { .. })
+                || !keep.contains(&planned.path.to_slash_string())
+        }) {
+            arc.process(Op::Skip, None, 0)?;
+            continue;
         }
         match &planned.kind {
             Kind::Dir => {
@@ -362,6 +406,78 @@ fn extract_planned(
             .map_err(|source| UnpackError::Io { op: "create link", path, error: source })?;
     }
     Ok(summary)
+}
+
+/// The test pass of [`Unpacker::digests`]: the same walk as `extract_planned`, hashing what
+/// it would write.
+fn digest_planned(
+    lock: &UnrarLock,
+    archive: &Path,
+    plan: &Plan,
+    progress: &mut dyn FnMut(u64),
+    cancel: &AtomicBool,
+) -> Result<BTreeMap<String, FileDigest>, UnpackError> {
+    let mut arc = RawArchive::open(lock, archive, Mode::Extract, Some(progress), Some(cancel))?;
+    let mut out: BTreeMap<String, FileDigest> = BTreeMap::new();
+    let mut index = 0;
+    while let Some(header) = arc.read_header()? {
+        if header.is_split_before() {
+            arc.process(Op::Skip, None, 0)?;
+            continue;
+        }
+        let Some(planned) = plan.entries.get(index) else {
+            return Err(corrupt(archive, "the archive has more entries than its listing".into()));
+        };
+        if planned.raw_name != header.name {
+            return Err(corrupt(
+                archive,
+                format!("entry {index} is {:?} but was listed as {:?}", header.name, planned.raw_name),
+            ));
+        }
+        index += 1;
+        if cancel.load(Ordering::Relaxed) {
+            return Err(UnpackError::Cancelled);
+        }
+        let path = planned.path.to_slash_string();
+        match &planned.kind {
+            Kind::File => {
+                let mut hasher = blake3::Hasher::new();
+                let size = arc.process(
+                    Op::Test,
+                    Some(&mut |data| {
+                        hasher.update(data);
+                        Ok(())
+                    }),
+                    header.unpacked_size,
+                )?;
+                if size != header.unpacked_size {
+                    return Err(corrupt(
+                        archive,
+                        format!("{}: {size} of {} bytes unpacked", planned.raw_name, header.unpacked_size),
+                    ));
+                }
+                out.insert(path, FileDigest { size, blake3: *hasher.finalize().as_bytes() });
+            }
+            Kind::Copy { source } => {
+                arc.process(Op::Skip, None, 0)?;
+                match out.get(&source.to_slash_string()).copied() {
+                    Some(d) => out.insert(path, d),
+                    None => out.remove(&path),
+                };
+            }
+            Kind::Dir | Kind::Symlink { .. } => {
+                arc.process(Op::Skip, None, 0)?;
+                out.remove(&path);
+            }
+        }
+    }
+    if index != plan.entries.len() {
+        return Err(corrupt(
+            archive,
+            format!("the archive ended after {index} of {} entries (truncated?)", plan.entries.len()),
+        ));
+    }
+    Ok(out)
 }
 
 fn finish_file(mut sink: io::BufWriter<File>, path: &Path) -> Result<File, UnpackError> {

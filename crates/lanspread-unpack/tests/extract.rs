@@ -136,6 +136,73 @@ fn multi_volume_rar5_extracts_in_a_debug_build() {
     }
 }
 
+/// Verify's test pass: what extraction would write, per path, as size and BLAKE3, without
+/// writing anything; for RAR5 and RAR4, solid or not, single or multi-volume (files split
+/// across volumes); damaged archive data is an error, not a wrong digest.
+#[test]
+fn digests_are_what_extraction_writes_without_writing_anything() {
+    let files = [
+        ("big/one.bin", noise(700_000, 3)),
+        ("two.txt", text(100_000, "abc")),
+        ("three.bin", noise(200_000, 4)),
+        ("empty.dat", Vec::new()),
+    ];
+    for opts in
+        [Opts::rar4(), Opts::rar4().solid(), Opts::rar5(), Opts::rar5().solid(), Opts::rar5().stored()]
+    {
+        for volume_size in [None, Some(128 * 1024)] {
+            // `rars` writes RAR 4.x volumes of one input file only.
+            let rar4 = !matches!(opts.version, rars::ArchiveVersion::Rar50);
+            let inputs = if rar4 && volume_size.is_some() { &files[..1] } else { &files[..] };
+            let tmp = tempfile::tempdir().unwrap();
+            let paths = match volume_size {
+                None => {
+                    let arc = tmp.path().join("game.rar");
+                    fs::write(&arc, archive(opts, inputs, &["save"])).unwrap();
+                    vec![arc]
+                }
+                Some(size) => {
+                    let vols = volumes(opts, inputs, size);
+                    let paths = if rar4 {
+                        write_old_style(tmp.path(), "game", &vols)
+                    } else {
+                        write_parts(tmp.path(), "game", &vols, 2)
+                    };
+                    assert!(paths.len() >= 3, "only {} volumes", paths.len());
+                    paths
+                }
+            };
+            let before = tree(tmp.path());
+            let mut progress = 0;
+            let digests = UnrarUnpacker::new()
+                .digests(&paths[0], &mut |n| progress = n, &AtomicBool::new(false))
+                .unwrap();
+            let want: std::collections::BTreeMap<String, lanspread_unpack::FileDigest> = inputs
+                .iter()
+                .map(|(n, d)| {
+                    let digest = lanspread_unpack::FileDigest {
+                        size: d.len() as u64,
+                        blake3: *blake3::hash(d).as_bytes(),
+                    };
+                    (n.to_string(), digest)
+                })
+                .collect();
+            assert_eq!(digests, want, "{opts:?}, volumes of {volume_size:?}");
+            assert_eq!(progress, want.values().map(|d| d.size).sum::<u64>());
+            assert_eq!(tree(tmp.path()), before, "nothing written");
+
+            // One flipped byte in the middle of the (last) volume: an error.
+            let last = paths.last().unwrap();
+            let mut bytes = fs::read(last).unwrap();
+            let mid = bytes.len() / 2;
+            bytes[mid] ^= 0x40;
+            fs::write(last, &bytes).unwrap();
+            let damaged = UnrarUnpacker::new().digests(&paths[0], &mut |_| {}, &AtomicBool::new(false));
+            assert!(damaged.is_err(), "{opts:?}, volumes of {volume_size:?}: {damaged:?}");
+        }
+    }
+}
+
 /// Windows limits plain Win32 paths to 260 characters; game folders nest deep. Volumes in a
 /// folder whose path is over 200 characters, entries whose full destination path is over 400:
 /// every byte arrives (on Windows this runs under Wine in CI; on Linux it guards nothing new).

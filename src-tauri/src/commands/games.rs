@@ -40,6 +40,17 @@ pub(crate) async fn uninstall_game(state: State<'_, LanSpreadState>, id: String)
     state.uninstall_game(&id).await
 }
 
+/// Verify: re-checks every downloaded byte and the install; with `repair`, fixes what is
+/// damaged (`game-verify-*` events).
+#[tauri::command]
+pub(crate) async fn verify_game(
+    state: State<'_, LanSpreadState>,
+    id: String,
+    repair: bool,
+) -> Result<(), AppError> {
+    state.verify_game(&id, repair).await
+}
+
 /// Cancels a running download (it becomes paused) or install.
 #[tauri::command]
 pub(crate) async fn cancel_download(state: State<'_, LanSpreadState>, id: String) -> Result<(), AppError> {

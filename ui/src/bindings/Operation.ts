@@ -3,4 +3,4 @@
 /**
  * An operation running on a title.
  */
-export type Operation = "preparing" | "downloading" | "installing" | "uninstalling" | "deleting";
+export type Operation = "preparing" | "downloading" | "installing" | "uninstalling" | "deleting" | "verifying";

@@ -28,3 +28,4 @@ export type { SharedGame } from "./SharedGame.ts";
 export type { TransferTotals } from "./TransferTotals.ts";
 export type { UiEvent } from "./UiEvent.ts";
 export type { UnreachableView } from "./UnreachableView.ts";
+export type { VerifyResult } from "./VerifyResult.ts";

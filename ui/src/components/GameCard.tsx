@@ -20,6 +20,8 @@ interface Props {
   freeBytes: number | null;
   /** Games install right after downloading (Install then needs room for both). */
   autoInstall: boolean;
+  /** The last verify found damage: offer Repair. */
+  damaged: boolean;
   onAction: (game: GameView, action: Action) => void;
 }
 
@@ -44,10 +46,10 @@ function Art({ game }: { game: GameView }) {
   );
 }
 
-export function GameCard({ game, pending, freeBytes, autoInstall, onAction }: Props) {
+export function GameCard({ game, pending, freeBytes, autoInstall, damaged, onAction }: Props) {
   const badge = badgeFor(game);
   const actions = actionsWithSpace(game, freeBytes, autoInstall);
-  const links = linksFor(game);
+  const links = linksFor(game, damaged);
   const fill = progressFill(game);
   const line = progressLine(game);
   const trust = trustLine(game);

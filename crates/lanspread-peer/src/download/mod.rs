@@ -100,6 +100,23 @@ fn choose_version(ctx: &Ctx, id: &GameId, accept_unverified: bool) -> Result<(Ga
     }
 }
 
+/// Opens payload file `rel` of `root` for reading without following links.
+pub(crate) fn payload_file(
+    root: &std::path::Path,
+    rel: &lanspread_proto::RelPath,
+) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(files::safe_path(root, rel, false)?)
+}
+
+/// The manifest the peers holding `version` of `id` agree on (verify's reference).
+pub(crate) async fn agreed_manifest(
+    ctx: &Arc<Ctx>,
+    id: &GameId,
+    version: &GameVersion,
+) -> Result<Agreed, ErrorInfo> {
+    agree_on(ctx, id, version, false).await
+}
+
 /// GetGame / FetchLatestFromPeers: checks synchronously, then agrees (and maybe downloads) in
 /// the background.
 pub(crate) fn get_game(
@@ -339,6 +356,27 @@ async fn fetch_manifest(
             Err(e) => return Err(e),
         }
     }
+}
+
+/// Repair's download: the download transaction of `agreed` over a complete game. What is on
+/// disk is re-hashed (there is no saved state after a commit) and only chunks that do not match
+/// are fetched; the commit writes `version.ini` back. Returns the bytes fetched and from whom.
+/// The caller keeps the operation (and its guard) and rescans.
+pub(crate) async fn repair_download(
+    ctx: &Arc<Ctx>,
+    guard: &OpGuard,
+    agreed: &Agreed,
+) -> Result<(u64, Vec<PeerId>), ErrorInfo> {
+    guard.gate();
+    let id = guard.game().clone();
+    let root = ctx.game_root(&id);
+    let result = download(ctx, guard, &root, agreed).await;
+    files::sweep_sentinels(&root);
+    if result.is_err() {
+        ctx.ops.set_paused_bytes(&id, state::progress_of(&root).map(|(done, _)| done));
+    }
+    ctx.rescan_game(&id).await;
+    result
 }
 
 /// Runs the download transaction of `guard`'s game and its aftermath (events, rescan,

@@ -106,6 +106,12 @@ impl Record {
         serde_json::from_slice::<Self>(&bytes).ok().filter(|r| r.format == FORMAT)
     }
 
+    /// Replaces the current record (a repair updates the stamps of the files it replaced).
+    pub(crate) fn write_current(&self, root: &Path) -> io::Result<()> {
+        let bytes = serde_json::to_vec(self).map_err(io::Error::other)?;
+        intent::write_atomic(root, RECORD, RECORD_TMP, &bytes)
+    }
+
     /// Writes the record of the install being staged (`.lanspread.installed.json.next`).
     pub(crate) fn write_next(&self, root: &Path) -> io::Result<()> {
         let bytes = serde_json::to_vec(self).map_err(io::Error::other)?;

@@ -132,6 +132,44 @@ pub fn recorded_version(record: &[u8]) -> Option<InstalledVersion> {
     carry::recorded_version(record)
 }
 
+/// A file's size and modification time as the install record stores them.
+pub(crate) type Stamp = carry::Stamp;
+
+/// The stamp of a file as the install record would store it.
+pub(crate) fn stamp_of(meta: &std::fs::Metadata) -> Stamp {
+    Stamp::of(meta)
+}
+
+/// The files the current install wrote (`/`-separated path under `local/` → stamp at install
+/// time), if its record is readable.
+pub(crate) fn installed_stamps(root: &Path) -> Option<std::collections::BTreeMap<String, Stamp>> {
+    carry::Record::load(root).map(|r| r.files)
+}
+
+/// The payload files an install without archives copies (path under the root, size).
+pub(crate) fn payload_files(root: &Path) -> std::io::Result<Vec<(PathBuf, u64)>> {
+    let mut out = Vec::new();
+    for entry in fsops::walk(root, &source::skip_payload_name)? {
+        if entry.kind == fsops::Kind::File {
+            let path = entry.under(root);
+            let size = std::fs::symlink_metadata(&path)?.len();
+            out.push((entry.under(Path::new("")), size));
+        }
+    }
+    Ok(out)
+}
+
+/// Bytes of the regular files under `dir`.
+pub(crate) fn tree_bytes(dir: &Path) -> std::io::Result<u64> {
+    let mut total = 0u64;
+    for entry in fsops::walk(dir, &|name| name == MARKER)? {
+        if entry.kind == fsops::Kind::File {
+            total = total.saturating_add(std::fs::symlink_metadata(entry.under(dir))?.len());
+        }
+    }
+    Ok(total)
+}
+
 /// Where an install or update is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -265,6 +303,28 @@ pub fn install_game(
     cancel: &AtomicBool,
 ) -> Result<InstallReport, InstallError> {
     public(txn::install(&mut Ctx::new(root), unpacker, progress, cancel), root)
+}
+
+/// What [`repair_local`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalRepair {
+    /// The files replaced or restored, `/`-separated under `local/`.
+    pub files: Vec<String>,
+    /// Their bytes.
+    pub bytes: u64,
+}
+
+/// Re-extracts the damaged or missing files `paths` (`/`-separated, under `local/`) from the
+/// game's archives into `local/`, each by one rename; nothing else is written. Blocking; the
+/// caller serializes operations per root.
+pub fn repair_local(
+    root: &Path,
+    unpacker: &dyn Unpacker,
+    paths: &[String],
+    progress: &mut dyn FnMut(u64),
+    cancel: &AtomicBool,
+) -> Result<LocalRepair, InstallError> {
+    public(txn::repair(&mut Ctx::new(root), unpacker, paths, progress, cancel), root)
 }
 
 /// Removes `root/local/` crash-safely. The downloaded payload stays.

@@ -40,7 +40,7 @@ pub(crate) struct Prepared {
 }
 
 /// Whether a top-level name of a root is not part of the copied payload.
-fn skip_payload_name(name: &str) -> bool {
+pub(crate) fn skip_payload_name(name: &str) -> bool {
     is_reserved_root_name(name) || name.eq_ignore_ascii_case(VERSION_INI)
 }
 

@@ -54,6 +54,26 @@ impl Unpacker for FakeUnpacker {
         Ok(ArchiveListing { unpacked_bytes: entries.iter().map(|e| e.size).sum(), entries })
     }
 
+    fn digests(
+        &self,
+        first_volume: &Path,
+        _progress: &mut dyn FnMut(u64),
+        _cancel: &AtomicBool,
+    ) -> Result<std::collections::BTreeMap<String, lanspread_unpack::FileDigest>, UnpackError> {
+        let archive = read_fake(first_volume)?;
+        Ok(archive
+            .files
+            .iter()
+            .map(|(p, c)| {
+                let d = lanspread_unpack::FileDigest {
+                    size: c.len() as u64,
+                    blake3: *blake3::hash(c.as_bytes()).as_bytes(),
+                };
+                (p.clone(), d)
+            })
+            .collect())
+    }
+
     fn extract(
         &self,
         first_volume: &Path,
@@ -61,9 +81,23 @@ impl Unpacker for FakeUnpacker {
         progress: &mut dyn FnMut(u64),
         cancel: &AtomicBool,
     ) -> Result<ExtractSummary, UnpackError> {
+        self.extract_only(first_volume, dest, &|_| true, progress, cancel)
+    }
+
+    fn extract_only(
+        &self,
+        first_volume: &Path,
+        dest: &Path,
+        wanted: &dyn Fn(&str) -> bool,
+        progress: &mut dyn FnMut(u64),
+        cancel: &AtomicBool,
+    ) -> Result<ExtractSummary, UnpackError> {
         let archive = read_fake(first_volume)?;
         let mut summary = ExtractSummary::default();
         for (i, (path, content)) in archive.files.iter().enumerate() {
+            if !wanted(path) {
+                continue;
+            }
             if cancel.load(Ordering::Relaxed) {
                 return Err(UnpackError::Cancelled);
             }
@@ -788,4 +822,59 @@ fn delete_refuses_a_reserved_folder_it_does_not_own() {
     fs::write(root.join(STAGING).join("theirs.txt"), "x").unwrap();
     assert!(matches!(delete_game(&root), Err(InstallError::NotOwned { .. })));
     assert!(root.join("version.ini").is_file() && root.join(STAGING).join("theirs.txt").is_file());
+}
+
+/// Repair's transaction, crashed at every step in turn: after start-up recovery every file it
+/// repairs is either still damaged or repaired, no other file changed, nothing is left over;
+/// and the run without a crash repairs both and records their new stamps.
+#[test]
+fn repair_crashed_at_every_step_leaves_each_file_old_or_new() {
+    let damaged = vec!["bin/game.exe".to_string(), "data/b.pak".to_string()];
+    let mut steps = 0;
+    for crash in 0.. {
+        let h = Harness::new();
+        install_game(&h.root, &FAKE, &mut |_| {}, &AtomicBool::new(false)).unwrap();
+        let local = h.root.join(LOCAL);
+        fs::write(local.join("bin/game.exe"), "exX-1").unwrap();
+        fs::remove_file(local.join("data/b.pak")).unwrap();
+        fs::write(local.join("cfg/default.cfg"), "player edit").unwrap();
+        let count = AtomicUsize::new(0);
+        let mut hook = |_s: &'static str| count.fetch_add(1, Ordering::Relaxed) == crash;
+        let result = txn::repair(
+            &mut Ctx::with_hook(&h.root, &mut hook),
+            &FAKE,
+            &damaged,
+            &mut |_| {},
+            &AtomicBool::new(false),
+        );
+        let crashed = matches!(result, Err(Fail::Crash));
+        recover_game(&h.root).unwrap();
+        let got = files(&local);
+        let exe = got.get("bin/game.exe").cloned();
+        assert!(
+            exe == Some(b"exX-1".to_vec()) || exe == Some(b"exe-1".to_vec()),
+            "crash at {crash}: {exe:?}"
+        );
+        let b = got.get("data/b.pak").cloned();
+        assert!(b.is_none() || b == Some(b"b-1".to_vec()), "crash at {crash}: {b:?}");
+        assert_eq!(got["cfg/default.cfg"], b"player edit", "crash at {crash}");
+        assert_eq!(got["data/a.pak"], b"a");
+        for name in [STAGING, BACKUP, REMOVING, INTENT, INTENT_TMP, RECORD_NEXT, RECORD_TMP] {
+            assert!(!h.root.join(name).exists(), "crash at {crash}: {name} left behind");
+        }
+        if !crashed {
+            let report = result.unwrap_or_else(|_| panic!("crash at {crash}"));
+            assert_eq!(report.files, damaged);
+            assert_eq!(report.bytes, 5 + 3, "only the two files were written");
+            assert_eq!((exe.as_deref(), b.as_deref()), (Some(&b"exe-1"[..]), Some(&b"b-1"[..])));
+            let record = carry::Record::load(&h.root).unwrap();
+            for path in &damaged {
+                let meta = fs::symlink_metadata(local.join(path)).unwrap();
+                assert_eq!(record.files[path], carry::Stamp::of(&meta), "{path}: stamp recorded");
+            }
+            steps = crash;
+            break;
+        }
+    }
+    assert!(steps >= 4, "the repair has crash points: {steps}");
 }

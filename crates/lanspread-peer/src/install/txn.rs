@@ -345,3 +345,125 @@ fn tree_bytes(dir: &Path) -> u64 {
         })
         .sum()
 }
+
+/// Repairs `local/`: re-extracts only `paths` (`/`-separated, under `local/`) from the game's
+/// archives — or copies them from the payload when it has none — into an owned
+/// `.local.installing/`, then moves each into `local/` with one rename, replacing the damaged
+/// file or restoring a missing one. Nothing else in `local/` is touched (files the player
+/// changed are never in `paths`). A crash leaves every file either as it was or repaired;
+/// start-up recovery deletes the owned staging directory.
+pub(crate) fn repair(
+    ctx: &mut Ctx<'_>,
+    unpacker: &dyn Unpacker,
+    paths: &[String],
+    progress: &mut dyn FnMut(u64),
+    cancel: &AtomicBool,
+) -> Result<super::LocalRepair, Fail> {
+    let p = ctx.paths.clone();
+    check_root(&p.root)?;
+    let _lock = lock_root(&p.root)?;
+    recovery::recover_locked(ctx)?;
+    if fsops::kind_of(&p.local).map_err(io_err("inspect", &p.local))? != Some(Kind::Dir) {
+        return Err(Fail::Error(InstallError::NotInstalled));
+    }
+    refuse_foreign(ctx)?;
+    let wanted: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
+    ctx.point("create staging")?;
+    fsops::create_owned_dir(&p.staging)?;
+    let result = repair_staged(ctx, unpacker, &wanted, paths, progress, cancel);
+    if let Err(Fail::Crash) = result {
+        return Err(Fail::Crash);
+    }
+    if let Err(e) = fsops::remove_tree(ctx, &p.staging) {
+        warn!(root = %p.root.display(), "removing the repair's staging directory failed, recovery will finish it: {e:?}");
+    }
+    result
+}
+
+fn repair_staged(
+    ctx: &mut Ctx<'_>,
+    unpacker: &dyn Unpacker,
+    wanted: &std::collections::HashSet<&str>,
+    paths: &[String],
+    progress: &mut dyn FnMut(u64),
+    cancel: &AtomicBool,
+) -> Result<super::LocalRepair, Fail> {
+    let p = ctx.paths.clone();
+    let mut done = 0u64;
+    match source::prepare(&p.root, unpacker)?.source {
+        source::Source::Archives(sets) => {
+            for set in &sets {
+                ctx.point("extract")?;
+                let base = done;
+                let summary = unpacker.extract_only(
+                    &set.first_volume,
+                    &p.staging,
+                    &|path| wanted.contains(path),
+                    &mut |n| progress(base + n),
+                    cancel,
+                )?;
+                done += summary.bytes;
+            }
+        }
+        source::Source::Payload(entries) => {
+            for entry in
+                entries.iter().filter(|e| e.kind == Kind::File && wanted.contains(e.slash().as_str()))
+            {
+                let to = entry.under(&p.staging);
+                if !fsops::ensure_real_parents(&p.staging, &entry.rel).map_err(io_err("create", &to))? {
+                    return Err(io_err("create", &to)(std::io::Error::other("a file is in the way")));
+                }
+                let base = done;
+                done += fsops::copy_file(&entry.under(&p.root), &to, cancel, &mut |n| progress(base + n))?;
+            }
+        }
+    }
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Fail::Error(InstallError::Cancelled));
+    }
+    platform::sync_tree(&p.staging).map_err(io_err("sync", &p.staging))?;
+    let mut repaired = Vec::new();
+    let mut bytes = 0u64;
+    for path in paths {
+        let rel: Vec<std::ffi::OsString> = path.split('/').map(Into::into).collect();
+        let mut from = p.staging.clone();
+        from.extend(&rel);
+        let mut to = p.local.clone();
+        to.extend(&rel);
+        if fsops::kind_of(&from).map_err(io_err("inspect", &from))? != Some(Kind::File) {
+            return Err(io_err("repair", &to)(std::io::Error::other(
+                "the game's archives do not hold this file; delete the game and download it again",
+            )));
+        }
+        if !fsops::ensure_real_parents(&p.local, &rel).map_err(io_err("create", &to))? {
+            return Err(io_err("repair", &to)(std::io::Error::other(
+                "a file or link is in the way of its folder",
+            )));
+        }
+        // A link or folder where the file belongs is not replaced by a rename: refuse.
+        if matches!(fsops::kind_of(&to).map_err(io_err("inspect", &to))?, Some(k) if k != Kind::File) {
+            return Err(io_err("repair", &to)(std::io::Error::other(
+                "something other than a file is in its place",
+            )));
+        }
+        ctx.point("repair: replace")?;
+        bytes += std::fs::symlink_metadata(&from).map_err(io_err("inspect", &from))?.len();
+        std::fs::rename(&from, &to).map_err(io_err("replace", &to))?;
+        fsops::sync_parent(&to)?;
+        repaired.push(path.clone());
+    }
+    // The record holds each installed file's stamp (what tells bit rot from a player's edit):
+    // the replaced files have new ones. A crash before this leaves them looking changed by the
+    // player, which only means a later verify keeps rather than repairs them.
+    if let Some(mut record) = Record::load(&p.root) {
+        for path in &repaired {
+            let mut file = p.local.clone();
+            file.extend(path.split('/'));
+            let meta = std::fs::symlink_metadata(&file).map_err(io_err("inspect", &file))?;
+            record.files.insert(path.clone(), carry::Stamp::of(&meta));
+        }
+        ctx.point("repair: record")?;
+        record.write_current(&p.root).map_err(io_err("write the install record in", &p.root))?;
+    }
+    Ok(super::LocalRepair { files: repaired, bytes })
+}

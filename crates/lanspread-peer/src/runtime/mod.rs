@@ -428,6 +428,7 @@ async fn handle_command(ctx: &Arc<Ctx>, command: PeerCommand) -> Result<(), Erro
         }
         PeerCommand::DownloadGameFiles { id, files } => crate::download::start_download(ctx, id, files),
         PeerCommand::InstallGame { id } => crate::ops::install(ctx, id),
+        PeerCommand::VerifyGame { id, repair } => crate::ops::verify(ctx, id, repair),
         PeerCommand::UninstallGame { id } => crate::ops::uninstall(ctx, id),
         PeerCommand::PlayGame { id } => crate::ops::play(ctx, id).await,
         PeerCommand::Cancel { id } => ctx.ops.cancel(&id),

@@ -95,7 +95,10 @@ impl OpTable {
         let serial = t.next_serial;
         let entry = t.games.entry(game.clone()).or_default();
         if entry.playing.is_some()
-            && matches!(op, Operation::Installing | Operation::Uninstalling | Operation::Deleting)
+            && matches!(
+                op,
+                Operation::Installing | Operation::Uninstalling | Operation::Deleting | Operation::Verifying
+            )
         {
             return Err(ErrorInfo::new(
                 ErrorKind::Busy,
@@ -108,6 +111,7 @@ impl OpTable {
                 Operation::Installing => "installing",
                 Operation::Uninstalling => "uninstalling",
                 Operation::Deleting => "being deleted",
+                Operation::Verifying => "being verified",
             };
             return Err(ErrorInfo::new(
                 ErrorKind::Busy,
@@ -317,6 +321,23 @@ mod tests {
 
     fn gid(s: &str) -> GameId {
         GameId::new(s).unwrap()
+    }
+
+    /// Verify is refused while the game runs (a repair would change its files), and a verify
+    /// running is named as such to a second operation.
+    #[test]
+    fn verify_waits_for_the_game_to_exit() {
+        let t = OpTable::new(CancellationToken::new());
+        let q3 = gid("quake3");
+        t.start_playing(&q3, 4242).unwrap();
+        let err = t.begin(&q3, Operation::Verifying).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Busy);
+        assert!(err.message.contains("is running; quit the game first"), "{}", err.message);
+        assert!(!t.stop_playing(&q3), "no install waited");
+        let g = t.begin(&q3, Operation::Verifying).unwrap();
+        let busy = t.begin(&q3, Operation::Installing).unwrap_err();
+        assert!(busy.message.contains("already being verified"), "{}", busy.message);
+        drop(g);
     }
 
     #[test]

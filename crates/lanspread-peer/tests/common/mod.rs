@@ -25,6 +25,24 @@ impl Unpacker for NoUnpack {
     fn list(&self, p: &Path) -> Result<ArchiveListing, UnpackError> {
         Err(UnpackError::Other { archive: p.to_path_buf(), detail: "test unpacker".into() })
     }
+    fn digests(
+        &self,
+        p: &Path,
+        _progress: &mut dyn FnMut(u64),
+        _cancel: &AtomicBool,
+    ) -> Result<std::collections::BTreeMap<String, lanspread_unpack::FileDigest>, UnpackError> {
+        Err(UnpackError::Other { archive: p.to_path_buf(), detail: "test unpacker".into() })
+    }
+    fn extract_only(
+        &self,
+        p: &Path,
+        _dest: &Path,
+        _wanted: &dyn Fn(&str) -> bool,
+        _progress: &mut dyn FnMut(u64),
+        _cancel: &AtomicBool,
+    ) -> Result<ExtractSummary, UnpackError> {
+        Err(UnpackError::Other { archive: p.to_path_buf(), detail: "test unpacker".into() })
+    }
     fn extract(
         &self,
         p: &Path,
@@ -77,6 +95,8 @@ pub struct PeerSpec {
     pub catalog: Option<Arc<Catalog>>,
     /// Install right after a download (off by default in tests).
     pub auto_install: bool,
+    /// Extract with UnRAR (default: an unpacker that refuses, for tests without archives).
+    pub unrar: bool,
 }
 
 impl PeerSpec {
@@ -90,6 +110,7 @@ impl PeerSpec {
             bind: None,
             catalog: None,
             auto_install: false,
+            unrar: false,
         }
     }
     /// A manual-discovery peer whose uploads are capped (a slow seeder).
@@ -106,6 +127,7 @@ impl PeerSpec {
             bind: None,
             catalog: None,
             auto_install: false,
+            unrar: false,
         }
     }
 }
@@ -162,7 +184,9 @@ impl TestPeer {
             opts.protocol_version = v;
         }
         let catalog = spec.catalog.clone().unwrap_or_else(|| Arc::new(Catalog::bundled()));
-        let handle = start_peer_with(opts, tx, db.clone(), Arc::new(NoUnpack), catalog).await.unwrap();
+        let unpacker: Arc<dyn Unpacker> =
+            if spec.unrar { Arc::new(lanspread_unpack::UnrarUnpacker::new()) } else { Arc::new(NoUnpack) };
+        let handle = start_peer_with(opts, tx, db.clone(), unpacker, catalog).await.unwrap();
         Self {
             handle,
             events: rx,

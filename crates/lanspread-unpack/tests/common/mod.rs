@@ -29,7 +29,7 @@ pub(crate) fn text(len: usize, word: &str) -> Vec<u8> {
 }
 
 /// How to build a fixture.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Opts {
     pub(crate) version: ArchiveVersion,
     pub(crate) store: bool,
