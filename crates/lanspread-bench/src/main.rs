@@ -61,6 +61,7 @@ fn run() -> anyhow::Result<()> {
             "seeder-rss",
             "resume",
             "swarm",
+            "time-to-play",
             "scale",
         ]
         .map(String::from)
@@ -78,6 +79,7 @@ fn run() -> anyhow::Result<()> {
             "discovery" => scenarios::discovery(&opts)?,
             "rescan" => scenarios::rescan()?,
             "swarm" => swarm::swarm(&opts)?,
+            "time-to-play" => scenarios::time_to_play(&opts)?,
             "scale" => scale::scale(peers)?,
             "bittorrent" => swarm::bittorrent_only(&opts)?,
             other => anyhow::bail!("unknown benchmark {other}"),

@@ -162,10 +162,10 @@ async fn run_install(
     guard: &OpGuard,
     root: std::path::PathBuf,
 ) -> Result<install::InstallReport, ErrorInfo> {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let (c2, unpacker, events, id) =
-        (cancel.clone(), ctx.shared.unpacker.clone(), ctx.shared.events.clone(), guard.game().clone());
-    let mut job = tokio::task::spawn_blocking(move || {
+    let (unpacker, events, id) =
+        (ctx.shared.unpacker.clone(), ctx.shared.events.clone(), guard.game().clone());
+    // The engine restores the previous state before returning from a cancel.
+    blocking_op(guard, "install", install_error, move |cancel| {
         let mut last: Option<Instant> = None;
         install::install_game(
             &root,
@@ -180,20 +180,33 @@ async fn run_install(
                     });
                 }
             },
-            &c2,
+            cancel,
         )
-    });
+    })
+    .await
+}
+
+/// Runs `job` on a blocking thread with a cancel flag the operation's cancel raises (the job
+/// then stops and undoes its work before returning); its error goes through `map_err`.
+async fn blocking_op<T: Send + 'static, E: Send + 'static>(
+    guard: &OpGuard,
+    what: &str,
+    map_err: impl FnOnce(&E) -> ErrorInfo,
+    job: impl FnOnce(&AtomicBool) -> Result<T, E> + Send + 'static,
+) -> Result<T, ErrorInfo> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = cancel.clone();
+    let mut handle = tokio::task::spawn_blocking(move || job(&flag));
     let joined = tokio::select! {
-        r = &mut job => r,
+        r = &mut handle => r,
         _ = guard.token().cancelled() => {
-            // The engine restores the previous state before returning.
             cancel.store(true, Ordering::Relaxed);
-            job.await
+            handle.await
         }
     };
     match joined {
-        Ok(r) => r.map_err(|e| install_error(&e)),
-        Err(e) => Err(err(ErrorKind::Internal, format!("the install stopped unexpectedly: {e}"))),
+        Ok(r) => r.map_err(|e| map_err(&e)),
+        Err(e) => Err(err(ErrorKind::Internal, format!("the {what} stopped unexpectedly: {e}"))),
     }
 }
 
@@ -324,7 +337,23 @@ async fn verify_reference(
     }
     // No peer has this version: the hashes this PC recorded when it hashed the game. A file
     // that changed size since is damaged whatever its bytes, so its recorded hashes stand.
-    let cache = ctx.hash_index().load(&game.id);
+    // Hashing that runs now (start-up, or right after an install) finishes first; nothing is
+    // hashed for verify's sake (that would record the damage as the reference).
+    for _ in 0..600 {
+        if !ctx.manifests.building(&game.id).await {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut cache = ctx.hash_index().load(&game.id);
+    if cache.files.is_empty() {
+        // Never hashed on this PC (the start-up hashing has not reached it yet): hash it now,
+        // as that would have; there was no earlier record to compare with.
+        let _ =
+            crate::runtime::manifests::manifest_for(ctx, &game.id, Some(version), Duration::from_secs(3600))
+                .await;
+        cache = ctx.hash_index().load(&game.id);
+    }
     let mut files = Vec::with_capacity(game.files.len());
     for f in &game.files {
         let Some(h) = cache.files.get(f.path.as_str()) else {
@@ -417,9 +446,8 @@ async fn repair_local(
 ) -> Result<install::LocalRepair, ErrorInfo> {
     let id = guard.game().clone();
     let root = ctx.game_root(&id);
-    let cancel = Arc::new(AtomicBool::new(false));
-    let (c2, unpacker, events) = (cancel.clone(), ctx.shared.unpacker.clone(), ctx.shared.events.clone());
-    let mut job = tokio::task::spawn_blocking(move || {
+    let (unpacker, events) = (ctx.shared.unpacker.clone(), ctx.shared.events.clone());
+    blocking_op(guard, "repair", install_error, move |cancel| {
         let mut last: Option<Instant> = None;
         install::repair_local(
             &root,
@@ -435,20 +463,10 @@ async fn repair_local(
                     });
                 }
             },
-            &c2,
+            cancel,
         )
-    });
-    let joined = tokio::select! {
-        r = &mut job => r,
-        _ = guard.token().cancelled() => {
-            cancel.store(true, Ordering::Relaxed);
-            job.await
-        }
-    };
-    match joined {
-        Ok(r) => r.map_err(|e| install_error(&e)),
-        Err(e) => Err(err(ErrorKind::Internal, format!("the repair stopped unexpectedly: {e}"))),
-    }
+    })
+    .await
 }
 
 fn plural(n: usize) -> &'static str {
@@ -464,11 +482,18 @@ async fn run_verify(
     let (manifest, reference) = verify_reference(ctx, &game, &version).await?;
     let root = game.root.clone();
     let payload_bytes = manifest.total_size();
-    let cancel = Arc::new(AtomicBool::new(false));
-    let (c2, unpacker, events, id) =
-        (cancel.clone(), ctx.shared.unpacker.clone(), ctx.shared.events.clone(), guard.game().clone());
+    let (unpacker, events, id) =
+        (ctx.shared.unpacker.clone(), ctx.shared.events.clone(), guard.game().clone());
     let m2 = manifest.clone();
-    let mut job = tokio::task::spawn_blocking(move || {
+    let game_id = game.id.clone();
+    let map_err = move |e: &crate::verify::VerifyError| match e {
+        crate::verify::VerifyError::Cancelled => {
+            err(ErrorKind::Cancelled, format!("{game_id}: verify cancelled"))
+        }
+        crate::verify::VerifyError::Archive(_) => err(ErrorKind::Unpack, e.to_string()),
+        crate::verify::VerifyError::Io { .. } => err(ErrorKind::Io, e.to_string()),
+    };
+    let (damaged_payload, local) = blocking_op(guard, "verify", map_err, move |c2| {
         let local_bytes = crate::verify::local_bytes(&root, unpacker.as_ref());
         let total = payload_bytes + local_bytes;
         let _ = events.send(PeerEvent::VerifyGameBegin {
@@ -487,8 +512,8 @@ async fn run_verify(
                 });
             }
         };
-        let damaged_payload = crate::verify::check_payload(&root, &m2, &c2, &mut report)?;
-        let local = match crate::verify::check_local(&root, unpacker.as_ref(), &c2, &mut |n| {
+        let damaged_payload = crate::verify::check_payload(&root, &m2, c2, &mut report)?;
+        let local = match crate::verify::check_local(&root, unpacker.as_ref(), c2, &mut |n| {
             report(payload_bytes + n)
         }) {
             // Damaged archives cannot say what the install wrote: the report says so.
@@ -506,25 +531,8 @@ async fn run_verify(
         };
         report(total);
         Ok::<_, crate::verify::VerifyError>((damaged_payload, local))
-    });
-    let joined = tokio::select! {
-        r = &mut job => r,
-        _ = guard.token().cancelled() => {
-            cancel.store(true, Ordering::Relaxed);
-            job.await
-        }
-    };
-    let (damaged_payload, local) = match joined {
-        Ok(Ok(r)) => r,
-        Ok(Err(crate::verify::VerifyError::Cancelled)) => {
-            return Err(err(ErrorKind::Cancelled, format!("{}: verify cancelled", game.id)));
-        }
-        Ok(Err(e @ crate::verify::VerifyError::Archive(_))) => {
-            return Err(err(ErrorKind::Unpack, e.to_string()));
-        }
-        Ok(Err(e)) => return Err(err(ErrorKind::Io, e.to_string())),
-        Err(e) => return Err(err(ErrorKind::Internal, format!("the verify stopped unexpectedly: {e}"))),
-    };
+    })
+    .await?;
     let ok = damaged_payload.is_empty()
         && local.damaged.is_empty()
         && local.missing.is_empty()

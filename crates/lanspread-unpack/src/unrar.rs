@@ -309,25 +309,8 @@ fn extract_planned(
     })?;
     let mut summary = ExtractSummary::default();
     let mut links: Vec<PendingLink> = Vec::new();
-    let mut index = 0;
-    while let Some(header) = arc.read_header()? {
-        if header.is_split_before() {
-            arc.process(Op::Skip, None, 0)?;
-            continue;
-        }
-        let Some(planned) = plan.entries.get(index) else {
-            return Err(corrupt(archive, "the archive has more entries than its listing".into()));
-        };
-        if planned.raw_name != header.name {
-            return Err(corrupt(
-                archive,
-                format!("entry {index} is {:?} but was listed as {:?}", header.name, planned.raw_name),
-            ));
-        }
-        index += 1;
-        if cancel.load(Ordering::Relaxed) {
-            return Err(UnpackError::Cancelled);
-        }
+    let mut walk = Walk { plan, archive, index: 0 };
+    while let Some((header, planned)) = walk.next(&mut arc, cancel)? {
         // A selective extraction (repair) writes only the wanted files (and their folders).
         if only.is_some_and(|keep| {
             matches!(planned.kind, Kind::Dir | Kind::Symlink { .. })
@@ -389,12 +372,7 @@ fn extract_planned(
             }
         }
     }
-    if index != plan.entries.len() {
-        return Err(corrupt(
-            archive,
-            format!("the archive ended after {index} of {} entries (truncated?)", plan.entries.len()),
-        ));
-    }
+    walk.finish()?;
     drop(arc);
     pipe.finish()?;
     for link in links {
@@ -419,25 +397,8 @@ fn digest_planned(
 ) -> Result<BTreeMap<String, FileDigest>, UnpackError> {
     let mut arc = RawArchive::open(lock, archive, Mode::Extract, Some(progress), Some(cancel))?;
     let mut out: BTreeMap<String, FileDigest> = BTreeMap::new();
-    let mut index = 0;
-    while let Some(header) = arc.read_header()? {
-        if header.is_split_before() {
-            arc.process(Op::Skip, None, 0)?;
-            continue;
-        }
-        let Some(planned) = plan.entries.get(index) else {
-            return Err(corrupt(archive, "the archive has more entries than its listing".into()));
-        };
-        if planned.raw_name != header.name {
-            return Err(corrupt(
-                archive,
-                format!("entry {index} is {:?} but was listed as {:?}", header.name, planned.raw_name),
-            ));
-        }
-        index += 1;
-        if cancel.load(Ordering::Relaxed) {
-            return Err(UnpackError::Cancelled);
-        }
+    let mut walk = Walk { plan, archive, index: 0 };
+    while let Some((header, planned)) = walk.next(&mut arc, cancel)? {
         let path = planned.path.to_slash_string();
         match &planned.kind {
             Kind::File => {
@@ -471,13 +432,60 @@ fn digest_planned(
             }
         }
     }
-    if index != plan.entries.len() {
-        return Err(corrupt(
-            archive,
-            format!("the archive ended after {index} of {} entries (truncated?)", plan.entries.len()),
-        ));
-    }
+    walk.finish()?;
     Ok(out)
+}
+
+/// The second pass over an archive (extraction, digests): each header it reads, matched
+/// against the entry the scan planned for it.
+struct Walk<'p> {
+    plan: &'p Plan,
+    archive: &'p Path,
+    index: usize,
+}
+
+impl<'p> Walk<'p> {
+    /// The next entry (continuations of split files skipped), or `None` at the end.
+    fn next(
+        &mut self,
+        arc: &mut RawArchive<'_>,
+        cancel: &AtomicBool,
+    ) -> Result<Option<(Header, &'p Planned)>, UnpackError> {
+        while let Some(header) = arc.read_header()? {
+            if header.is_split_before() {
+                arc.process(Op::Skip, None, 0)?;
+                continue;
+            }
+            let index = self.index;
+            let Some(planned) = self.plan.entries.get(index) else {
+                return Err(corrupt(self.archive, "the archive has more entries than its listing".into()));
+            };
+            if planned.raw_name != header.name {
+                return Err(corrupt(
+                    self.archive,
+                    format!("entry {index} is {:?} but was listed as {:?}", header.name, planned.raw_name),
+                ));
+            }
+            self.index += 1;
+            if cancel.load(Ordering::Relaxed) {
+                return Err(UnpackError::Cancelled);
+            }
+            return Ok(Some((header, planned)));
+        }
+        Ok(None)
+    }
+
+    /// Fails if the archive ended before every planned entry was seen.
+    fn finish(&self) -> Result<(), UnpackError> {
+        let (index, planned) = (self.index, self.plan.entries.len());
+        if index != planned {
+            return Err(corrupt(
+                self.archive,
+                format!("the archive ended after {index} of {planned} entries (truncated?)"),
+            ));
+        }
+        Ok(())
+    }
 }
 
 fn finish_file(mut sink: io::BufWriter<File>, path: &Path) -> Result<File, UnpackError> {
