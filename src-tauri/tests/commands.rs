@@ -691,11 +691,7 @@ async fn verify_reports_intact_then_names_the_damaged_file_and_keeps_the_players
     assert_eq!(clean.summary, "Quake III Arena: every file checked, nothing damaged.");
 
     let pak = root.join("local/data/pak0.pak");
-    let mtime = std::fs::metadata(&pak).unwrap().modified().unwrap();
-    let mut data = std::fs::read(&pak).unwrap();
-    data[777] ^= 0x08;
-    std::fs::write(&pak, &data).unwrap();
-    std::fs::File::options().write(true).open(&pak).unwrap().set_modified(mtime).unwrap();
+    lanspread_testkit::library::flip_byte(&pak, 777).unwrap();
     std::fs::write(root.join("local/config/game.cfg"), "[game]\nsensitivity=3\n").unwrap();
     let found = verify("a verify that finds damage", false).await;
     assert!(!found.ok, "{found:?}");

@@ -10,7 +10,7 @@ use std::{
 
 use lanspread_testkit::{
     lan::Lan,
-    library::{GameSpec, archive_entries, diff_trees, write_game},
+    library::{GameSpec, archive_entries, diff_trees, flip_byte, write_game},
     proc::{PeerProc, last_json_line},
 };
 use serde_json::Value;
@@ -214,13 +214,7 @@ fn verify_checks_every_byte_against_the_peers_and_names_the_damage() {
     assert!(stderr.contains("nothing damaged"), "{stderr}");
 
     let root = dir.path().join("games0/quake3");
-    let rot = |path: &Path, offset: usize| {
-        let mtime = std::fs::metadata(path).unwrap().modified().unwrap();
-        let mut data = std::fs::read(path).unwrap();
-        data[offset] ^= 0x20;
-        std::fs::write(path, &data).unwrap();
-        std::fs::File::options().write(true).open(path).unwrap().set_modified(mtime).unwrap();
-    };
+    let rot = |path: &Path, offset: usize| flip_byte(path, offset).unwrap();
     rot(&root.join("local/data/pak0.pak"), 4242);
     std::fs::write(root.join("local/config/game.cfg"), "[game]\nfov=110\n").unwrap();
     let out = cli(&["verify", "quake3", "--wait", "10"]);

@@ -42,6 +42,19 @@ pub fn random_bytes(seed: u64, len: usize) -> Vec<u8> {
     v
 }
 
+/// Bit rot: flips one bit of the byte at `offset` of `path` in place, keeping the file's size
+/// and modification time (what Verify must still catch).
+pub fn flip_byte(path: &Path, offset: usize) -> Result<()> {
+    let mtime = fs::metadata(path)?.modified()?;
+    let mut data = fs::read(path)?;
+    let byte =
+        data.get_mut(offset).with_context(|| format!("{} is shorter than {offset}", path.display()))?;
+    *byte ^= 0x20;
+    fs::write(path, &data)?;
+    fs::File::options().write(true).open(path)?.set_modified(mtime)?;
+    Ok(())
+}
+
 /// The files a game's archive contains: (path inside the archive, bytes).
 pub fn archive_entries(spec: &GameSpec) -> Vec<(String, Vec<u8>)> {
     // A playable test game: records where and how it was started (`started.txt` in its
